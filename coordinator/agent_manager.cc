@@ -1,0 +1,310 @@
+#include "coordinator/agent_manager.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
+#include "spdlog/spdlog.h"
+
+namespace uptime::coordinator {
+namespace {
+
+constexpr size_t kMaxErrorMessageBytes = 1024;
+
+absl::Status ValidateHello(const v1::Hello& hello) {
+  if (hello.agent_id().empty() || hello.agent_id().size() > 128) {
+    return absl::InvalidArgumentError("hello.agent_id: must be 1..128 characters");
+  }
+  if (hello.protocol_version() != v1::PROTOCOL_VERSION_1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "hello.protocol_version: this coordinator speaks version 1, the agent sent ",
+        hello.protocol_version()));
+  }
+  if (hello.capacity() < 0 || hello.capacity() > 1'000'000) {
+    return absl::InvalidArgumentError("hello.capacity: must be 0..1000000");
+  }
+  for (const auto& [k, v] : hello.labels()) {
+    if (absl::Status s = ValidateLabel("hello.labels", k, v); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+AgentManager::AgentManager(Clock* clock, AgentManagerOptions options, StatusTracker* tracker)
+    : clock_(clock), options_(options), tracker_(tracker) {}
+
+AgentManager::~AgentManager() {
+  Clock::TimerId timer;
+  {
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+    timer = liveness_timer_;
+  }
+  clock_->Cancel(timer);
+}
+
+void AgentManager::Start() {
+  absl::MutexLock lock(&mu_);
+  liveness_timer_ = clock_->ScheduleAt(clock_->Now() + options_.heartbeat_interval / 2,
+                                       [this] { CheckLiveness(); });
+}
+
+void AgentManager::CheckLiveness() {
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return;
+  const absl::Time now = clock_->Now();
+  const absl::Time deadline = now - options_.heartbeat_interval * options_.missed_heartbeats;
+  std::vector<std::string> dead;
+  for (const auto& [id, agent] : agents_) {
+    if (agent.last_seen < deadline) dead.push_back(id);
+  }
+  if (!dead.empty()) {
+    for (const std::string& id : dead) {
+      spdlog::warn("agent {} presumed dead: silent for {}", id,
+                   absl::FormatDuration(now - agents_[id].last_seen));
+      agents_[id].link->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                           "no heartbeat: presumed dead, reconnect"));
+      RemoveAgentLocked(id);
+    }
+    Deltas deltas;
+    RebalanceLocked(&deltas);
+    SendLocked(std::move(deltas));
+  }
+  liveness_timer_ = clock_->ScheduleAt(now + options_.heartbeat_interval / 2,
+                                       [this] { CheckLiveness(); });
+}
+
+void AgentManager::OnMonitorUpserted(const MonitorPtr& monitor) {
+  absl::MutexLock lock(&mu_);
+  MonitorSlot& slot = monitors_[monitor->id()];
+  slot.monitor = monitor;
+  // Validated before it reached the catalog, so this parse cannot fail.
+  slot.selector = LabelSelector::Parse("locations.selector", monitor->locations().selector())
+                      .value_or(LabelSelector());
+  Deltas deltas;
+  // A changed definition must reach every assigned agent: a new epoch does it.
+  PlaceLocked(slot, /*force_new_epoch=*/true, &deltas);
+  SendLocked(std::move(deltas));
+}
+
+void AgentManager::OnMonitorRemoved(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  auto it = monitors_.find(id);
+  if (it == monitors_.end()) return;
+  Deltas deltas;
+  UnplaceLocked(id, it->second, &deltas);
+  monitors_.erase(it);
+  SendLocked(std::move(deltas));
+}
+
+void AgentManager::UnplaceLocked(const std::string& monitor_id, MonitorSlot& slot, Deltas* deltas) {
+  for (const std::string& agent_id : slot.placement.agents) {
+    auto agent = agents_.find(agent_id);
+    if (agent == agents_.end()) continue;
+    agent->second.monitors.erase(monitor_id);
+    (*deltas)[agent_id].add_removed_ids(monitor_id);
+  }
+  slot.placement = Placement{};
+}
+
+void AgentManager::PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* deltas) {
+  const v1::Monitor& m = *slot.monitor;
+  std::vector<std::string> desired;
+  if (!m.paused()) {
+    std::vector<const AgentView*> views;
+    views.reserve(agents_.size());
+    for (const auto& [id, agent] : agents_) views.push_back(&agent.view);
+    desired = PickAgents(m.id(), slot.selector, m.locations().location_label(),
+                         m.locations().count(), views);
+    std::sort(desired.begin(), desired.end());
+  }
+  if (desired == slot.placement.agents && !force_new_epoch) return;
+  if (desired.empty()) {
+    UnplaceLocked(m.id(), slot, deltas);
+    return;
+  }
+  for (const std::string& old_agent : slot.placement.agents) {
+    if (std::binary_search(desired.begin(), desired.end(), old_agent)) continue;
+    auto agent = agents_.find(old_agent);
+    if (agent == agents_.end()) continue;
+    agent->second.monitors.erase(m.id());
+    (*deltas)[old_agent].add_removed_ids(m.id());
+  }
+  slot.placement.agents = std::move(desired);
+  slot.placement.epoch = next_epoch_++;
+  for (const std::string& agent_id : slot.placement.agents) {
+    agents_[agent_id].monitors.insert(m.id());
+    v1::AssignedMonitor* assigned = (*deltas)[agent_id].add_upserts();
+    *assigned->mutable_monitor() = m;
+    assigned->set_epoch(slot.placement.epoch);
+  }
+}
+
+void AgentManager::RebalanceLocked(Deltas* deltas) {
+  for (auto& [id, slot] : monitors_) PlaceLocked(slot, /*force_new_epoch=*/false, deltas);
+}
+
+void AgentManager::SendLocked(Deltas deltas) {
+  const int heartbeat_ms = static_cast<int>(absl::ToInt64Milliseconds(options_.heartbeat_interval));
+  for (auto& [agent_id, assignment] : deltas) {
+    auto agent = agents_.find(agent_id);
+    if (agent == agents_.end()) continue;
+    assignment.set_heartbeat_interval_ms(heartbeat_ms);
+    v1::CoordinatorMessage message;
+    *message.mutable_assignment() = std::move(assignment);
+    agent->second.link->Send(std::move(message));
+  }
+}
+
+void AgentManager::RemoveAgentLocked(const std::string& agent_id) {
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end()) return;
+  for (const std::string& monitor_id : it->second.monitors) {
+    auto slot = monitors_.find(monitor_id);
+    if (slot == monitors_.end()) continue;
+    auto& agents = slot->second.placement.agents;
+    agents.erase(std::remove(agents.begin(), agents.end(), agent_id), agents.end());
+  }
+  agents_.erase(it);
+}
+
+absl::Status AgentManager::Register(const v1::Hello& hello, const std::string& peer,
+                                    std::shared_ptr<SessionLink> link) {
+  if (absl::Status s = ValidateHello(hello); !s.ok()) return s;
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return absl::UnavailableError("coordinator is shutting down");
+  const std::string& id = hello.agent_id();
+  if (auto old = agents_.find(id); old != agents_.end()) {
+    spdlog::warn("agent {} reconnected from {}: closing its previous stream", id, peer);
+    old->second.link->Close(grpc::Status(grpc::StatusCode::ABORTED, "replaced by a newer stream"));
+    RemoveAgentLocked(id);
+  }
+  AgentEntry& agent = agents_[id];
+  agent.view.id = id;
+  agent.view.labels = {hello.labels().begin(), hello.labels().end()};
+  agent.view.capacity = hello.capacity() == 0 ? 100 : hello.capacity();
+  agent.incarnation = hello.incarnation();
+  agent.version = hello.version();
+  agent.peer = peer;
+  agent.link = std::move(link);
+  agent.connected_since = now;
+  agent.last_seen = now;
+
+  Deltas deltas;
+  RebalanceLocked(&deltas);
+  // The newcomer gets its complete set, not a delta.
+  deltas.erase(id);
+  v1::Assignment& full = deltas[id];
+  full.set_full(true);
+  for (const std::string& monitor_id : agent.monitors) {
+    const MonitorSlot& slot = monitors_[monitor_id];
+    v1::AssignedMonitor* assigned = full.add_upserts();
+    *assigned->mutable_monitor() = *slot.monitor;
+    assigned->set_epoch(slot.placement.epoch);
+  }
+  spdlog::info("agent {} connected from {} (labels {}, capacity {}): {} monitors", id, peer,
+               hello.labels_size(), agent.view.capacity, agent.monitors.size());
+  SendLocked(std::move(deltas));
+  return absl::OkStatus();
+}
+
+void AgentManager::Unregister(const std::string& agent_id, const SessionLink* link) {
+  absl::MutexLock lock(&mu_);
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end() || it->second.link.get() != link) return;
+  spdlog::info("agent {} disconnected", agent_id);
+  RemoveAgentLocked(agent_id);
+  Deltas deltas;
+  RebalanceLocked(&deltas);
+  SendLocked(std::move(deltas));
+}
+
+void AgentManager::OnHeartbeat(const std::string& agent_id, const SessionLink* link,
+                               const v1::Heartbeat& hb) {
+  absl::MutexLock lock(&mu_);
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end() || it->second.link.get() != link) return;
+  it->second.last_seen = clock_->Now();
+  it->second.last_heartbeat = hb;
+}
+
+absl::StatusOr<uint64_t> AgentManager::OnResults(const std::string& agent_id,
+                                                 const SessionLink* link, v1::ResultBatch* batch) {
+  if (batch->results_size() > options_.max_results_per_batch) {
+    return absl::InvalidArgumentError(absl::StrCat("results: batch of ", batch->results_size(),
+                                                   " results exceeds the limit of ",
+                                                   options_.max_results_per_batch));
+  }
+  std::vector<v1::CheckResult> counted;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = agents_.find(agent_id);
+    if (it == agents_.end() || it->second.link.get() != link) {
+      return absl::UnavailableError("agent is not registered on this stream");
+    }
+    AgentEntry& agent = it->second;
+    agent.last_seen = clock_->Now();
+    auto& [incarnation, last] = last_sequence_[agent_id];
+    if (incarnation != agent.incarnation) {
+      incarnation = agent.incarnation;
+      last = 0;
+    }
+    if (batch->sequence() <= last) return batch->sequence();  // a resend: already counted
+    last = batch->sequence();
+    counted.reserve(batch->results_size());
+    for (v1::CheckResult& r : *batch->mutable_results()) {
+      auto slot = monitors_.find(r.monitor_id());
+      if (slot == monitors_.end()) continue;
+      const Placement& p = slot->second.placement;
+      if (r.epoch() != p.epoch ||
+          std::find(p.agents.begin(), p.agents.end(), agent_id) == p.agents.end()) {
+        continue;  // stale: the monitor moved or changed since the agent ran it
+      }
+      // Identity comes from the stream, not from what the agent claims.
+      r.set_agent_id(agent_id);
+      r.set_location(LocationOf(agent.view, slot->second.monitor->locations().location_label()));
+      if (r.error_message().size() > kMaxErrorMessageBytes) {
+        r.mutable_error_message()->resize(kMaxErrorMessageBytes);
+      }
+      counted.push_back(std::move(r));
+    }
+  }
+  tracker_->Ingest(counted);
+  return batch->sequence();
+}
+
+std::vector<v1::AgentInfo> AgentManager::ListAgents() const {
+  std::vector<v1::AgentInfo> out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, agent] : agents_) {
+    v1::AgentInfo info;
+    info.set_agent_id(id);
+    info.mutable_labels()->insert(agent.view.labels.begin(), agent.view.labels.end());
+    info.set_version(agent.version);
+    info.set_capacity(agent.view.capacity);
+    ToProto(agent.connected_since, info.mutable_connected_since());
+    ToProto(agent.last_seen, info.mutable_last_heartbeat());
+    info.set_monitors_assigned(static_cast<int32_t>(agent.monitors.size()));
+    info.set_checks_per_second(agent.last_heartbeat.checks_per_second());
+    info.set_in_flight(agent.last_heartbeat.in_flight());
+    info.set_peer(agent.peer);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<std::string> AgentManager::AgentsOf(const std::string& monitor_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = monitors_.find(monitor_id);
+  if (it == monitors_.end()) return {};
+  return it->second.placement.agents;
+}
+
+size_t AgentManager::agent_count() const {
+  absl::MutexLock lock(&mu_);
+  return agents_.size();
+}
+
+}  // namespace uptime::coordinator

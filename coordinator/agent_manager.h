@@ -1,0 +1,124 @@
+// AgentManager: the connected agents and which monitors each one checks.
+//
+// Keeps one descriptor per connected agent (Kudu's TSDescriptor shape) and one
+// placement per monitor (agents + epoch). Every change of agents or monitors
+// recomputes placements with rendezvous hashing (sharding.h); a monitor whose
+// agents change gets a new epoch, and the affected agents get Assignment
+// deltas. Results are counted only when they carry the current epoch and come
+// from a currently assigned agent, so late results of a reassigned or hung
+// agent are dropped. Thread-safe.
+#ifndef UPTIME_COORDINATOR_AGENT_MANAGER_H_
+#define UPTIME_COORDINATOR_AGENT_MANAGER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "coordinator/catalog.h"
+#include "coordinator/session_link.h"
+#include "coordinator/sharding.h"
+#include "coordinator/status_tracker.h"
+#include "uptime/v1/agent.pb.h"
+#include "uptime/v1/cluster.pb.h"
+
+namespace uptime::coordinator {
+
+struct AgentManagerOptions {
+  absl::Duration heartbeat_interval = absl::Seconds(1);
+  // An agent silent for this many heartbeat periods is presumed dead.
+  int missed_heartbeats = 3;
+  // Results per batch above this close the stream as misbehaving.
+  int max_results_per_batch = 10'000;
+};
+
+class AgentManager : public CatalogListener {
+ public:
+  AgentManager(Clock* clock, AgentManagerOptions options, StatusTracker* tracker);
+  ~AgentManager() override;
+
+  // Starts the liveness check timer.
+  void Start();
+
+  void OnMonitorUpserted(const MonitorPtr& monitor) override;
+  void OnMonitorRemoved(const std::string& id) override;
+
+  // Registers a connected agent and sends it its full assignment. An agent
+  // with the same id that is still connected is disconnected first (the new
+  // stream wins: the old one is likely half-dead). INVALID_ARGUMENT on a bad
+  // Hello.
+  absl::Status Register(const v1::Hello& hello, const std::string& peer,
+                        std::shared_ptr<SessionLink> link);
+
+  // Removes the agent if `link` is still its current stream.
+  void Unregister(const std::string& agent_id, const SessionLink* link);
+
+  void OnHeartbeat(const std::string& agent_id, const SessionLink* link, const v1::Heartbeat& hb);
+
+  // Counts the batch's valid results (deduplicated by agent incarnation and
+  // sequence) and returns the sequence to acknowledge, or an error that should
+  // end the stream.
+  absl::StatusOr<uint64_t> OnResults(const std::string& agent_id, const SessionLink* link,
+                                     v1::ResultBatch* batch);
+
+  std::vector<v1::AgentInfo> ListAgents() const;
+  std::vector<std::string> AgentsOf(const std::string& monitor_id) const;
+  size_t agent_count() const;
+
+ private:
+  struct Placement {
+    std::vector<std::string> agents;
+    int64_t epoch = 0;
+  };
+  struct MonitorSlot {
+    MonitorPtr monitor;
+    LabelSelector selector;
+    Placement placement;
+  };
+  struct AgentEntry {
+    AgentView view;
+    std::string incarnation;
+    std::string version;
+    std::string peer;
+    std::shared_ptr<SessionLink> link;
+    absl::Time connected_since;
+    absl::Time last_seen;
+    v1::Heartbeat last_heartbeat;
+    absl::flat_hash_set<std::string> monitors;
+  };
+  using Deltas = std::map<std::string, v1::Assignment>;
+
+  // Recomputes one monitor's placement and records the deltas it causes.
+  void PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* deltas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UnplaceLocked(const std::string& monitor_id, MonitorSlot& slot, Deltas* deltas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RebalanceLocked(Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SendLocked(Deltas deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveAgentLocked(const std::string& agent_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CheckLiveness();
+
+  Clock* const clock_;
+  const AgentManagerOptions options_;
+  StatusTracker* const tracker_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, MonitorSlot> monitors_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, AgentEntry> agents_ ABSL_GUARDED_BY(mu_);
+  // Highest batch sequence counted per agent id, with its incarnation.
+  absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> last_sequence_
+      ABSL_GUARDED_BY(mu_);
+  int64_t next_epoch_ ABSL_GUARDED_BY(mu_) = 1;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  Clock::TimerId liveness_timer_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace uptime::coordinator
+
+#endif  // UPTIME_COORDINATOR_AGENT_MANAGER_H_

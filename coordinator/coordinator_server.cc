@@ -1,0 +1,150 @@
+#include "coordinator/coordinator_server.h"
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/config.h"
+#include "common/status_macros.h"
+#include "coordinator/agent_manager.h"
+#include "coordinator/agent_session.h"
+#include "coordinator/catalog.h"
+#include "coordinator/cluster_service.h"
+#include "coordinator/event_bus.h"
+#include "coordinator/monitor_service.h"
+#include "coordinator/status_service.h"
+#include "coordinator/status_tracker.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server_builder.h"
+#include "spdlog/spdlog.h"
+#include "uptime/v1/notification.grpc.pb.h"
+
+namespace uptime::coordinator {
+namespace {
+
+class AgentServiceImpl final : public v1::AgentService::CallbackService {
+ public:
+  AgentServiceImpl(const TokenAuthorizer* auth, AgentManager* manager)
+      : auth_(auth), manager_(manager) {}
+
+  grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* Connect(
+      grpc::CallbackServerContext* ctx) override {
+    return new AgentSession(ctx, *auth_, manager_);
+  }
+
+ private:
+  const TokenAuthorizer* const auth_;
+  AgentManager* const manager_;
+};
+
+// Every method answers UNIMPLEMENTED until alerting lands; registered so
+// reflection and clients see the whole API.
+class NotificationServiceImpl final : public v1::NotificationService::CallbackService {};
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "coordinator";
+  return name;
+}
+
+}  // namespace
+
+// Members in dependency order: destroyed in reverse, after the server stops.
+struct CoordinatorServer::Components {
+  Components(const CoordinatorConfig& config, Clock* clock)
+      : auth(config.tokens, config.insecure_no_auth),
+        catalog(clock),
+        tracker(clock, &events),
+        agents(clock, AgentManagerOptions{.heartbeat_interval = config.heartbeat_interval}, &tracker),
+        monitor_service(&auth, &catalog),
+        status_service(&auth, &tracker, &agents, &events),
+        cluster_service(&auth,
+                        config.coordinator_id.empty() ? HostName() : config.coordinator_id,
+                        clock->Now(), &catalog, &tracker, &agents),
+        agent_service(&auth, &agents) {
+    catalog.AddListener(&tracker);
+    catalog.AddListener(&agents);
+  }
+
+  TokenAuthorizer auth;
+  EventBus events;
+  Catalog catalog;
+  StatusTracker tracker;
+  AgentManager agents;
+  MonitorServiceImpl monitor_service;
+  StatusServiceImpl status_service;
+  ClusterServiceImpl cluster_service;
+  AgentServiceImpl agent_service;
+  NotificationServiceImpl notification_service;
+};
+
+absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(
+    const CoordinatorConfig& config, Clock* clock) {
+  RETURN_IF_ERROR(ParseHostPort("--listen", config.listen).status());
+  if (config.tokens.admin.empty() && !config.insecure_no_auth) {
+    return absl::InvalidArgumentError(
+        "--admin-token (or --admin-token-file) is required; pass --insecure-no-auth to run "
+        "without authentication");
+  }
+  if (config.heartbeat_interval < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError("--heartbeat-interval: must be at least 100ms");
+  }
+  RETURN_IF_ERROR(MakeServerCredentials(config.tls).status());
+  return std::unique_ptr<CoordinatorServer>(new CoordinatorServer(config, clock));
+}
+
+CoordinatorServer::CoordinatorServer(const CoordinatorConfig& config, Clock* clock)
+    : config_(config), clock_(clock), components_(std::make_unique<Components>(config, clock)) {}
+
+CoordinatorServer::~CoordinatorServer() { Shutdown(); }
+
+absl::Status CoordinatorServer::Start() {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeServerCredentials(config_.tls));
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.listen, creds, &port_);
+  // Agents keep streams open for days: ping to find dead peers, and allow
+  // agents' own keepalive pings.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  builder.RegisterService(&components_->monitor_service);
+  builder.RegisterService(&components_->status_service);
+  builder.RegisterService(&components_->cluster_service);
+  builder.RegisterService(&components_->notification_service);
+  builder.RegisterService(&components_->agent_service);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
+  }
+  components_->agents.Start();
+  if (config_.insecure_no_auth) {
+    spdlog::warn("AUTHENTICATION IS OFF (--insecure-no-auth): anyone who can reach {} controls "
+                 "this coordinator", config_.listen);
+  }
+  if (config_.tokens.agent.empty() && !config_.insecure_no_auth) {
+    spdlog::warn("no --agent-token: agents cannot connect");
+  }
+  spdlog::info("coordinator {} listening on port {} ({})", Version(), port_,
+               config_.tls.enabled() ? (config_.tls.client_ca_file.empty() ? "TLS" : "mutual TLS")
+                                     : "plaintext");
+  return absl::OkStatus();
+}
+
+void CoordinatorServer::Shutdown(absl::Duration deadline) {
+  if (server_ == nullptr) return;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
+  server_->Wait();
+  server_.reset();
+}
+
+void CoordinatorServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace uptime::coordinator

@@ -1,0 +1,62 @@
+// CoordinatorServer: the whole coordinator, built from one Config in
+// dependency order (clock, catalog, status, agents, services, gRPC server).
+//
+// Example:
+//   CoordinatorConfig config;  // filled from flags by main()
+//   ASSIGN_OR_RETURN(auto server, CoordinatorServer::Create(config, RealClock::Get()));
+//   RETURN_IF_ERROR(server->Start());
+//   server->Wait();
+#ifndef UPTIME_COORDINATOR_COORDINATOR_SERVER_H_
+#define UPTIME_COORDINATOR_COORDINATOR_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth.h"
+#include "common/clock.h"
+#include "common/tls.h"
+#include "grpcpp/server.h"
+
+namespace uptime::coordinator {
+
+struct CoordinatorConfig {
+  std::string listen = "0.0.0.0:7070";
+  Tokens tokens;
+  bool insecure_no_auth = false;
+  ServerTlsOptions tls;
+  std::string coordinator_id;  // default: host name
+  absl::Duration heartbeat_interval = absl::Seconds(1);
+};
+
+class CoordinatorServer {
+ public:
+  // INVALID_ARGUMENT for a config that cannot work (no tokens without
+  // insecure_no_auth, bad TLS files, bad listen address).
+  static absl::StatusOr<std::unique_ptr<CoordinatorServer>> Create(const CoordinatorConfig& config,
+                                                                   Clock* clock);
+  ~CoordinatorServer();
+
+  // Binds and serves. UNAVAILABLE if the address cannot be bound.
+  absl::Status Start();
+  // The bound port (useful with port 0).
+  int port() const { return port_; }
+  // Stops accepting, ends streams, waits for handlers, within `deadline`.
+  void Shutdown(absl::Duration deadline = absl::Seconds(5));
+  void Wait();
+
+ private:
+  struct Components;
+  CoordinatorServer(const CoordinatorConfig& config, Clock* clock);
+
+  const CoordinatorConfig config_;
+  Clock* const clock_;
+  std::unique_ptr<Components> components_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace uptime::coordinator
+
+#endif  // UPTIME_COORDINATOR_COORDINATOR_SERVER_H_

@@ -1,0 +1,69 @@
+// uptime-coordinator: parses flags into a CoordinatorConfig and runs it.
+#include "CLI/CLI.hpp"
+#include "common/auth.h"
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "coordinator/coordinator_server.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+int Fail(const absl::Status& s) {
+  spdlog::critical("{}", s.message());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace uptime;
+  BlockTerminationSignals();
+  CLI::App app{"uptime-coordinator: shards monitors over agents, decides UP/DOWN, serves the API"};
+  coordinator::CoordinatorConfig config;
+  LogOptions log;
+  std::string admin_token_file, read_token_file, agent_token_file;
+  std::string heartbeat = "1s";
+  AddLogFlags(app, log);
+  AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
+  AddFlag(app, "admin-token", config.tokens.admin, "bearer token with the admin scope");
+  AddFlag(app, "admin-token-file", admin_token_file, "file holding the admin token");
+  AddFlag(app, "read-token", config.tokens.read, "bearer token with the read scope");
+  AddFlag(app, "read-token-file", read_token_file, "file holding the read token");
+  AddFlag(app, "agent-token", config.tokens.agent, "bearer token agents present");
+  AddFlag(app, "agent-token-file", agent_token_file, "file holding the agent token");
+  AddSwitch(app, "insecure-no-auth", config.insecure_no_auth,
+            "accept every call without a token (never in production)");
+  AddFlag(app, "tls-cert", config.tls.cert_file, "PEM server certificate (enables TLS)");
+  AddFlag(app, "tls-key", config.tls.key_file, "PEM private key of --tls-cert");
+  AddFlag(app, "tls-client-ca", config.tls.client_ca_file,
+          "PEM CA bundle: require client certificates it signed (mutual TLS)");
+  AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
+  AddFlag(app, "heartbeat-interval", heartbeat,
+          "how often agents send heartbeats; 3 missed and an agent is presumed dead");
+  CLI11_PARSE(app, argc, argv);
+
+  if (absl::Status s = InitLogging(log, "coordinator"); !s.ok()) {
+    fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  for (auto [name, value, file] : {std::tuple{"admin-token", &config.tokens.admin, &admin_token_file},
+                                   std::tuple{"read-token", &config.tokens.read, &read_token_file},
+                                   std::tuple{"agent-token", &config.tokens.agent, &agent_token_file}}) {
+    absl::StatusOr<std::string> token = ResolveToken(name, *value, *file);
+    if (!token.ok()) return Fail(token.status());
+    *value = *token;
+  }
+  if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
+    return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
+  }
+
+  auto server = coordinator::CoordinatorServer::Create(config, RealClock::Get());
+  if (!server.ok()) return Fail(server.status());
+  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s);
+
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  (*server)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,37 @@
+// StatusService: live status from the StatusTracker, and the WatchEvents
+// stream from the EventBus.
+#ifndef UPTIME_COORDINATOR_STATUS_SERVICE_H_
+#define UPTIME_COORDINATOR_STATUS_SERVICE_H_
+
+#include "common/auth.h"
+#include "coordinator/agent_manager.h"
+#include "coordinator/event_bus.h"
+#include "coordinator/status_tracker.h"
+#include "uptime/v1/status.grpc.pb.h"
+
+namespace uptime::coordinator {
+
+class StatusServiceImpl final : public v1::StatusService::CallbackService {
+ public:
+  StatusServiceImpl(const TokenAuthorizer* auth, StatusTracker* tracker, AgentManager* agents,
+                    EventBus* events);
+
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
+                                      const v1::GetStatusRequest* req,
+                                      v1::MonitorStatus* resp) override;
+  grpc::ServerUnaryReactor* ListStatuses(grpc::CallbackServerContext* ctx,
+                                         const v1::ListStatusesRequest* req,
+                                         v1::ListStatusesResponse* resp) override;
+  grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
+                                                   const v1::WatchEventsRequest* req) override;
+
+ private:
+  const TokenAuthorizer* const auth_;
+  StatusTracker* const tracker_;
+  AgentManager* const agents_;
+  EventBus* const events_;
+};
+
+}  // namespace uptime::coordinator
+
+#endif  // UPTIME_COORDINATOR_STATUS_SERVICE_H_
