@@ -47,7 +47,9 @@ TEST(ShardingTest, LeavingAgentMovesOnlyItsMonitors) {
     const std::string id = absl::StrCat("mon-", m);
     auto a = PickAgents(id, LabelSelector(), "region", 1, before);
     auto b = PickAgents(id, LabelSelector(), "region", 1, after);
-    if (a[0] != "agent-2") EXPECT_EQ(a, b) << id;
+    if (a[0] != "agent-2") {
+      EXPECT_EQ(a, b) << id;
+    }
   }
 }
 

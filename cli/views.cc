@@ -1,0 +1,173 @@
+#include "cli/views.h"
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+namespace uptime::cli {
+namespace {
+
+// Long error texts would push every other column off the screen; JSON output
+// carries the full message.
+constexpr size_t kMaxErrorWidth = 60;
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+bool IsSet(const google::protobuf::Timestamp& ts) { return ts.seconds() != 0 || ts.nanos() != 0; }
+
+std::string StripEnumPrefix(const std::string& name, absl::string_view prefix) {
+  return std::string(absl::StripPrefix(name, prefix));
+}
+
+std::string LastError(const v1::MonitorStatus& status) {
+  if (!status.has_last_result() || status.last_result().success()) return "-";
+  const v1::CheckResult& result = status.last_result();
+  std::string kind = absl::AsciiStrToLower(
+      StripEnumPrefix(v1::ErrorKind_Name(result.error_kind()), "ERROR_KIND_"));
+  std::string text = absl::StrReplaceAll(result.error_message(), {{"\n", " "}, {"\r", " "}});
+  text = text.empty() ? kind : absl::StrCat(kind, ": ", text);
+  if (text.size() > kMaxErrorWidth) text = absl::StrCat(text.substr(0, kMaxErrorWidth - 3), "...");
+  return text;
+}
+
+}  // namespace
+
+std::string CheckTypeName(const v1::Monitor& m) {
+  switch (m.spec_case()) {
+    case v1::Monitor::kHttp: return "http";
+    case v1::Monitor::kTcp: return "tcp";
+    case v1::Monitor::kDns: return "dns";
+    case v1::Monitor::kGrpc: return "grpc";
+    case v1::Monitor::kIcmp: return "icmp";
+    case v1::Monitor::SPEC_NOT_SET: break;
+  }
+  return "-";
+}
+
+std::string CheckTarget(const v1::Monitor& m) {
+  switch (m.spec_case()) {
+    case v1::Monitor::kHttp:
+      if (m.http().method().empty() || absl::EqualsIgnoreCase(m.http().method(), "GET")) {
+        return m.http().url();
+      }
+      return absl::StrCat(m.http().method(), " ", m.http().url());
+    case v1::Monitor::kTcp:
+      // Bracket IPv6 literals so the port stays readable.
+      if (absl::StrContains(m.tcp().host(), ':')) {
+        return absl::StrCat("[", m.tcp().host(), "]:", m.tcp().port());
+      }
+      return absl::StrCat(m.tcp().host(), ":", m.tcp().port());
+    case v1::Monitor::kDns: {
+      v1::DnsRecordType type = m.dns().record_type();
+      if (type == v1::DNS_RECORD_TYPE_UNSPECIFIED) type = v1::DNS_RECORD_TYPE_A;
+      return absl::StrCat(m.dns().name(), " ",
+                          StripEnumPrefix(v1::DnsRecordType_Name(type), "DNS_RECORD_TYPE_"));
+    }
+    case v1::Monitor::kGrpc:
+      if (m.grpc().service().empty()) return m.grpc().target();
+      return absl::StrCat(m.grpc().target(), " ", m.grpc().service());
+    case v1::Monitor::kIcmp:
+      return m.icmp().host();
+    case v1::Monitor::SPEC_NOT_SET:
+      break;
+  }
+  return "-";
+}
+
+std::string FormatDuration(const google::protobuf::Duration& d) {
+  if (d.seconds() == 0 && d.nanos() == 0) return "-";
+  return absl::FormatDuration(absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos()));
+}
+
+std::string HumanAge(absl::Duration age) {
+  const int64_t s = age < absl::ZeroDuration() ? 0 : absl::ToInt64Seconds(age);
+  if (s < 60) return absl::StrCat(s, "s");
+  if (s < 3600) return absl::StrCat(s / 60, "m");
+  if (s < 86400) return absl::StrCat(s / 3600, "h", (s % 3600) / 60, "m");
+  return absl::StrCat(s / 86400, "d", (s % 86400) / 3600, "h");
+}
+
+std::string Ago(const google::protobuf::Timestamp& time, absl::Time now) {
+  if (!IsSet(time)) return "-";
+  return absl::StrCat(HumanAge(now - ToTime(time)), " ago");
+}
+
+std::string FormatLatency(int64_t us) {
+  if (us < 1000) return absl::StrCat(us, "us");
+  if (us < 10'000) return absl::StrFormat("%.1fms", static_cast<double>(us) / 1000);
+  if (us < 1'000'000) return absl::StrCat(us / 1000, "ms");
+  return absl::StrFormat("%.1fs", static_cast<double>(us) / 1'000'000);
+}
+
+std::string FormatLabels(const google::protobuf::Map<std::string, std::string>& labels) {
+  if (labels.empty()) return "-";
+  // protobuf maps iterate in no particular order; sort for stable output.
+  const std::map<std::string, std::string> sorted(labels.begin(), labels.end());
+  return absl::StrJoin(sorted, ",", absl::PairFormatter("="));
+}
+
+std::string StateName(v1::State state) {
+  if (state == v1::STATE_UNSPECIFIED) return "-";
+  return StripEnumPrefix(v1::State_Name(state), "STATE_");
+}
+
+Table MonitorsTable(const google::protobuf::RepeatedPtrField<v1::Monitor>& monitors) {
+  Table table({"ID", "NAME", "TYPE", "TARGET", "INTERVAL", "LABELS", "PAUSED"});
+  for (const v1::Monitor& m : monitors) {
+    table.AddRow({m.id(), m.name(), CheckTypeName(m), CheckTarget(m), FormatDuration(m.interval()),
+                  FormatLabels(m.labels()), m.paused() ? "yes" : "no"});
+  }
+  return table;
+}
+
+Table StatusesTable(const google::protobuf::RepeatedPtrField<v1::MonitorStatus>& statuses,
+                    absl::Time now) {
+  Table table({"ID", "NAME", "STATE", "SINCE", "LATENCY", "LAST ERROR"});
+  for (const v1::MonitorStatus& s : statuses) {
+    const std::string latency =
+        s.has_last_result() ? FormatLatency(s.last_result().latency_us()) : "-";
+    table.AddRow({s.monitor_id(), s.monitor_name(), StateName(s.state()), Ago(s.since(), now),
+                  latency, LastError(s)});
+  }
+  return table;
+}
+
+Table AgentsTable(const google::protobuf::RepeatedPtrField<v1::AgentInfo>& agents,
+                  absl::Time now) {
+  Table table({"ID", "LABELS", "VERSION", "MONITORS", "CAPACITY", "CHECKS/S", "IN-FLIGHT",
+               "CONNECTED", "HEARTBEAT", "DRAINING"});
+  for (const v1::AgentInfo& a : agents) {
+    table.AddRow({a.agent_id(), FormatLabels(a.labels()), a.version().empty() ? "-" : a.version(),
+                  absl::StrCat(a.monitors_assigned()), absl::StrCat(a.capacity()),
+                  absl::StrFormat("%.1f", a.checks_per_second()), absl::StrCat(a.in_flight()),
+                  Ago(a.connected_since(), now), Ago(a.last_heartbeat(), now),
+                  a.draining() ? "yes" : "no"});
+  }
+  return table;
+}
+
+Table ClusterTable(const v1::ClusterInfo& info, absl::Time now) {
+  Table table({});
+  const auto or_dash = [](const std::string& s) { return s.empty() ? "-" : s; };
+  table.AddRow({"Coordinator:", or_dash(info.coordinator_id())});
+  table.AddRow({"Leader:", info.is_leader() ? "yes" : "no"});
+  table.AddRow({"Version:", or_dash(info.version())});
+  table.AddRow({"Started:", Ago(info.started(), now)});
+  table.AddRow({"Agents:", absl::StrCat(info.agents())});
+  table.AddRow({"Monitors:", absl::StrCat(info.monitors())});
+  table.AddRow({"  up:", absl::StrCat(info.monitors_up())});
+  table.AddRow({"  down:", absl::StrCat(info.monitors_down())});
+  table.AddRow({"  pending:", absl::StrCat(info.monitors_pending())});
+  table.AddRow({"  paused:", absl::StrCat(info.monitors_paused())});
+  return table;
+}
+
+}  // namespace uptime::cli

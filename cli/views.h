@@ -1,0 +1,63 @@
+// Table views of the API's messages for `--output table`, and the small
+// formatting rules they share (durations, ages, states). JSON and YAML output
+// do not come through here: they show the whole message.
+#ifndef UPTIME_CLI_VIEWS_H_
+#define UPTIME_CLI_VIEWS_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "cli/output.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/protobuf/map.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "uptime/v1/cluster.pb.h"
+#include "uptime/v1/monitor.pb.h"
+#include "uptime/v1/status.pb.h"
+
+namespace uptime::cli {
+
+// ID, NAME, TYPE, TARGET, INTERVAL, LABELS, PAUSED.
+Table MonitorsTable(const google::protobuf::RepeatedPtrField<v1::Monitor>& monitors);
+
+// ID, NAME, STATE, SINCE, LATENCY, LAST ERROR (of the latest result).
+Table StatusesTable(const google::protobuf::RepeatedPtrField<v1::MonitorStatus>& statuses,
+                    absl::Time now);
+
+// ID, LABELS, VERSION, MONITORS, CAPACITY, CHECKS/S, IN-FLIGHT, CONNECTED,
+// HEARTBEAT, DRAINING.
+Table AgentsTable(const google::protobuf::RepeatedPtrField<v1::AgentInfo>& agents,
+                  absl::Time now);
+
+// Key/value lines without a header.
+Table ClusterTable(const v1::ClusterInfo& info, absl::Time now);
+
+// "http", "tcp", ... of the monitor's oneof; "-" when unset.
+std::string CheckTypeName(const v1::Monitor& monitor);
+
+// What the monitor checks: "POST https://x/", "db:5432", "example.com AAAA".
+std::string CheckTarget(const v1::Monitor& monitor);
+
+// "30s", "1m30s"; "-" when zero (unset).
+std::string FormatDuration(const google::protobuf::Duration& duration);
+
+// Compact age for "5m ago" columns: 45s, 12m, 3h12m, 5d3h. Negative ages
+// (clock skew between hosts) print as 0s.
+std::string HumanAge(absl::Duration age);
+
+// "12m ago"; "-" for an unset timestamp.
+std::string Ago(const google::protobuf::Timestamp& time, absl::Time now);
+
+// Check latency from microseconds: 850us, 4.2ms, 120ms, 2.5s.
+std::string FormatLatency(int64_t micros);
+
+// "k=v,k2=v2" sorted by key; "-" when empty.
+std::string FormatLabels(const google::protobuf::Map<std::string, std::string>& labels);
+
+// "UP", "DOWN", ... without the enum prefix.
+std::string StateName(v1::State state);
+
+}  // namespace uptime::cli
+
+#endif  // UPTIME_CLI_VIEWS_H_

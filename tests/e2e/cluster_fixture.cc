@@ -1,0 +1,140 @@
+#include "tests/e2e/cluster_fixture.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth.h"
+#include "common/grpc_status.h"
+#include "common/proto_time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/eventually.h"
+#include "tests/support/ports.h"
+
+namespace uptime::testing {
+namespace {
+
+bool PortAcceptsConnections(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+ClusterFixture::~ClusterFixture() {
+  // Agents first, so they do not log reconnect storms into the logs.
+  for (auto& [id, agent] : agents_) {
+    if (agent) (void)agent->Kill();
+  }
+  if (coordinator_) (void)coordinator_->Kill();
+}
+
+std::unique_ptr<grpc::ClientContext> ClusterFixture::Context(const std::string& token) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  AttachToken(ctx.get(), token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  return ctx;
+}
+
+absl::Status ClusterFixture::StartCoordinator(const std::vector<std::string>& extra_args) {
+  port_ = PickFreePort();
+  address_ = absl::StrCat("127.0.0.1:", port_);
+  std::vector<std::string> args = {"--listen", address_, "--admin-token", kAdminToken,
+                                   "--read-token", kReadToken, "--agent-token", kAgentToken,
+                                   "--log-level", "debug"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto process = Process::Start(BinaryPath("uptime-coordinator"), args);
+  if (!process.ok()) return process.status();
+  coordinator_ = std::move(*process);
+
+  // Wait for the listening socket first: a gRPC channel whose first connect
+  // is refused backs off for seconds before trying again.
+  if (!WaitFor([&] { return !coordinator_->Running() || PortAcceptsConnections(port_); },
+               absl::Seconds(20), absl::Milliseconds(10))) {
+    return absl::UnavailableError(
+        absl::StrCat("coordinator never listened; log:\n", coordinator_->ReadLog()));
+  }
+  channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  monitors_ = v1::MonitorService::NewStub(channel_);
+  statuses_ = v1::StatusService::NewStub(channel_);
+  cluster_ = v1::ClusterService::NewStub(channel_);
+  auto health = grpc::health::v1::Health::NewStub(channel_);
+  const bool serving = WaitFor(
+      [&] {
+        if (!coordinator_->Running()) return false;
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+        grpc::health::v1::HealthCheckRequest req;
+        grpc::health::v1::HealthCheckResponse resp;
+        return health->Check(&ctx, req, &resp).ok() &&
+               resp.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+      },
+      absl::Seconds(20), absl::Milliseconds(50));
+  if (!serving) {
+    return absl::UnavailableError(
+        absl::StrCat("coordinator did not become healthy; log:\n", coordinator_->ReadLog()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ClusterFixture::StartAgent(const std::string& id, const std::string& labels) {
+  std::vector<std::string> args = {"--coordinator", address_, "--agent-id", id,
+                                   "--agent-token", kAgentToken, "--log-level", "debug"};
+  if (!labels.empty()) {
+    args.push_back("--labels");
+    args.push_back(labels);
+  }
+  auto process = Process::Start(BinaryPath("uptime-agent"), args);
+  if (!process.ok()) return process.status();
+  agents_[id] = std::move(*process);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Monitor> ClusterFixture::CreateMonitor(const v1::Monitor& monitor) {
+  v1::CreateMonitorRequest req;
+  *req.mutable_monitor() = monitor;
+  v1::Monitor resp;
+  grpc::Status s = monitors_->CreateMonitor(Context().get(), req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return resp;
+}
+
+absl::StatusOr<v1::MonitorStatus> ClusterFixture::GetStatus(const std::string& id) {
+  v1::GetStatusRequest req;
+  req.set_monitor_id(id);
+  v1::MonitorStatus resp;
+  grpc::Status s = statuses_->GetStatus(Context().get(), req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return resp;
+}
+
+v1::State ClusterFixture::StateOf(const std::string& id) {
+  auto status = GetStatus(id);
+  return status.ok() ? status->state() : v1::STATE_UNSPECIFIED;
+}
+
+int ClusterFixture::ConnectedAgents() {
+  v1::ListAgentsResponse resp;
+  if (!cluster_->ListAgents(Context().get(), v1::ListAgentsRequest(), &resp).ok()) return -1;
+  return resp.agents_size();
+}
+
+v1::Monitor HttpMonitor(const std::string& name, const std::string& url) {
+  v1::Monitor m;
+  m.set_name(name);
+  m.mutable_http()->set_url(url);
+  ToProto(absl::Seconds(1), m.mutable_interval());
+  ToProto(absl::Milliseconds(800), m.mutable_timeout());
+  return m;
+}
+
+}  // namespace uptime::testing
