@@ -79,12 +79,12 @@ void AgentManager::OnMonitorUpserted(const MonitorPtr& monitor) {
   absl::MutexLock lock(&mu_);
   MonitorSlot& slot = monitors_[monitor->id()];
   slot.monitor = monitor;
+  slot.id_hash = StableHash64(monitor->id());
   // Validated before it reached the catalog, so this parse cannot fail.
   slot.selector = LabelSelector::Parse("locations.selector", monitor->locations().selector())
                       .value_or(LabelSelector());
   Deltas deltas;
-  // A changed definition must reach every assigned agent: a new epoch does it.
-  PlaceLocked(slot, /*force_new_epoch=*/true, &deltas);
+  PlaceOneLocked(slot, &deltas);
   SendLocked(std::move(deltas));
 }
 
@@ -93,37 +93,49 @@ void AgentManager::OnMonitorRemoved(const std::string& id) {
   auto it = monitors_.find(id);
   if (it == monitors_.end()) return;
   Deltas deltas;
-  UnplaceLocked(id, it->second, &deltas);
+  ApplyPlacementLocked(it->second, {}, /*force_new_epoch=*/false, &deltas);
   monitors_.erase(it);
   SendLocked(std::move(deltas));
 }
 
-void AgentManager::UnplaceLocked(const std::string& monitor_id, MonitorSlot& slot, Deltas* deltas) {
-  for (const std::string& agent_id : slot.placement.agents) {
-    auto agent = agents_.find(agent_id);
-    if (agent == agents_.end()) continue;
-    agent->second.monitors.erase(monitor_id);
-    (*deltas)[agent_id].add_removed_ids(monitor_id);
-  }
-  slot.placement = Placement{};
+std::vector<AgentView> AgentManager::AgentViewsLocked() const {
+  std::vector<AgentView> views;
+  views.reserve(agents_.size());
+  for (const auto& [id, agent] : agents_) views.push_back(agent.view);
+  return views;
 }
 
-void AgentManager::PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* deltas) {
-  const v1::Monitor& m = *slot.monitor;
+ShardMonitor AgentManager::ShardInput(const MonitorSlot& slot) {
+  return ShardMonitor{.id_hash = slot.id_hash,
+                      .selector = &slot.selector,
+                      .location_label = &slot.monitor->locations().location_label(),
+                      .count = slot.monitor->locations().count()};
+}
+
+void AgentManager::PlaceOneLocked(MonitorSlot& slot, Deltas* deltas) {
   std::vector<std::string> desired;
-  if (!m.paused()) {
-    std::vector<const AgentView*> views;
-    views.reserve(agents_.size());
-    for (const auto& [id, agent] : agents_) views.push_back(&agent.view);
-    desired = PickAgents(m.id(), slot.selector, m.locations().location_label(),
-                         m.locations().count(), views);
-    std::sort(desired.begin(), desired.end());
+  if (!slot.monitor->paused() && !agents_.empty()) {
+    std::vector<AgentView> views = AgentViewsLocked();
+    uint64_t placed_slots = 0;
+    for (const auto& [id, agent] : agents_) placed_slots += agent.monitors.size();
+    Planner planner(views, placed_slots + std::max(1, slot.monitor->locations().count()));
+    uint32_t index = 0;
+    for (const auto& [id, agent] : agents_) {
+      // A changed monitor must not count against its own current agents.
+      const bool holds = agent.monitors.contains(slot.monitor->id());
+      planner.SetLoad(index++, static_cast<uint32_t>(agent.monitors.size() - (holds ? 1 : 0)));
+    }
+    for (uint32_t a : planner.Place(ShardInput(slot))) desired.push_back(views[a].id);
   }
+  // A changed definition must reach every assigned agent: a new epoch does it.
+  ApplyPlacementLocked(slot, std::move(desired), /*force_new_epoch=*/true, deltas);
+}
+
+void AgentManager::ApplyPlacementLocked(MonitorSlot& slot, std::vector<std::string> desired,
+                                        bool force_new_epoch, Deltas* deltas) {
+  std::sort(desired.begin(), desired.end());
+  const v1::Monitor& m = *slot.monitor;
   if (desired == slot.placement.agents && !force_new_epoch) return;
-  if (desired.empty()) {
-    UnplaceLocked(m.id(), slot, deltas);
-    return;
-  }
   for (const std::string& old_agent : slot.placement.agents) {
     if (std::binary_search(desired.begin(), desired.end(), old_agent)) continue;
     auto agent = agents_.find(old_agent);
@@ -132,6 +144,10 @@ void AgentManager::PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* 
     (*deltas)[old_agent].add_removed_ids(m.id());
   }
   slot.placement.agents = std::move(desired);
+  if (slot.placement.agents.empty()) {
+    slot.placement.epoch = 0;
+    return;
+  }
   slot.placement.epoch = next_epoch_++;
   for (const std::string& agent_id : slot.placement.agents) {
     agents_[agent_id].monitors.insert(m.id());
@@ -142,7 +158,22 @@ void AgentManager::PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* 
 }
 
 void AgentManager::RebalanceLocked(Deltas* deltas) {
-  for (auto& [id, slot] : monitors_) PlaceLocked(slot, /*force_new_epoch=*/false, deltas);
+  std::vector<AgentView> views = AgentViewsLocked();
+  std::vector<ShardMonitor> inputs;
+  std::vector<MonitorSlot*> slots;
+  inputs.reserve(monitors_.size());
+  slots.reserve(monitors_.size());
+  for (auto& [id, slot] : monitors_) {
+    if (slot.monitor->paused()) continue;
+    inputs.push_back(ShardInput(slot));
+    slots.push_back(&slot);
+  }
+  ShardPlan plan = ComputePlan(inputs, views);
+  for (size_t i = 0; i < slots.size(); ++i) {
+    std::vector<std::string> desired;
+    for (uint32_t a : plan.assignments[i]) desired.push_back(views[a].id);
+    ApplyPlacementLocked(*slots[i], std::move(desired), /*force_new_epoch=*/false, deltas);
+  }
 }
 
 void AgentManager::SendLocked(Deltas deltas) {
@@ -219,6 +250,25 @@ void AgentManager::Unregister(const std::string& agent_id, const SessionLink* li
   Deltas deltas;
   RebalanceLocked(&deltas);
   SendLocked(std::move(deltas));
+}
+
+void AgentManager::OnGoodbye(const std::string& agent_id, const SessionLink* link,
+                             const std::string& reason) {
+  absl::MutexLock lock(&mu_);
+  auto it = agents_.find(agent_id);
+  if (it == agents_.end() || it->second.link.get() != link) return;
+  spdlog::info("agent {} is leaving ({}): moving its {} monitors", agent_id, reason,
+               it->second.monitors.size());
+  it->second.view.draining = true;
+  it->second.last_seen = clock_->Now();
+  Deltas deltas;
+  RebalanceLocked(&deltas);
+  // The removals reach the leaving agent before Drain, on the same stream:
+  // it stops each check only once another agent has it.
+  SendLocked(std::move(deltas));
+  v1::CoordinatorMessage drain;
+  drain.mutable_drain()->set_reason("released: monitors moved to other agents");
+  it->second.link->Send(std::move(drain));
 }
 
 void AgentManager::OnHeartbeat(const std::string& agent_id, const SessionLink* link,

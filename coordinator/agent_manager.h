@@ -61,6 +61,9 @@ class AgentManager : public CatalogListener {
 
   void OnHeartbeat(const std::string& agent_id, const SessionLink* link, const v1::Heartbeat& hb);
 
+  // The agent is leaving: its monitors move to others now, then it gets Drain.
+  void OnGoodbye(const std::string& agent_id, const SessionLink* link, const std::string& reason);
+
   // Counts the batch's valid results (deduplicated by agent incarnation and
   // sequence) and returns the sequence to acknowledge, or an error that should
   // end the stream.
@@ -73,12 +76,13 @@ class AgentManager : public CatalogListener {
 
  private:
   struct Placement {
-    std::vector<std::string> agents;
+    std::vector<std::string> agents;  // sorted
     int64_t epoch = 0;
   };
   struct MonitorSlot {
     MonitorPtr monitor;
     LabelSelector selector;
+    uint64_t id_hash = 0;
     Placement placement;
   };
   struct AgentEntry {
@@ -94,11 +98,15 @@ class AgentManager : public CatalogListener {
   };
   using Deltas = std::map<std::string, v1::Assignment>;
 
-  // Recomputes one monitor's placement and records the deltas it causes.
-  void PlaceLocked(MonitorSlot& slot, bool force_new_epoch, Deltas* deltas)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void UnplaceLocked(const std::string& monitor_id, MonitorSlot& slot, Deltas* deltas)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Places one new or changed monitor against the current loads.
+  void PlaceOneLocked(MonitorSlot& slot, Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves a monitor to `desired` (sorted agent ids), recording the deltas;
+  // with `force_new_epoch` even when the agents stay the same.
+  void ApplyPlacementLocked(MonitorSlot& slot, std::vector<std::string> desired,
+                            bool force_new_epoch, Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Agent views in map order, for the planner.
+  std::vector<AgentView> AgentViewsLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  static ShardMonitor ShardInput(const MonitorSlot& slot);
   void RebalanceLocked(Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendLocked(Deltas deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveAgentLocked(const std::string& agent_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -55,6 +55,9 @@ void AgentSession::Dispatch() {
     case v1::AgentMessage::kHeartbeat:
       manager_->OnHeartbeat(agent_id_, link_.get(), in_.heartbeat());
       return;
+    case v1::AgentMessage::kGoodbye:
+      manager_->OnGoodbye(agent_id_, link_.get(), in_.goodbye().reason());
+      return;
     case v1::AgentMessage::kHello:
       Close(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "hello sent twice on one stream"));
       return;
