@@ -32,7 +32,23 @@ absl::Status ValidateHello(const v1::Hello& hello) {
 }  // namespace
 
 AgentManager::AgentManager(Clock* clock, AgentManagerOptions options, StatusTracker* tracker)
-    : clock_(clock), options_(options), tracker_(tracker) {}
+    : clock_(clock),
+      options_(options),
+      results_counted_((options.metrics ? options.metrics : &own_metrics_)
+                           ->AddCounter("uptime_coordinator_results_total",
+                                        "Check results received from agents, by fate",
+                                        {{"fate", "counted"}})),
+      results_stale_((options.metrics ? options.metrics : &own_metrics_)
+                         ->AddCounter("uptime_coordinator_results_total",
+                                      "Check results received from agents, by fate",
+                                      {{"fate", "stale"}})),
+      batches_resent_((options.metrics ? options.metrics : &own_metrics_)
+                          ->AddCounter("uptime_coordinator_batches_resent_total",
+                                       "Result batches received again after a reconnect")),
+      agents_presumed_dead_((options.metrics ? options.metrics : &own_metrics_)
+                                ->AddCounter("uptime_coordinator_agents_presumed_dead_total",
+                                             "Agents removed for missing heartbeats")),
+      tracker_(tracker) {}
 
 AgentManager::~AgentManager() {
   Clock::TimerId timer;
@@ -66,6 +82,7 @@ void AgentManager::CheckLiveness() {
       agents_[id].link->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                            "no heartbeat: presumed dead, reconnect"));
       RemoveAgentLocked(id);
+      agents_presumed_dead_->Increment();
     }
     Deltas deltas;
     RebalanceLocked(&deltas);
@@ -301,7 +318,10 @@ absl::StatusOr<uint64_t> AgentManager::OnResults(const std::string& agent_id,
       incarnation = agent.incarnation;
       last = 0;
     }
-    if (batch->sequence() <= last) return batch->sequence();  // a resend: already counted
+    if (batch->sequence() <= last) {  // a resend: already counted
+      batches_resent_->Increment();
+      return batch->sequence();
+    }
     last = batch->sequence();
     counted.reserve(batch->results_size());
     for (v1::CheckResult& r : *batch->mutable_results()) {
@@ -310,6 +330,7 @@ absl::StatusOr<uint64_t> AgentManager::OnResults(const std::string& agent_id,
       const Placement& p = slot->second.placement;
       if (r.epoch() != p.epoch ||
           std::find(p.agents.begin(), p.agents.end(), agent_id) == p.agents.end()) {
+        results_stale_->Increment();
         continue;  // stale: the monitor moved or changed since the agent ran it
       }
       // Identity comes from the stream, not from what the agent claims.
@@ -321,6 +342,7 @@ absl::StatusOr<uint64_t> AgentManager::OnResults(const std::string& agent_id,
       counted.push_back(std::move(r));
     }
   }
+  results_counted_->Increment(counted.size());
   tracker_->Ingest(counted);
   return batch->sequence();
 }

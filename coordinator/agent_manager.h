@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "coordinator/catalog.h"
 #include "coordinator/session_link.h"
 #include "coordinator/sharding.h"
@@ -36,6 +37,8 @@ struct AgentManagerOptions {
   int missed_heartbeats = 3;
   // Results per batch above this close the stream as misbehaving.
   int max_results_per_batch = 10'000;
+  // Where to count results and agent events; may be null.
+  MetricsRegistry* metrics = nullptr;
 };
 
 class AgentManager : public CatalogListener {
@@ -114,6 +117,12 @@ class AgentManager : public CatalogListener {
 
   Clock* const clock_;
   const AgentManagerOptions options_;
+  // Counters (owned by the registry, or by `own_metrics_` when none is given).
+  MetricsRegistry own_metrics_;
+  Counter* const results_counted_;
+  Counter* const results_stale_;
+  Counter* const batches_resent_;
+  Counter* const agents_presumed_dead_;
   StatusTracker* const tracker_;
 
   mutable absl::Mutex mu_;

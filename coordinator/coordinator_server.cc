@@ -55,7 +55,10 @@ struct CoordinatorServer::Components {
       : auth(config.tokens, config.insecure_no_auth),
         catalog(clock),
         tracker(clock, &events),
-        agents(clock, AgentManagerOptions{.heartbeat_interval = config.heartbeat_interval}, &tracker),
+        agents(clock,
+               AgentManagerOptions{.heartbeat_interval = config.heartbeat_interval,
+                                   .metrics = &metrics},
+               &tracker),
         monitor_service(&auth, &catalog),
         status_service(&auth, &tracker, &agents, &events),
         cluster_service(&auth,
@@ -64,8 +67,27 @@ struct CoordinatorServer::Components {
         agent_service(&auth, &agents) {
     catalog.AddListener(&tracker);
     catalog.AddListener(&agents);
+    metrics.AddCallbackGauge("uptime_coordinator_monitors", "Monitors in the catalog",
+                             [this] { return static_cast<double>(catalog.size()); });
+    metrics.AddCallbackGauge("uptime_coordinator_agents", "Connected agents",
+                             [this] { return static_cast<double>(agents.agent_count()); });
+    for (auto [state, name] : {std::pair{v1::STATE_UP, "up"}, std::pair{v1::STATE_DOWN, "down"},
+                               std::pair{v1::STATE_PENDING, "pending"},
+                               std::pair{v1::STATE_PAUSED, "paused"}}) {
+      metrics.AddCallbackGauge(
+          "uptime_coordinator_monitors_by_state", "Monitors by state",
+          [this, state] {
+            StateCounts c = tracker.Counts();
+            return static_cast<double>(state == v1::STATE_UP     ? c.up
+                                       : state == v1::STATE_DOWN ? c.down
+                                       : state == v1::STATE_PAUSED ? c.paused
+                                                                 : c.pending);
+          },
+          {{"state", name}});
+    }
   }
 
+  MetricsRegistry metrics;
   TokenAuthorizer auth;
   EventBus events;
   Catalog catalog;
@@ -121,6 +143,13 @@ absl::Status CoordinatorServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
   components_->agents.Start();
+  if (!config_.metrics_listen.empty()) {
+    ASSIGN_OR_RETURN(metrics_server_,
+                     MetricsServer::Start({.listen = config_.metrics_listen,
+                                           .registry = &components_->metrics,
+                                           .healthy = {},
+                                           .ready = {}}));
+  }
   if (config_.insecure_no_auth) {
     spdlog::warn("AUTHENTICATION IS OFF (--insecure-no-auth): anyone who can reach {} controls "
                  "this coordinator", config_.listen);
@@ -141,6 +170,11 @@ void CoordinatorServer::Shutdown(absl::Duration deadline) {
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
   server_->Wait();
   server_.reset();
+  metrics_server_.reset();
+}
+
+int CoordinatorServer::metrics_port() const {
+  return metrics_server_ ? metrics_server_->port() : 0;
 }
 
 void CoordinatorServer::Wait() {

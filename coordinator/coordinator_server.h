@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "common/auth.h"
 #include "common/clock.h"
+#include "common/metrics_server.h"
 #include "common/tls.h"
 #include "grpcpp/server.h"
 
@@ -28,6 +29,8 @@ struct CoordinatorConfig {
   ServerTlsOptions tls;
   std::string coordinator_id;  // default: host name
   absl::Duration heartbeat_interval = absl::Seconds(1);
+  // Prometheus /metrics, /healthz, /readyz; empty disables.
+  std::string metrics_listen = "0.0.0.0:9091";
 };
 
 class CoordinatorServer {
@@ -42,6 +45,8 @@ class CoordinatorServer {
   absl::Status Start();
   // The bound port (useful with port 0).
   int port() const { return port_; }
+  // The bound metrics port, 0 when disabled.
+  int metrics_port() const;
   // Stops accepting, ends streams, waits for handlers, within `deadline`.
   void Shutdown(absl::Duration deadline = absl::Seconds(5));
   void Wait();
@@ -54,6 +59,7 @@ class CoordinatorServer {
   Clock* const clock_;
   std::unique_ptr<Components> components_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsServer> metrics_server_;
   int port_ = 0;
 };
 

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   std::string heartbeat = "1s";
   AddLogFlags(app, log);
   AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
+  AddFlag(app, "metrics-listen", config.metrics_listen,
+          "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
   AddFlag(app, "admin-token", config.tokens.admin, "bearer token with the admin scope");
   AddFlag(app, "admin-token-file", admin_token_file, "file holding the admin token");
   AddFlag(app, "read-token", config.tokens.read, "bearer token with the read scope");

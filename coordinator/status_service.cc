@@ -2,7 +2,11 @@
 
 #include <deque>
 
+#include <limits>
+
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "common/proto_time.h"
 #include "common/grpc_status.h"
 #include "coordinator/monitor_service.h"
 
@@ -139,6 +143,44 @@ grpc::ServerUnaryReactor* StatusServiceImpl::ListStatuses(grpc::CallbackServerCo
     *resp->add_statuses() = std::move(s);
   }
   resp->set_next_page_token(page->next_page_token);
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListResults(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListResultsRequest* req,
+                                                         v1::ListResultsResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  if (req->monitor_id().empty()) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
+  }
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
+  size_t offset = 0;
+  if (!after.ok() || (!after->empty() && !absl::SimpleAtoi(*after, &offset))) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token: malformed page token"));
+  }
+  const int64_t start_us = req->has_start_time() ? absl::ToUnixMicros(FromProto(req->start_time()))
+                                                 : std::numeric_limits<int64_t>::min();
+  const int64_t end_us = req->has_end_time() ? absl::ToUnixMicros(FromProto(req->end_time()))
+                                             : std::numeric_limits<int64_t>::max();
+  if (start_us > end_us) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "end_time: must not be before start_time"));
+  }
+  absl::StatusOr<std::vector<v1::CheckResult>> recent = tracker_->Recent(req->monitor_id());
+  if (!recent.ok()) return FinishWith(ctx, ToGrpcStatus(recent.status()));
+  size_t matched = 0;
+  for (v1::CheckResult& r : *recent) {
+    if (r.start_time_us() < start_us || r.start_time_us() >= end_us) continue;
+    if (req->failures_only() && r.success()) continue;
+    if (matched++ < offset) continue;
+    if (resp->results_size() == *page_size) {
+      resp->set_next_page_token(EncodePageToken(std::to_string(offset + *page_size)));
+      break;
+    }
+    *resp->add_results() = std::move(r);
+  }
   return FinishWith(ctx, grpc::Status::OK);
 }
 

@@ -22,6 +22,9 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
   grpc::ServerUnaryReactor* ListStatuses(grpc::CallbackServerContext* ctx,
                                          const v1::ListStatusesRequest* req,
                                          v1::ListStatusesResponse* resp) override;
+  grpc::ServerUnaryReactor* ListResults(grpc::CallbackServerContext* ctx,
+                                        const v1::ListResultsRequest* req,
+                                        v1::ListResultsResponse* resp) override;
   grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
                                                    const v1::WatchEventsRequest* req) override;
 

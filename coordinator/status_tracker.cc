@@ -17,7 +17,9 @@ void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
                                           .health = MonitorHealth(now, monitor->paused()),
                                           .last_result = {},
                                           .has_result = false,
-                                          .open_incident_id = {}});
+                                          .open_incident_id = {},
+                                          .recent = {},
+                                          .recent_next = 0});
     return;
   }
   Entry& entry = it->second;
@@ -48,6 +50,12 @@ void StatusTracker::Ingest(absl::Span<const v1::CheckResult> results) {
     if (entry.health.state() == v1::STATE_PAUSED) continue;
     entry.last_result = r;
     entry.has_result = true;
+    if (entry.recent.size() < kRecentResults) {
+      entry.recent.push_back(r);
+    } else {
+      entry.recent[entry.recent_next] = r;
+    }
+    entry.recent_next = (entry.recent_next + 1) % kRecentResults;
     if (auto t = entry.health.OnResult(entry.policy, r, now)) ApplyTransition(entry, *t);
     if (publish_results) {
       v1::Event event;
@@ -94,6 +102,23 @@ absl::StatusOr<v1::MonitorStatus> StatusTracker::Get(const std::string& monitor_
     return absl::NotFoundError(absl::StrCat("monitor '", monitor_id, "' not found"));
   }
   return ToStatus(it->second);
+}
+
+absl::StatusOr<std::vector<v1::CheckResult>> StatusTracker::Recent(
+    const std::string& monitor_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(monitor_id);
+  if (it == entries_.end()) {
+    return absl::NotFoundError(absl::StrCat("monitor '", monitor_id, "' not found"));
+  }
+  const Entry& e = it->second;
+  std::vector<v1::CheckResult> out;
+  out.reserve(e.recent.size());
+  // Walk backwards from the slot before the next write: newest first.
+  for (size_t i = 0; i < e.recent.size(); ++i) {
+    out.push_back(e.recent[(e.recent_next + kRecentResults - 1 - i) % kRecentResults]);
+  }
+  return out;
 }
 
 absl::StatusOr<StatusPage> StatusTracker::List(const LabelSelector& selector, v1::State state,

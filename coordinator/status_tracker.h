@@ -46,6 +46,11 @@ class StatusTracker : public CatalogListener {
   void Ingest(absl::Span<const v1::CheckResult> results);
 
   absl::StatusOr<v1::MonitorStatus> Get(const std::string& monitor_id) const;
+
+  // The newest results of one monitor (at most kRecentResults), newest first.
+  // Serves ListResults until the store holds the full history.
+  absl::StatusOr<std::vector<v1::CheckResult>> Recent(const std::string& monitor_id) const;
+  static constexpr size_t kRecentResults = 100;
   absl::StatusOr<StatusPage> List(const LabelSelector& selector, v1::State state, int page_size,
                                   const std::string& page_token) const;
   StateCounts Counts() const;
@@ -58,6 +63,9 @@ class StatusTracker : public CatalogListener {
     v1::CheckResult last_result;
     bool has_result = false;
     std::string open_incident_id;
+    // Ring of recent results; allocated on the first result.
+    std::vector<v1::CheckResult> recent;
+    size_t recent_next = 0;
   };
 
   void ApplyTransition(Entry& entry, const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

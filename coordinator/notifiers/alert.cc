@@ -62,6 +62,48 @@ std::string DashboardLink(const Alert& alert) {
   return absl::StrCat(base, "/monitors/", EscapePathSegment(alert.monitor.id));
 }
 
+std::string DisplayName(const AlertMonitor& monitor) {
+  if (!monitor.name.empty()) return monitor.name;
+  if (!monitor.target.empty()) return monitor.target;
+  return monitor.id;
+}
+
+std::string AlertHeadline(const Alert& alert) {
+  if (!alert.group.empty()) {
+    const size_t n = alert.group.size();
+    switch (alert.kind) {
+      case AlertKind::kRecovered:
+        return absl::StrCat(n, " monitors recovered");
+      case AlertKind::kStillDown:
+        return absl::StrCat(n, " monitors are still DOWN");
+      case AlertKind::kTlsExpiring:
+        return absl::StrCat(n, " monitors: TLS certificates expiring");
+      default:
+        return absl::StrCat(n, " monitors are DOWN");
+    }
+  }
+  const std::string name = DisplayName(alert.monitor);
+  switch (alert.kind) {
+    case AlertKind::kDown:
+      return absl::StrCat(name, " is DOWN");
+    case AlertKind::kRecovered:
+      return absl::StrCat(name, " is UP");
+    case AlertKind::kStillDown:
+      return absl::StrCat(name, " is still DOWN");
+    case AlertKind::kTlsExpiring: {
+      const absl::Duration left = alert.tls_expiry - alert.since;
+      if (alert.tls_expiry == absl::InfinitePast() || alert.since == absl::InfinitePast()) {
+        return absl::StrCat(name, ": TLS certificate expiring");
+      }
+      if (left <= absl::ZeroDuration()) return absl::StrCat(name, ": TLS certificate expired");
+      return absl::StrCat(name, ": TLS certificate expires in ", HumanDuration(left));
+    }
+    case AlertKind::kTest:
+      return "Test message from Uptime Monitor";
+  }
+  return name;
+}
+
 absl::string_view StateName(v1::State state) {
   switch (state) {
     case v1::STATE_PENDING:

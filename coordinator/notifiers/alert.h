@@ -95,6 +95,14 @@ std::string DedupKey(const Alert& alert);
 // base. Ids are URL-escaped.
 std::string DashboardLink(const Alert& alert);
 
+// The first line a person reads, without decoration: "api is DOWN",
+// "api is UP", "api is still DOWN", "api: TLS certificate expires in 6d 3h",
+// "Test message from Uptime Monitor"; for a group "12 monitors are DOWN".
+std::string AlertHeadline(const Alert& alert);
+
+// The monitor's name, or its target or id when unnamed.
+std::string DisplayName(const AlertMonitor& monitor);
+
 // "DOWN", "UP", "PENDING", "PAUSED", "MAINTENANCE" or "UNKNOWN".
 absl::string_view StateName(v1::State state);
 

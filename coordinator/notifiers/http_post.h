@@ -46,6 +46,10 @@ struct UrlParts {
 // the URL, which may hold a secret.
 absl::StatusOr<UrlParts> ParseUrl(absl::string_view url);
 
+// Initializes libcurl once per process (every user of curl here calls it
+// before its first handle).
+void EnsureCurlInitialized();
+
 // localhost, 127.0.0.0/8 and ::1: where plain-text traffic cannot leave the
 // machine.
 bool IsLoopbackHost(absl::string_view host);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "curl/curl.h"
 #include "common/auth.h"
 #include "common/grpc_status.h"
 #include "common/proto_time.h"
@@ -47,8 +48,11 @@ std::unique_ptr<grpc::ClientContext> ClusterFixture::Context(const std::string& 
 
 absl::Status ClusterFixture::StartCoordinator(const std::vector<std::string>& extra_args) {
   port_ = PickFreePort();
+  metrics_port_ = PickFreePort();
   address_ = absl::StrCat("127.0.0.1:", port_);
-  std::vector<std::string> args = {"--listen", address_, "--admin-token", kAdminToken,
+  std::vector<std::string> args = {"--listen", address_,
+                                   "--metrics-listen", absl::StrCat("127.0.0.1:", metrics_port_),
+                                   "--admin-token", kAdminToken,
                                    "--read-token", kReadToken, "--agent-token", kAgentToken,
                                    "--log-level", "debug"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -126,6 +130,28 @@ int ClusterFixture::ConnectedAgents() {
   v1::ListAgentsResponse resp;
   if (!cluster_->ListAgents(Context().get(), v1::ListAgentsRequest(), &resp).ok()) return -1;
   return resp.agents_size();
+}
+
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
+  std::string body;
+  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char* data, size_t size, size_t n, void* out) {
+                     static_cast<std::string*>(out)->append(data, size * n);
+                     return size * n;
+                   });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
+  if (status != 200) return absl::UnavailableError(absl::StrCat("HTTP ", status, ": ", body));
+  return body;
 }
 
 v1::Monitor HttpMonitor(const std::string& name, const std::string& url) {

@@ -42,6 +42,7 @@ class ClusterFixture {
   Process* agent(const std::string& id) { return agents_[id].get(); }
   std::string address() const { return address_; }
   int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
   // Client contexts carrying a token and a 10 s deadline.
@@ -63,11 +64,15 @@ class ClusterFixture {
   std::map<std::string, std::unique_ptr<Process>> agents_;
   std::string address_;
   int port_ = 0;
+  int metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::MonitorService::Stub> monitors_;
   std::unique_ptr<v1::StatusService::Stub> statuses_;
   std::unique_ptr<v1::ClusterService::Stub> cluster_;
 };
+
+// GETs http://127.0.0.1:port/path; the body, or an error.
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
 
 // An HTTP monitor with a 1 s interval, checked from one location.
 v1::Monitor HttpMonitor(const std::string& name, const std::string& url);

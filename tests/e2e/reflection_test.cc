@@ -60,5 +60,17 @@ TEST(ReflectionTest, HealthServiceServesAndUnbuiltMethodsAnswerUnimplemented) {
   EXPECT_EQ(resp.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
+TEST(ReflectionTest, MetricsAndHealthEndpointsAnswer) {
+  ClusterFixture cluster;
+  ASSERT_TRUE(cluster.StartCoordinator().ok());
+  auto metrics = HttpGet(cluster.metrics_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_NE(metrics->find("uptime_coordinator_agents 0"), std::string::npos) << *metrics;
+  EXPECT_NE(metrics->find("# TYPE uptime_coordinator_results_total counter"), std::string::npos);
+  EXPECT_TRUE(HttpGet(cluster.metrics_port(), "/healthz").ok());
+  EXPECT_TRUE(HttpGet(cluster.metrics_port(), "/readyz").ok());
+  EXPECT_FALSE(HttpGet(cluster.metrics_port(), "/nope").ok());
+}
+
 }  // namespace
 }  // namespace uptime::testing
