@@ -21,6 +21,10 @@ uint64_t Mix64(uint64_t h) {
   return h;
 }
 
+uint64_t PairHash(uint64_t monitor_hash, uint64_t agent_hash) {
+  return Mix64(monitor_hash ^ (agent_hash * 0x9e3779b97f4a7c15ULL));
+}
+
 }  // namespace
 
 uint64_t StableHash64(absl::string_view a, absl::string_view b) {
@@ -39,7 +43,7 @@ uint64_t StableHash64(absl::string_view a, absl::string_view b) {
 }
 
 double RendezvousScore(uint64_t monitor_hash, uint64_t agent_hash, int capacity) {
-  const uint64_t h = Mix64(monitor_hash ^ (agent_hash * 0x9e3779b97f4a7c15ULL));
+  const uint64_t h = PairHash(monitor_hash, agent_hash);
   // Map to (0, 1), then weight: -w / ln(u) is the standard weighted
   // rendezvous score, which places monitors in proportion to capacity.
   const double u = (static_cast<double>(h >> 11) + 0.5) / 9007199254740992.0;
@@ -61,9 +65,15 @@ Planner::Planner(absl::Span<const AgentView> agents, uint64_t total_slots, const
     total_weight += std::max(1, agents[a].capacity);
   }
   for (uint32_t a : eligible_) {
+    uniform_capacity_ = uniform_capacity_ && agents[a].capacity == agents[eligible_[0]].capacity;
     caps_[a] = std::ceil(options.load_factor * static_cast<double>(total_slots) *
                          std::max(1, agents[a].capacity) / total_weight);
   }
+}
+
+double Planner::Score(uint64_t monitor_hash, uint32_t agent) const {
+  if (uniform_capacity_) return static_cast<double>(PairHash(monitor_hash, agent_hash_[agent]) >> 11);
+  return RendezvousScore(monitor_hash, agent_hash_[agent], agents_[agent].capacity);
 }
 
 AgentIndexes Planner::Place(const ShardMonitor& m) {
@@ -76,7 +86,7 @@ AgentIndexes Planner::Place(const ShardMonitor& m) {
     uint32_t best = 0, best_with_room = 0;
     double best_score = -1, best_room_score = -1;
     for (uint32_t a : eligible_) {
-      const double score = RendezvousScore(m.id_hash, agent_hash_[a], agents_[a].capacity);
+      const double score = Score(m.id_hash, a);
       if (score > best_score) best_score = score, best = a;
       if (load_[a] + 1 <= caps_[a] && score > best_room_score) best_room_score = score, best_with_room = a;
     }
@@ -89,7 +99,7 @@ AgentIndexes Planner::Place(const ShardMonitor& m) {
   ranked_.clear();
   for (uint32_t a : eligible_) {
     if (!any_agent && !m.selector->Matches(agents_[a].labels)) continue;
-    ranked_.emplace_back(RendezvousScore(m.id_hash, agent_hash_[a], agents_[a].capacity), a);
+    ranked_.emplace_back(Score(m.id_hash, a), a);
   }
   std::sort(ranked_.begin(), ranked_.end(), [](const auto& x, const auto& y) {
     return x.first != y.first ? x.first > y.first : x.second < y.second;

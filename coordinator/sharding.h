@@ -87,6 +87,11 @@ class Planner {
   AgentIndexes Place(const ShardMonitor& m);
 
  private:
+  // RendezvousScore, or when every agent has the same capacity the raw
+  // hash, which orders agents identically without a logarithm per pair.
+  double Score(uint64_t monitor_hash, uint32_t agent) const;
+
+  bool uniform_capacity_ = true;
   absl::Span<const AgentView> agents_;
   std::vector<uint32_t> eligible_;
   std::vector<uint64_t> agent_hash_;

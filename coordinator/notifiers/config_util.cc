@@ -40,6 +40,9 @@ absl::Status ValidateHttpUrl(absl::string_view key, absl::string_view url, UrlRu
   if (url.empty()) return ConfigError(key, "required");
   absl::StatusOr<UrlParts> parts = ParseUrl(url);
   if (!parts.ok()) return ConfigError(key, parts.status().message());
+  if (parts->has_userinfo) {
+    return ConfigError(key, "must not contain credentials (user:password@)");
+  }
   if (parts->scheme == "https") return absl::OkStatus();
   if (parts->scheme == "http") {
     if (rule == UrlRule::kHttpOrHttps || IsLoopbackHost(parts->host)) return absl::OkStatus();

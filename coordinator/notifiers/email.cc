@@ -183,6 +183,10 @@ class EmailFactory : public NotifierFactory {
     if (url->scheme != "smtp" && url->scheme != "smtps") {
       return ConfigError("url", "must be an smtp:// or smtps:// URL");
     }
+    if (url->has_userinfo) {
+      // The URL is not a secret key: it is shown in API responses.
+      return ConfigError("url", "must not contain credentials (use username and password)");
+    }
     out.from = Get(config, "from");
     if (out.from.empty()) return ConfigError("from", "required");
     if (!IsPlausibleEmail(out.from)) return ConfigError("from", "not an email address");

@@ -120,6 +120,7 @@ absl::StatusOr<UrlParts> ParseUrl(absl::string_view url) {
   parts.path_and_query = GetPart(handle.get(), CURLUPART_PATH);
   const std::string query = GetPart(handle.get(), CURLUPART_QUERY);
   if (!query.empty()) absl::StrAppend(&parts.path_and_query, "?", query);
+  parts.has_userinfo = !GetPart(handle.get(), CURLUPART_USER).empty();
   if (parts.host.empty()) return absl::InvalidArgumentError("URL has no host");
   return parts;
 }

@@ -39,6 +39,7 @@ struct UrlParts {
   std::string scheme;  // lower case: "http", "https", "smtp", ...
   std::string host;    // without brackets for IPv6
   std::string path_and_query;
+  bool has_userinfo = false;  // "user:password@" present
 };
 
 // Parses an absolute URL with libcurl's URL parser (the one that will be

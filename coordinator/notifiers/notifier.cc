@@ -122,7 +122,7 @@ bool IsRetryable(const absl::Status& status) {
 }
 
 std::optional<absl::Duration> RetryAfter(const absl::Status& status) {
-  std::optional<absl::Cord> payload = status.GetPayload(kRetryAfterPayloadUrl);
+  auto payload = status.GetPayload(kRetryAfterPayloadUrl);  // absl::optional here
   if (!payload.has_value()) return std::nullopt;
   int64_t millis = 0;
   if (!absl::SimpleAtoi(std::string(*payload), &millis) || millis < 0) return std::nullopt;
