@@ -1,6 +1,32 @@
 #include "common/clock.h"
 
 namespace uptime {
+namespace internal {
+
+Clock::TimerId TimerSet::Add(absl::Time when, std::function<void()> fn) {
+  const Clock::TimerId id = next_id_++;
+  timers_.emplace(std::make_pair(when, id), std::move(fn));
+  deadlines_.emplace(id, when);
+  return id;
+}
+
+bool TimerSet::Cancel(Clock::TimerId id) {
+  auto it = deadlines_.find(id);
+  if (it == deadlines_.end()) return false;
+  timers_.erase(std::make_pair(it->second, id));
+  deadlines_.erase(it);
+  return true;
+}
+
+std::function<void()> TimerSet::PopFirst() {
+  auto first = timers_.begin();
+  std::function<void()> fn = std::move(first->second);
+  deadlines_.erase(first->first.second);
+  timers_.erase(first);
+  return fn;
+}
+
+}  // namespace internal
 
 RealClock::RealClock() : thread_([this] { Run(); }) {}
 
@@ -19,47 +45,29 @@ RealClock* RealClock::Get() {
 
 Clock::TimerId RealClock::ScheduleAt(absl::Time when, std::function<void()> fn) {
   absl::MutexLock lock(&mu_);
-  TimerId id = next_id_++;
-  timers_.emplace(std::make_pair(when, id), std::move(fn));
-  deadlines_.emplace(id, when);
-  return id;
+  return timers_.Add(when, std::move(fn));
 }
 
 bool RealClock::Cancel(TimerId id) {
   absl::MutexLock lock(&mu_);
-  auto it = deadlines_.find(id);
-  if (it == deadlines_.end()) return false;
-  timers_.erase(std::make_pair(it->second, id));
-  deadlines_.erase(it);
-  return true;
+  return timers_.Cancel(id);
 }
 
 void RealClock::Run() {
   mu_.Lock();
   while (!stop_) {
-    if (timers_.empty()) {
-      // Wake up on new timers or stop; the condition re-checks on every write.
-      size_t seen = next_id_;
+    const absl::Time now = absl::Now();
+    if (timers_.empty() || timers_.next_deadline() > now) {
+      // Sleep until the first deadline, a new timer, or stop.
+      const TimerId seen = timers_.last_id();
       auto changed = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stop_ || next_id_ != seen;
+        return stop_ || timers_.last_id() != seen;
       };
-      mu_.AwaitWithTimeout(absl::Condition(&changed), absl::Seconds(1));
+      const absl::Duration wait = timers_.empty() ? absl::Seconds(1) : timers_.next_deadline() - now;
+      mu_.AwaitWithTimeout(absl::Condition(&changed), wait);
       continue;
     }
-    auto first = timers_.begin();
-    absl::Time due = first->first.first;
-    absl::Time now = absl::Now();
-    if (due > now) {
-      TimerId seen = next_id_;
-      auto changed = [this, seen]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stop_ || next_id_ != seen;
-      };
-      mu_.AwaitWithTimeout(absl::Condition(&changed), due - now);
-      continue;
-    }
-    std::function<void()> fn = std::move(first->second);
-    deadlines_.erase(first->first.second);
-    timers_.erase(first);
+    std::function<void()> fn = timers_.PopFirst();
     mu_.Unlock();
     fn();
     mu_.Lock();
@@ -76,19 +84,12 @@ absl::Time SimulatedClock::Now() const {
 
 Clock::TimerId SimulatedClock::ScheduleAt(absl::Time when, std::function<void()> fn) {
   absl::MutexLock lock(&mu_);
-  TimerId id = next_id_++;
-  timers_.emplace(std::make_pair(when, id), std::move(fn));
-  deadlines_.emplace(id, when);
-  return id;
+  return timers_.Add(when, std::move(fn));
 }
 
 bool SimulatedClock::Cancel(TimerId id) {
   absl::MutexLock lock(&mu_);
-  auto it = deadlines_.find(id);
-  if (it == deadlines_.end()) return false;
-  timers_.erase(std::make_pair(it->second, id));
-  deadlines_.erase(it);
-  return true;
+  return timers_.Cancel(id);
 }
 
 void SimulatedClock::Advance(absl::Duration d) { AdvanceTo(Now() + d); }
@@ -98,15 +99,12 @@ void SimulatedClock::AdvanceTo(absl::Time t) {
     std::function<void()> fn;
     {
       absl::MutexLock lock(&mu_);
-      if (timers_.empty() || timers_.begin()->first.first > t) {
+      if (timers_.empty() || timers_.next_deadline() > t) {
         if (t > now_) now_ = t;
         return;
       }
-      auto first = timers_.begin();
-      if (first->first.first > now_) now_ = first->first.first;
-      fn = std::move(first->second);
-      deadlines_.erase(first->first.second);
-      timers_.erase(first);
+      if (timers_.next_deadline() > now_) now_ = timers_.next_deadline();
+      fn = timers_.PopFirst();
     }
     fn();
   }

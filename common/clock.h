@@ -44,6 +44,28 @@ class Clock {
   virtual bool Cancel(TimerId id) = 0;
 };
 
+namespace internal {
+
+// Pending timers ordered by (deadline, id); not thread-safe (clocks guard it).
+class TimerSet {
+ public:
+  Clock::TimerId Add(absl::Time when, std::function<void()> fn);
+  bool Cancel(Clock::TimerId id);
+  bool empty() const { return timers_.empty(); }
+  size_t size() const { return timers_.size(); }
+  absl::Time next_deadline() const { return timers_.begin()->first.first; }
+  // Removes and returns the earliest timer's function.
+  std::function<void()> PopFirst();
+  Clock::TimerId last_id() const { return next_id_ - 1; }
+
+ private:
+  std::map<std::pair<absl::Time, Clock::TimerId>, std::function<void()>> timers_;
+  std::map<Clock::TimerId, absl::Time> deadlines_;
+  Clock::TimerId next_id_ = 1;
+};
+
+}  // namespace internal
+
 // Wall-clock time; timers run on one background thread owned by the clock.
 // Thread-safe.
 class RealClock : public Clock {
@@ -64,11 +86,7 @@ class RealClock : public Clock {
   void Run();
 
   absl::Mutex mu_;
-  // Ordered by (deadline, id) so timers with equal deadlines run in order.
-  std::map<std::pair<absl::Time, TimerId>, std::function<void()>> timers_
-      ABSL_GUARDED_BY(mu_);
-  std::map<TimerId, absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
-  TimerId next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  internal::TimerSet timers_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
@@ -94,10 +112,7 @@ class SimulatedClock : public Clock {
  private:
   mutable absl::Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
-  std::map<std::pair<absl::Time, TimerId>, std::function<void()>> timers_
-      ABSL_GUARDED_BY(mu_);
-  std::map<TimerId, absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
-  TimerId next_id_ ABSL_GUARDED_BY(mu_) = 1;
+  internal::TimerSet timers_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace uptime
