@@ -105,6 +105,10 @@ class EmailNotifier : public Notifier {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, recipients.get());
+    // One stale address must not keep the alert from the other on-call
+    // people; the send fails only when every recipient is refused.
+    // (Spelled ALLLOWFAILS until curl 8.2, which keeps it as an alias.)
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, &ReadMessage);
     curl_easy_setopt(c, CURLOPT_READDATA, &upload);

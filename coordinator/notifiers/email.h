@@ -10,6 +10,8 @@
 //             "required", except "try" for a loopback host: a password must
 //             not cross a network in clear text.
 //
+// Recipients the server refuses are skipped as long as one accepts (the
+// others still get the alert; the refusal is not reported).
 // Outcomes: SMTP 4xx replies and network errors are retryable; 5xx replies
 // (e.g. a rejected recipient), failed authentication and a missing STARTTLS
 // are permanent (FAILED_PRECONDITION): the channel needs fixing.

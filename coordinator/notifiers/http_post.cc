@@ -14,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "common/logging.h"
 #include "coordinator/notifiers/notifier.h"
+#include "spdlog/spdlog.h"
 
 namespace uptime::notifiers {
 namespace {
@@ -251,7 +253,9 @@ absl::StatusOr<HttpPostResponse> HttpPoster::Post(const HttpPostRequest& request
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
 
+  const absl::Time started = clock_->Now();
   const CURLcode code = curl_easy_perform(curl);
+  const absl::Duration took = clock_->Now() - started;
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   // The buffer dies with this frame; the pooled handle must not keep it.
@@ -262,11 +266,15 @@ absl::StatusOr<HttpPostResponse> HttpPoster::Post(const HttpPostRequest& request
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     std::string message = ScrubSecrets(
         absl::StrCat(request.what, ": delivery failed: ", detail), AllSecrets(request));
+    spdlog::debug("{} after {}", message, absl::FormatDuration(took));
     if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_URL_MALFORMAT) {
       return PermanentError(message);
     }
     return RetryableError(message);
   }
+  // The host is not secret (unlike the path); it helps tell channels apart.
+  spdlog::debug("{}: POST to {} answered HTTP {} in {}", request.what, parts->host, status,
+                absl::FormatDuration(took));
   transfer.response.status = static_cast<int>(status);
   if (!transfer.retry_after_header.empty()) {
     transfer.response.retry_after =

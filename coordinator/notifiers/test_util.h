@@ -4,6 +4,10 @@
 
 #include <string>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "coordinator/notifiers/alert.h"
@@ -97,6 +101,34 @@ inline const google::protobuf::Value& Item(const google::protobuf::Value& v, int
 }
 
 inline int Size(const google::protobuf::Value& v) { return v.list_value().values_size(); }
+
+// A rendered email: its header block and the decoded text/html parts.
+struct ParsedMime {
+  std::string headers;
+  std::string text, html;
+};
+
+inline ParsedMime ParseMime(const std::string& mime) {
+  ParsedMime p;
+  const size_t end = mime.find("\r\n\r\n");
+  p.headers = mime.substr(0, end);
+  const size_t b = p.headers.find("boundary=\"");
+  if (end == std::string::npos || b == std::string::npos) {
+    ADD_FAILURE() << "not a multipart message:\n" << mime;
+    return p;
+  }
+  const std::string boundary = p.headers.substr(b + 10, p.headers.find('"', b + 10) - (b + 10));
+  for (absl::string_view part : absl::StrSplit(mime, "--" + boundary)) {
+    const size_t body_at = part.find("\r\n\r\n");
+    if (body_at == absl::string_view::npos) continue;
+    std::string decoded;
+    absl::Base64Unescape(absl::StrReplaceAll(part.substr(body_at + 4), {{"\r\n", ""}}),
+                         &decoded);
+    if (absl::StrContains(part.substr(0, body_at), "text/plain")) p.text = decoded;
+    if (absl::StrContains(part.substr(0, body_at), "text/html")) p.html = decoded;
+  }
+  return p;
+}
 
 }  // namespace uptime::notifiers::test
 

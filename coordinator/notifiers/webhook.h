@@ -3,7 +3,8 @@
 //
 // Config:
 //   url     (required) http:// or https:// (internal receivers may be plain)
-//   secret  (optional, secret) HMAC key; without it no signature is sent
+//   secret  (optional, secret) HMAC key, at least 16 characters; without it
+//           no signature is sent
 //
 // Headers:
 //   Content-Type: application/json

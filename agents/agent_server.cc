@@ -1,0 +1,116 @@
+#include "agents/agent_server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/config.h"
+#include "common/labels.h"
+#include "common/status_macros.h"
+#include "spdlog/spdlog.h"
+
+namespace uptime::agent {
+
+absl::Status ValidateAgentConfig(const AgentConfig& config) {
+  RETURN_IF_ERROR(ParseHostPort("--coordinator", config.coordinator).status());
+  if (config.agent_id.empty() || config.agent_id.size() > 253) {
+    return absl::InvalidArgumentError("--agent-id: must be 1..253 characters");
+  }
+  for (char c : config.agent_id) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      return absl::InvalidArgumentError("--agent-id: no spaces or control characters");
+    }
+  }
+  for (const auto& [key, value] : config.labels) {
+    RETURN_IF_ERROR(ValidateLabel("--labels", key, value));
+  }
+  if (config.capacity < 1 || config.capacity > 1'000'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--capacity: must be 1..1000000, got ", config.capacity));
+  }
+  if (config.max_concurrency < 1 || config.max_concurrency > 100'000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-concurrency: must be 1..100000, got ", config.max_concurrency));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Create(AgentConfig config) {
+  RETURN_IF_ERROR(ValidateAgentConfig(config));
+  if (config.incarnation.empty()) config.incarnation = NewIncarnation();
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                   MakeChannelCredentials(config.tls));
+  std::unique_ptr<AgentServer> server(new AgentServer(std::move(config)));
+  const AgentConfig& c = server->config_;
+  const AgentIdentity identity{c.agent_id, c.labels};
+
+  SessionOptions session;
+  session.coordinator = c.coordinator;
+  session.credentials = std::move(credentials);
+  session.channel_args = MakeChannelArguments(c.tls);
+  session.token = c.agent_token;
+  session.identity = identity;
+  session.capacity = c.capacity;
+  session.incarnation = c.incarnation;
+  session.buffer = c.buffer;
+  server->session_ = std::make_unique<CoordinatorSession>(std::move(session));
+
+  CheckEngineOptions engine;
+  engine.identity = identity;
+  engine.max_concurrency = c.max_concurrency;
+  CoordinatorSession* sink = server->session_.get();
+  ASSIGN_OR_RETURN(server->engine_,
+                   CheckEngine::Create(std::move(engine), [sink](std::vector<v1::CheckResult> rs) {
+                     sink->OnResults(std::move(rs));
+                   }));
+  return server;
+}
+
+AgentServer::~AgentServer() { Shutdown(); }
+
+void AgentServer::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (started_ || shutting_down_) return;
+    started_ = true;
+  }
+  if (config_.agent_token.empty()) {
+    spdlog::warn("no --agent-token given: only a coordinator without auth will accept this agent");
+  }
+  spdlog::info("uptime-agent {} starting: agent {}, coordinator {}, capacity {}, incarnation {}",
+               Version(), config_.agent_id, config_.coordinator, config_.capacity,
+               config_.incarnation);
+  engine_->Start();
+  session_->Start(engine_.get());
+}
+
+void AgentServer::Shutdown() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (shutting_down_) {
+      mu_.Await(absl::Condition(&shut_down_));  // another caller does the work
+      return;
+    }
+    shutting_down_ = true;
+    if (!started_) {
+      shut_down_ = true;
+      return;
+    }
+  }
+  spdlog::info("shutting down: stopping checks, flushing results");
+  // The session stops the checks, flushes and waits for acks; only then may
+  // the engine go (its callback feeds the session).
+  session_->Shutdown(config_.shutdown_grace);
+  engine_->Stop();
+  const SessionStats s = session_->stats();
+  spdlog::info("shut down: last batch {}, acked {}, {} results dropped", s.last_sequence,
+               s.acked_sequence, s.dropped_results);
+  absl::MutexLock lock(&mu_);
+  shut_down_ = true;
+}
+
+void AgentServer::Wait() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(&shut_down_));
+}
+
+}  // namespace uptime::agent

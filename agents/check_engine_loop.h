@@ -1,0 +1,66 @@
+// Internal to CheckEngine: the state and code of its loop thread (epoll,
+// eventfd, the curl multi handle, the scheduler, checks in flight). Split
+// from check_engine.cc only to keep files small; include nowhere else.
+#ifndef UPTIME_AGENTS_CHECK_ENGINE_LOOP_H_
+#define UPTIME_AGENTS_CHECK_ENGINE_LOOP_H_
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "agents/check_engine.h"
+#include "agents/http_checker.h"
+#include "agents/scheduler.h"
+
+namespace uptime::agent {
+
+// State owned by the loop thread (after Init(), which runs on the creator).
+// Reads the engine's queue (under its mutex) and publishes its counters.
+class CheckEngine::Loop {
+ public:
+  explicit Loop(CheckEngine* owner) : owner_(owner) {}
+  ~Loop();
+
+  absl::Status Init();
+  void Run();
+  // Thread-safe.
+  void Wake();
+
+ private:
+  static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* assigned);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* self);
+
+  // Takes queued commands; false once the engine is stopping.
+  bool ApplyCommands();
+  void Upsert(const v1::AssignedMonitor& monitor, absl::Time now);
+  void Remove(const std::string& id);
+  void StartDue(absl::Time now);
+  void StartCheck(CheckSpecPtr spec, absl::Time planned, bool scheduled);
+  void Reap();
+  void Release(CurlCheck* check);
+  void Deliver();
+  int TimeoutMs(absl::Time now) const;
+  void OnSocketEvent(int fd, uint32_t events);
+
+  CheckEngine* const owner_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  CURLM* multi_ = nullptr;
+  std::optional<absl::Time> curl_deadline_;
+  Scheduler scheduler_;
+  absl::flat_hash_map<std::string, CheckSpecPtr> monitors_;
+  absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
+  std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused
+  std::vector<v1::CheckResult> results_;
+  int64_t applied_ = 0;  // commands applied, not yet published to queued_
+};
+
+}  // namespace uptime::agent
+
+#endif  // UPTIME_AGENTS_CHECK_ENGINE_LOOP_H_

@@ -1,0 +1,87 @@
+// CheckSpec: an assigned monitor as the check engine holds it, with the
+// defaults of the API applied once (interval, timeout, location) so the hot
+// path does no decoding.
+#ifndef UPTIME_AGENTS_CHECK_SPEC_H_
+#define UPTIME_AGENTS_CHECK_SPEC_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "uptime/v1/agent.pb.h"
+#include "uptime/v1/result.pb.h"
+
+namespace uptime::agent {
+
+// Who runs the checks: stamped on every result.
+struct AgentIdentity {
+  std::string agent_id;
+  std::map<std::string, std::string> labels;
+};
+
+// The HTTP part of a monitor, prepared for curl.
+struct HttpCheckSpec {
+  std::string url;
+  std::string method = "GET";  // upper case
+  std::string body;
+  std::string keyword;
+  std::string keyword_absent;
+  std::vector<std::string> header_lines;  // "Name: value", as curl takes them
+  std::vector<std::pair<int32_t, int32_t>> accepted_statuses;  // empty: 200..399
+  bool follow_redirects = true;
+  bool insecure_skip_tls_verify = false;
+};
+
+struct TcpCheckSpec {
+  std::string host;
+  int32_t port = 0;
+};
+
+// A monitor type this agent cannot check (yet); its checks report why.
+struct UnsupportedCheckSpec {
+  std::string type;
+};
+
+// Immutable once built, shared (shared_ptr<const>) between the engine's
+// monitor table and the checks in flight, so a monitor removed mid-check
+// stays valid until its check ends. A compact copy of what the checks need,
+// not the Monitor proto (~800 bytes): DESIGN asks <= 1 KiB per monitor.
+struct CheckSpec {
+  std::string id;
+  int64_t epoch = 0;
+  std::string location;
+  absl::Duration interval;
+  absl::Duration timeout;
+  std::variant<UnsupportedCheckSpec, HttpCheckSpec, TcpCheckSpec> target;
+
+  const HttpCheckSpec* http() const { return std::get_if<HttpCheckSpec>(&target); }
+  const TcpCheckSpec* tcp() const { return std::get_if<TcpCheckSpec>(&target); }
+};
+using CheckSpecPtr = std::shared_ptr<const CheckSpec>;
+
+// The monitor's interval (default 60 s).
+absl::Duration EffectiveInterval(const v1::Monitor& monitor);
+// The monitor's timeout (default min(10 s, interval / 2)), never above the
+// interval, so one slow target cannot occupy more than its own slots.
+absl::Duration EffectiveTimeout(const v1::Monitor& monitor);
+// The agent's value of the monitor's location label (default "region"), or
+// the agent id when the agent lacks that label.
+std::string LocationFor(const v1::Monitor& monitor, const AgentIdentity& agent);
+
+// Builds the spec of an assigned monitor for `agent`.
+CheckSpecPtr MakeCheckSpec(const v1::AssignedMonitor& assigned, const AgentIdentity& agent);
+
+// A result with identity and times filled in; the checker adds the outcome.
+v1::CheckResult NewResult(const CheckSpec& spec, const std::string& agent_id, absl::Time planned,
+                          absl::Time start);
+
+// Sets the error fields, cutting the message to the API's 1 KiB limit.
+void SetFailure(v1::CheckResult* result, v1::ErrorKind kind, std::string message);
+
+}  // namespace uptime::agent
+
+#endif  // UPTIME_AGENTS_CHECK_SPEC_H_

@@ -1,0 +1,93 @@
+// uptime-agent: parses flags into an AgentConfig and runs it until SIGTERM
+// or SIGINT, then shuts down gracefully (results flushed) and exits 0.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/time/time.h"
+#include "agents/agent_server.h"
+#include "common/auth.h"
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+int Fail(const absl::Status& s) {
+  spdlog::critical("{}", s.message());
+  return 2;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "";
+  return name;
+}
+
+// Each check in flight holds a socket: allow as many descriptors as the
+// hard limit permits rather than the usual soft 1024.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace uptime;
+  BlockTerminationSignals();
+  CLI::App app{"uptime-agent: runs the checks the coordinator assigns and streams back results"};
+  agent::AgentConfig config;
+  config.agent_id = HostName();
+  LogOptions log;
+  std::string labels, token_file, grace = "5s";
+  AddLogFlags(app, log);
+  AddFlag(app, "coordinator", config.coordinator, "HOST:PORT of the coordinator");
+  AddFlag(app, "agent-id", config.agent_id, "unique agent id (default: host name)");
+  AddFlag(app, "labels", labels, "agent labels k=v,... (e.g. region=eu-west,zone=b)");
+  AddFlag(app, "agent-token", config.agent_token, "bearer token for the agent protocol");
+  AddFlag(app, "agent-token-file", token_file, "file holding the agent token");
+  AddFlag(app, "capacity", config.capacity, "relative share of monitors (sharding weight)");
+  AddFlag(app, "max-concurrency", config.max_concurrency, "checks running at once, at most");
+  AddFlag(app, "shutdown-grace", grace, "on SIGTERM, time to finish checks and get acks");
+  AddSwitch(app, "tls", config.tls.enabled, "connect to the coordinator with TLS");
+  AddFlag(app, "tls-ca", config.tls.ca_file, "PEM CA bundle to verify the coordinator");
+  AddFlag(app, "tls-cert", config.tls.cert_file, "PEM client certificate (mutual TLS)");
+  AddFlag(app, "tls-key", config.tls.key_file, "PEM private key of --tls-cert");
+  AddFlag(app, "tls-server-name", config.tls.server_name,
+          "name to verify in the coordinator's certificate");
+  CLI11_PARSE(app, argc, argv);
+
+  if (absl::Status s = InitLogging(log, "agent"); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<std::map<std::string, std::string>> parsed = ParseLabels("--labels", labels);
+  if (!parsed.ok()) return Fail(parsed.status());
+  config.labels = *std::move(parsed);
+  absl::StatusOr<std::string> token =
+      ResolveToken("agent-token", config.agent_token, token_file);
+  if (!token.ok()) return Fail(token.status());
+  config.agent_token = *std::move(token);
+  if (!absl::ParseDuration(grace, &config.shutdown_grace) ||
+      config.shutdown_grace < absl::ZeroDuration()) {
+    return Fail(absl::InvalidArgumentError("--shutdown-grace: not a duration (e.g. 5s)"));
+  }
+  RaiseFileLimit();
+
+  auto server = agent::AgentServer::Create(std::move(config));
+  if (!server.ok()) return Fail(server.status());
+  (*server)->Start();
+
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  (*server)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Brings the whole system up on this machine: builds it, starts a coordinator
+# and two agents in the background, and adds example monitors.
+#
+#   bash scripts/quickstart.sh          # start (idempotent)
+#   bash scripts/quickstart.sh status   # what runs, and the monitors' states
+#   bash scripts/quickstart.sh stop     # stop everything it started
+#
+# State (logs, pids, generated tokens) lives in .quickstart/ at the repo root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+STATE="$ROOT/.quickstart"
+BUILD_DIR=${BUILD_DIR:-build}
+BIN="$ROOT/$BUILD_DIR/bin"
+API_PORT=${UPTIME_QUICKSTART_API_PORT:-7070}
+METRICS_PORT=${UPTIME_QUICKSTART_METRICS_PORT:-9091}
+
+stop_all() {
+  for pidfile in "$STATE"/*.pid; do
+    [[ -e "$pidfile" ]] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+running() { [[ -e "$STATE/$1.pid" ]] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null; }
+
+start() {  # name, then the command
+  local name=$1; shift
+  if running "$name"; then echo "  $name already running (pid $(cat "$STATE/$name.pid"))"; return; fi
+  nohup "$@" >"$STATE/$name.log" 2>&1 &
+  echo $! >"$STATE/$name.pid"
+  echo "  $name started (pid $!, log .quickstart/$name.log)"
+}
+
+ctl() { "$BIN/uptimectl" --addr "127.0.0.1:$API_PORT" --token "$UPTIME_ADMIN_TOKEN" "$@"; }
+
+case "${1:-start}" in
+  stop)
+    stop_all
+    echo "stopped"
+    exit 0
+    ;;
+  status)
+    source "$STATE/tokens.env"
+    for name in coordinator agent-a agent-b; do
+      if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
+    done
+    ctl agents
+    ctl status
+    exit 0
+    ;;
+  start) ;;
+  *) echo "usage: $0 [start|status|stop]" >&2; exit 2 ;;
+esac
+
+bash scripts/bootstrap.sh
+echo "== building (first build takes a few minutes)"
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$BUILD_DIR" --target uptime-coordinator uptime-agent uptimectl
+
+mkdir -p "$STATE"
+if [[ ! -f "$STATE/tokens.env" ]]; then
+  umask 077
+  {
+    echo "UPTIME_ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "UPTIME_READ_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    echo "UPTIME_AGENT_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  } >"$STATE/tokens.env"
+fi
+set -a; source "$STATE/tokens.env"; set +a
+
+echo "== starting"
+# Tokens reach the processes through their UPTIME_* environment fallbacks,
+# so they never show up in `ps`.
+start coordinator "$BIN/uptime-coordinator" --listen "127.0.0.1:$API_PORT" \
+  --metrics-listen "127.0.0.1:$METRICS_PORT"
+for _ in $(seq 100); do
+  ctl cluster >/dev/null 2>&1 && break
+  running coordinator || { echo "coordinator failed to start:"; tail -20 "$STATE/coordinator.log"; exit 1; }
+  sleep 0.1
+done
+start agent-a env UPTIME_AGENT_ID=quickstart-a "$BIN/uptime-agent" \
+  --coordinator "127.0.0.1:$API_PORT" --labels region=local-a
+start agent-b env UPTIME_AGENT_ID=quickstart-b "$BIN/uptime-agent" \
+  --coordinator "127.0.0.1:$API_PORT" --labels region=local-b
+
+echo "== example monitors"
+add() {  # existing monitors are kept as they are
+  local out
+  if out=$(ctl monitors add "$@" 2>&1); then echo "  added $1";
+  elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  $1 exists";
+  else echo "$out" >&2; exit 1; fi
+}
+add coordinator-health --url "http://127.0.0.1:$METRICS_PORT/healthz" --interval 5s --label demo=quickstart
+add coordinator-metrics --url "http://127.0.0.1:$METRICS_PORT/metrics" --keyword uptime_coordinator_agents \
+  --interval 10s --label demo=quickstart
+add coordinator-api-port --tcp "127.0.0.1:$API_PORT" --interval 5s --label demo=quickstart
+add example-com --url https://example.com/ --interval 30s --label demo=quickstart
+
+sleep 3
+ctl status
+cat <<TXT
+
+Uptime Monitor is running:
+  gRPC API     127.0.0.1:$API_PORT   (tokens in .quickstart/tokens.env)
+  metrics      http://127.0.0.1:$METRICS_PORT/metrics
+Try:
+  set -a; source .quickstart/tokens.env; set +a
+  $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN status
+  $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN monitors add my-site --url https://my.site/ --interval 30s
+  bash scripts/quickstart.sh stop
+TXT
