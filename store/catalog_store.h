@@ -1,0 +1,72 @@
+// CatalogStore: durable monitors and notification channels.
+//
+// The coordinator keeps the catalog in memory and writes here first; this
+// store only persists whole messages and enforces what the database can
+// enforce for it (unique ids and names). Validation, id assignment and
+// create/update times are the caller's: messages are stored as given.
+//
+// Implementations: MemoryCatalogStore (below, for unit tests) and
+// PgCatalogStore (pg_catalog_store.h).
+//
+// Example:
+//   RETURN_IF_ERROR(store->InsertMonitor(monitor));
+//   ASSIGN_OR_RETURN(std::vector<v1::Monitor> all, store->LoadMonitors());
+#ifndef UPTIME_STORE_CATALOG_STORE_H_
+#define UPTIME_STORE_CATALOG_STORE_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "uptime/v1/monitor.pb.h"
+#include "uptime/v1/notification.pb.h"
+
+namespace uptime::store {
+
+// Thread-safe in every implementation.
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+
+  // Every monitor, ordered by id.
+  virtual absl::StatusOr<std::vector<v1::Monitor>> LoadMonitors() = 0;
+  // ALREADY_EXISTS when the id or the name is taken.
+  virtual absl::Status InsertMonitor(const v1::Monitor& monitor) = 0;
+  // Replaces the monitor with this id. NOT_FOUND for an unknown id;
+  // ALREADY_EXISTS when the new name belongs to another monitor.
+  virtual absl::Status UpdateMonitor(const v1::Monitor& monitor) = 0;
+  // NOT_FOUND for an unknown id.
+  virtual absl::Status DeleteMonitor(const std::string& id) = 0;
+
+  // The same contracts for channels. Secrets in `config` are stored in full.
+  virtual absl::StatusOr<std::vector<v1::Channel>> LoadChannels() = 0;
+  virtual absl::Status InsertChannel(const v1::Channel& channel) = 0;
+  virtual absl::Status UpdateChannel(const v1::Channel& channel) = 0;
+  virtual absl::Status DeleteChannel(const std::string& id) = 0;
+};
+
+class MemoryCatalogStore : public CatalogStore {
+ public:
+  absl::StatusOr<std::vector<v1::Monitor>> LoadMonitors() override;
+  absl::Status InsertMonitor(const v1::Monitor& monitor) override;
+  absl::Status UpdateMonitor(const v1::Monitor& monitor) override;
+  absl::Status DeleteMonitor(const std::string& id) override;
+
+  absl::StatusOr<std::vector<v1::Channel>> LoadChannels() override;
+  absl::Status InsertChannel(const v1::Channel& channel) override;
+  absl::Status UpdateChannel(const v1::Channel& channel) override;
+  absl::Status DeleteChannel(const std::string& id) override;
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, v1::Monitor> monitors_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::Channel> channels_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace uptime::store
+
+#endif  // UPTIME_STORE_CATALOG_STORE_H_

@@ -1,0 +1,237 @@
+// ResultStore contract, run against the in-memory and PostgreSQL stores.
+#include "store/result_store.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+#include "store/store_test_env.h"
+
+namespace uptime::testing {
+namespace {
+
+using store::AgentSequence;
+using store::ResultPage;
+using store::ResultQuery;
+
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2024, 3, 10, 12, 30, 0), absl::UTCTimeZone());
+constexpr absl::Duration kDay = absl::Hours(24);
+
+v1::CheckResult Result(const std::string& monitor, absl::Time start, bool success,
+                       int64_t latency_ms, const std::string& agent = "agent-1") {
+  v1::CheckResult r;
+  r.set_monitor_id(monitor);
+  r.set_agent_id(agent);
+  r.set_location("eu-west");
+  r.set_epoch(7);
+  r.set_start_time_us(absl::ToUnixMicros(start));
+  r.set_scheduled_time_us(absl::ToUnixMicros(start - absl::Milliseconds(2)));
+  r.set_success(success);
+  r.set_latency_us(latency_ms * 1000);
+  if (!success) {
+    r.set_error_kind(v1::ERROR_KIND_STATUS);
+    r.set_http_status(503);
+    r.set_error_message("HTTP 503");
+  }
+  return r;
+}
+
+const v1::UptimeWindow* Window(const v1::GetUptimeResponse& response, const std::string& name) {
+  for (const auto& w : response.windows()) {
+    if (w.window() == name) return &w;
+  }
+  return nullptr;
+}
+
+template <typename Backend>
+class ResultStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::Status up = backend_.SetUp();
+    ASSERT_TRUE(up.ok()) << up;
+    store_ = backend_.Results();
+  }
+
+  void Write(const std::vector<v1::CheckResult>& results) {
+    absl::Status s = store_->WriteBatch(results, {});
+    ASSERT_TRUE(s.ok()) << s;
+  }
+
+  std::vector<v1::CheckResult> ListAll(ResultQuery query) {
+    std::vector<v1::CheckResult> all;
+    for (int pages = 0; pages < 100; ++pages) {
+      absl::StatusOr<ResultPage> page = store_->ListResults(query);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) break;
+      all.insert(all.end(), page->results.begin(), page->results.end());
+      if (page->next_page_token.empty()) break;
+      query.page_token = page->next_page_token;
+    }
+    return all;
+  }
+
+  v1::GetUptimeResponse Uptime(const std::string& id, absl::Time now = kNow) {
+    absl::StatusOr<v1::GetUptimeResponse> r = store_->GetUptime(id, now);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : v1::GetUptimeResponse();
+  }
+
+  Backend backend_;
+  std::unique_ptr<store::ResultStore> store_;
+};
+
+TYPED_TEST_SUITE(ResultStoreTest, StoreBackends, BackendNames);
+
+TYPED_TEST(ResultStoreTest, StoresEveryFieldAndListsNewestFirst) {
+  v1::CheckResult full = Result("mon-1", kNow - absl::Minutes(5), false, 1500);
+  full.set_dns_us(11);
+  full.set_connect_us(22);
+  full.set_tls_us(33);
+  full.set_first_byte_us(44);
+  full.set_error_kind(v1::ERROR_KIND_TLS);
+  full.set_error_message("tab\there\nnew line \\ backslash \"quoted\" \xc3\xbcnicode");
+  full.set_tls_cert_expiry_unix(1'800'000'000);
+  const v1::CheckResult newer = Result("mon-1", kNow - absl::Minutes(1), true, 80);
+  this->Write({full, newer, Result("mon-2", kNow, true, 5)});
+
+  const std::vector<v1::CheckResult> listed = this->ListAll({.monitor_id = "mon-1"});
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_TRUE(ProtoEq(newer, listed[0]));
+  EXPECT_TRUE(ProtoEq(full, listed[1]));
+}
+
+TYPED_TEST(ResultStoreTest, ListPagesWithoutGapsAndFilters) {
+  std::vector<v1::CheckResult> batch;
+  for (int i = 0; i < 12; ++i) {
+    // Two agents with identical start times: ties must page cleanly.
+    for (const char* agent : {"agent-a", "agent-b"}) {
+      batch.push_back(Result("mon-1", kNow - absl::Minutes(i), i % 3 != 0, 10 + i, agent));
+    }
+  }
+  this->Write(batch);
+
+  const std::vector<v1::CheckResult> all = this->ListAll({.monitor_id = "mon-1", .page_size = 5});
+  ASSERT_EQ(all.size(), 24u);
+  std::set<std::pair<int64_t, std::string>> seen;
+  for (size_t i = 0; i < all.size(); ++i) {
+    seen.insert({all[i].start_time_us(), all[i].agent_id()});
+    if (i > 0) {
+      EXPECT_TRUE(all[i - 1].start_time_us() > all[i].start_time_us() ||
+                  (all[i - 1].start_time_us() == all[i].start_time_us() &&
+                   all[i - 1].agent_id() > all[i].agent_id()));
+    }
+  }
+  EXPECT_EQ(seen.size(), 24u);
+
+  const auto failures = this->ListAll({.monitor_id = "mon-1", .failures_only = true});
+  EXPECT_EQ(failures.size(), 8u);  // i = 0, 3, 6, 9 from two agents
+  for (const auto& r : failures) EXPECT_FALSE(r.success());
+
+  const auto window = this->ListAll({.monitor_id = "mon-1",
+                                     .start = kNow - absl::Minutes(4),
+                                     .end = kNow - absl::Minutes(1)});
+  EXPECT_EQ(window.size(), 6u);  // minutes 4, 3, 2: start inclusive, end exclusive
+
+  absl::StatusOr<ResultPage> bad =
+      this->store_->ListResults({.monitor_id = "mon-1", .page_token = "%%%"});
+  EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
+}
+
+TYPED_TEST(ResultStoreTest, UptimeWindowsAndDailyBars) {
+  this->Write({
+      Result("mon-1", kNow - absl::Hours(1), true, 100),
+      Result("mon-1", kNow - absl::Hours(1) + absl::Seconds(30), true, 300),
+      Result("mon-1", kNow - absl::Hours(2), false, 9000),
+      Result("mon-1", kNow - 3 * kDay, false, 9000),
+      Result("mon-1", kNow - 3 * kDay, true, 200),
+      Result("mon-1", kNow - 20 * kDay, true, 400),
+      Result("mon-1", kNow - 60 * kDay, false, 0),
+      Result("mon-2", kNow - absl::Hours(1), false, 1),
+  });
+  const v1::GetUptimeResponse up = this->Uptime("mon-1");
+  EXPECT_EQ(up.monitor_id(), "mon-1");
+  ASSERT_EQ(up.windows_size(), 4);
+
+  const v1::UptimeWindow* day = Window(up, "24h");
+  ASSERT_NE(day, nullptr);
+  EXPECT_EQ(day->checks(), 3);
+  EXPECT_EQ(day->failures(), 1);
+  EXPECT_NEAR(day->uptime_percent(), 200.0 / 3, 1e-9);
+  EXPECT_DOUBLE_EQ(day->mean_latency_ms(), 200);  // successes only
+  EXPECT_DOUBLE_EQ(day->p95_latency_ms(), 300);
+
+  const v1::UptimeWindow* week = Window(up, "7d");
+  EXPECT_EQ(week->checks(), 5);
+  EXPECT_EQ(week->failures(), 2);
+  EXPECT_DOUBLE_EQ(week->mean_latency_ms(), 200);
+  EXPECT_DOUBLE_EQ(week->p95_latency_ms(), 300);
+
+  EXPECT_EQ(Window(up, "30d")->checks(), 6);
+  EXPECT_EQ(Window(up, "30d")->p95_latency_ms(), 0);  // not computed past 7d
+  EXPECT_EQ(Window(up, "90d")->checks(), 7);
+  EXPECT_EQ(Window(up, "90d")->failures(), 3);
+
+  ASSERT_EQ(up.daily_bars_size(), 90);
+  const v1::DailyBar& today = up.daily_bars(89);
+  EXPECT_EQ(today.day().seconds(), absl::ToUnixSeconds(kNow - absl::Hours(12) - absl::Minutes(30)));
+  EXPECT_EQ(today.checks(), 3);
+  EXPECT_EQ(up.daily_bars(86).checks(), 2);
+  EXPECT_DOUBLE_EQ(up.daily_bars(86).uptime_percent(), 50);
+  EXPECT_EQ(up.daily_bars(29).checks(), 1);
+  EXPECT_DOUBLE_EQ(up.daily_bars(29).uptime_percent(), 0);
+  EXPECT_DOUBLE_EQ(up.daily_bars(0).uptime_percent(), 100);  // no checks
+
+  const v1::GetUptimeResponse empty = this->Uptime("mon-unknown");
+  EXPECT_EQ(Window(empty, "24h")->checks(), 0);
+  EXPECT_DOUBLE_EQ(Window(empty, "24h")->uptime_percent(), 100);
+}
+
+TYPED_TEST(ResultStoreTest, RollUpIsIdempotentAndCountsLateResults) {
+  this->Write({Result("mon-1", kNow - 10 * kDay, true, 100),
+               Result("mon-1", kNow - 2 * kDay, false, 0),
+               Result("mon-1", kNow - absl::Hours(3), true, 100)});
+  const v1::GetUptimeResponse before = this->Uptime("mon-1");
+  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  EXPECT_TRUE(ProtoEq(before, this->Uptime("mon-1")));
+  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  EXPECT_TRUE(ProtoEq(before, this->Uptime("mon-1")));
+
+  // A straggler for the last rolled-up hour (11:xx) arrives afterwards.
+  this->Write({Result("mon-1", kNow - absl::Minutes(50), false, 0)});
+  ASSERT_TRUE(this->store_->RollUpHours(kNow + absl::Minutes(1)).ok());
+  const v1::GetUptimeResponse after = this->Uptime("mon-1");
+  EXPECT_EQ(Window(after, "90d")->checks(), 4);
+  EXPECT_EQ(Window(after, "90d")->failures(), 2);
+  EXPECT_EQ(after.daily_bars(89).checks(), 2);
+}
+
+TYPED_TEST(ResultStoreTest, RetentionDropsRawAndMinuteDataButKeepsHours) {
+  this->Write({Result("mon-1", kNow - 10 * kDay, false, 0),
+               Result("mon-1", kNow - absl::Hours(1), true, 100)});
+  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  ASSERT_TRUE(this->store_->ApplyRetention(kNow, 7, 8).ok());
+
+  const auto raw = this->ListAll({.monitor_id = "mon-1"});
+  ASSERT_EQ(raw.size(), 1u);
+  EXPECT_TRUE(raw[0].success());
+  const v1::GetUptimeResponse up = this->Uptime("mon-1");
+  EXPECT_EQ(Window(up, "30d")->checks(), 2);  // from the hour bucket
+  EXPECT_EQ(Window(up, "7d")->checks(), 1);
+
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kNow, 0, 8)));
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kNow, 7, 3)));
+}
+
+TYPED_TEST(ResultStoreTest, AgentSequencesAdvanceWithBatches) {
+  ASSERT_TRUE(this->store_
+                  ->WriteBatch({Result("mon-1", kNow, true, 1)},
+                               {{"agent-1", "inc-a", 5}, {"agent-1", "inc-a", 4}, {"agent-2", "x", 1}})
+                  .ok());
+  ASSERT_TRUE(this->store_->WriteBatch({}, {{"agent-1", "inc-a", 3}}).ok());  // older: ignored
+  ASSERT_TRUE(this->store_->SaveAgentSequence({"agent-2", "y", 1}).ok());    // new incarnation
+  absl::StatusOr<std::vector<AgentSequence>> acks = this->store_->LoadAgentSequences();
+  ASSERT_TRUE(acks.ok()) << acks.status();
+  EXPECT_EQ(*acks, (std::vector<AgentSequence>{{"agent-1", "inc-a", 5}, {"agent-2", "y", 1}}));
+}
+
+}  // namespace
+}  // namespace uptime::testing
