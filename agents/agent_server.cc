@@ -57,20 +57,64 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Create(AgentConfig con
   CheckEngineOptions engine;
   engine.identity = identity;
   engine.max_concurrency = c.max_concurrency;
+  server->check_metrics_ = std::make_unique<AgentMetrics>(&server->metrics_);
+  AgentMetrics* metrics = server->check_metrics_.get();
   CoordinatorSession* sink = server->session_.get();
-  ASSIGN_OR_RETURN(server->engine_,
-                   CheckEngine::Create(std::move(engine), [sink](std::vector<v1::CheckResult> rs) {
-                     sink->OnResults(std::move(rs));
-                   }));
+  ASSIGN_OR_RETURN(server->engine_, CheckEngine::Create(std::move(engine),
+                                                        [metrics, sink](std::vector<v1::CheckResult> rs) {
+                                                          metrics->Record(rs);
+                                                          sink->OnResults(std::move(rs));
+                                                        }));
+  server->RegisterGauges();
   return server;
+}
+
+void AgentServer::RegisterGauges() {
+  CheckEngine* engine = engine_.get();
+  CoordinatorSession* session = session_.get();
+  auto engine_gauge = [&](const char* name, const char* help, int64_t CheckRunnerStats::*field) {
+    metrics_.AddCallbackGauge(name, help, [engine, field] {
+      return static_cast<double>(engine->stats().*field);
+    });
+  };
+  engine_gauge("uptime_agent_monitors", "Monitors assigned and scheduled", &CheckRunnerStats::monitors);
+  engine_gauge("uptime_agent_checks_in_flight", "Checks running now", &CheckRunnerStats::in_flight);
+  engine_gauge("uptime_agent_overruns", "Slots skipped because the previous check still ran",
+               &CheckRunnerStats::overruns);
+  engine_gauge("uptime_agent_skipped_slots", "Slots skipped because the agent fell behind",
+               &CheckRunnerStats::skipped);
+  metrics_.AddCallbackGauge("uptime_agent_connected", "1 while connected to the coordinator",
+                            [session] { return session->stats().connected ? 1.0 : 0.0; });
+  metrics_.AddCallbackGauge("uptime_agent_unacked_batches", "Result batches not yet acknowledged",
+                            [session] { return static_cast<double>(session->stats().unacked_batches); });
+  metrics_.AddCallbackGauge("uptime_agent_buffered_results", "Results waiting for an ack",
+                            [session] { return static_cast<double>(session->stats().buffered_results); });
+  metrics_.AddCallbackGauge("uptime_agent_dropped_results",
+                            "Results dropped because the buffer was full (since start)",
+                            [session] { return static_cast<double>(session->stats().dropped_results); });
+}
+
+int AgentServer::metrics_port() const {
+  return metrics_server_ ? metrics_server_->port() : 0;
 }
 
 AgentServer::~AgentServer() { Shutdown(); }
 
-void AgentServer::Start() {
+absl::Status AgentServer::Start() {
   {
     absl::MutexLock lock(&mu_);
-    if (started_ || shutting_down_) return;
+    if (started_ || shutting_down_) return absl::FailedPreconditionError("already started");
+  }
+  if (!config_.metrics_listen.empty()) {
+    CoordinatorSession* session = session_.get();
+    ASSIGN_OR_RETURN(metrics_server_,
+                     MetricsServer::Start({.listen = config_.metrics_listen,
+                                           .registry = &metrics_,
+                                           .healthy = {},
+                                           .ready = [session] { return session->stats().connected; }}));
+  }
+  {
+    absl::MutexLock lock(&mu_);
     started_ = true;
   }
   if (config_.agent_token.empty()) {
@@ -81,6 +125,7 @@ void AgentServer::Start() {
                config_.incarnation);
   engine_->Start();
   session_->Start(engine_.get());
+  return absl::OkStatus();
 }
 
 void AgentServer::Shutdown() {
@@ -101,6 +146,7 @@ void AgentServer::Shutdown() {
   // the engine go (its callback feeds the session).
   session_->Shutdown(config_.shutdown_grace);
   engine_->Stop();
+  metrics_server_.reset();
   const SessionStats s = session_->stats();
   spdlog::info("shut down: last batch {}, acked {}, {} results dropped", s.last_sequence,
                s.acked_sequence, s.dropped_results);

@@ -20,9 +20,12 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agents/agent_metrics.h"
 #include "agents/check_engine.h"
 #include "agents/coordinator_session.h"
 #include "agents/result_buffer.h"
+#include "common/metrics.h"
+#include "common/metrics_server.h"
 #include "common/tls.h"
 
 namespace uptime::agent {
@@ -35,6 +38,9 @@ struct AgentConfig {
   int capacity = 100;                           // --capacity: sharding weight
   ClientTlsOptions tls;                         // --tls, --tls-ca, --tls-cert, ...
   int max_concurrency = 1000;                   // --max-concurrency: checks at once
+  // --metrics-listen: Prometheus /metrics, /healthz, /readyz (ready while
+  // connected to the coordinator); empty disables, port 0 picks one.
+  std::string metrics_listen = "0.0.0.0:9092";
   ResultBufferOptions buffer;                   // batching and the unacked buffer
   // Shutdown(): time for running checks to end and results to be acked.
   absl::Duration shutdown_grace = absl::Seconds(5);
@@ -55,8 +61,10 @@ class AgentServer {
   AgentServer(const AgentServer&) = delete;
   AgentServer& operator=(const AgentServer&) = delete;
 
-  // Starts the check loop and connects to the coordinator. Call once.
-  void Start();
+  // Starts the metrics listener and the check loop, and connects to the
+  // coordinator. Errors (e.g. the metrics port is taken) name the flag.
+  // Call once.
+  absl::Status Start();
   // Stops checking, sends what is buffered and waits (up to
   // shutdown_grace) for the coordinator's acks, then closes. Idempotent.
   void Shutdown();
@@ -64,15 +72,22 @@ class AgentServer {
   void Wait();
 
   const std::string& incarnation() const { return config_.incarnation; }
+  // The bound metrics port; 0 when disabled or not started.
+  int metrics_port() const;
   CheckRunnerStats check_stats() const { return engine_->stats(); }
   SessionStats session_stats() const { return session_->stats(); }
 
  private:
   explicit AgentServer(AgentConfig config) : config_(std::move(config)) {}
 
+  void RegisterGauges();
+
   AgentConfig config_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<AgentMetrics> check_metrics_;
   std::unique_ptr<CoordinatorSession> session_;
-  std::unique_ptr<CheckEngine> engine_;  // calls into session_
+  std::unique_ptr<CheckEngine> engine_;  // calls into session_ and check_metrics_
+  std::unique_ptr<MetricsServer> metrics_server_;  // reads engine_ and session_
 
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;

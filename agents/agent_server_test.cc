@@ -2,10 +2,13 @@
 // fake coordinator that is killed and restarted mid-way.
 #include "agents/agent_server.h"
 
+#include <curl/curl.h>
+
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -25,7 +28,29 @@ AgentConfig Config(int port) {
   config.labels = {{"region", "eu"}, {"zone", "b"}};
   config.agent_token = FakeCoordinator::kToken;
   config.shutdown_grace = absl::Seconds(3);
+  // (Port 0 would be nicer, but common's ParseHostPort rejects it.)
+  config.metrics_listen = absl::StrCat("127.0.0.1:", ::uptime::testing::PickFreePort());
   return config;
+}
+
+// GET on the agent's metrics listener: {status, body}.
+std::pair<long, std::string> Get(int port, const std::string& path) {
+  std::string body;
+  long status = 0;
+  CURL* curl = curl_easy_init();
+  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char* p, size_t s, size_t n, void* out) -> size_t {
+                     static_cast<std::string*>(out)->append(p, s * n);
+                     return s * n;
+                   });
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  return {status, body};
 }
 
 size_t CountResults(FakeCoordinator& c) {
@@ -62,7 +87,9 @@ TEST(AgentServerTest, NoResultLostAcrossCoordinatorRestart) {
   ASSERT_NE(first, nullptr);
   auto server = AgentServer::Create(Config(port));
   ASSERT_TRUE(server.ok()) << server.status();
-  (*server)->Start();
+  const absl::Status started = (*server)->Start();
+  ASSERT_TRUE(started.ok()) << started;
+  EXPECT_GT((*server)->metrics_port(), 0);
 
   ASSERT_EVENTUALLY(CountResults(*first) >= 3, absl::Seconds(10));
   const v1::CheckResult r = first->batches()[0].results(0);
@@ -72,6 +99,14 @@ TEST(AgentServerTest, NoResultLostAcrossCoordinatorRestart) {
   EXPECT_EQ(r.location(), "b");
   EXPECT_EQ(r.epoch(), 5);
   EXPECT_EQ(r.http_status(), 200);
+
+  const int metrics_port = (*server)->metrics_port();
+  EXPECT_EQ(Get(metrics_port, "/readyz").first, 200);  // connected
+  const auto [status, metrics] = Get(metrics_port, "/metrics");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(metrics.find("uptime_agent_checks_total{outcome=\"success\""), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("uptime_agent_monitors 1"), std::string::npos) << metrics;
 
   first->Kill();
   absl::SleepFor(absl::Milliseconds(700));  // checks go on; results wait

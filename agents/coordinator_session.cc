@@ -20,9 +20,11 @@ constexpr absl::Duration kDrainAckWait = absl::Seconds(2);
 // A stream that lived this long counts as healthy (resets the backoff).
 constexpr absl::Duration kHealthyStream = absl::Seconds(1);
 
-using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
+// How long the reader waits for the writer to notice the end of a stream
+// before cancelling the call to unblock it.
+constexpr absl::Duration kWriterExitWait = absl::Seconds(1);
 
-int Millis(absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); }
+using Stream = grpc::ClientReaderWriter<v1::AgentMessage, v1::CoordinatorMessage>;
 
 }  // namespace
 
@@ -35,16 +37,7 @@ std::string NewIncarnation() {
 CoordinatorSession::CoordinatorSession(SessionOptions options)
     : options_(std::move(options)),
       buffer_(options_.buffer),
-      heartbeat_(options_.default_heartbeat) {
-  grpc::ChannelArguments args = options_.channel_args;
-  // gRPC's own reconnect backoff grows to 120 s, and fail-fast calls fail
-  // while it waits: cap it to ours so a restarted coordinator is found soon.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, Millis(options_.min_backoff));
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, Millis(options_.min_backoff));
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, Millis(options_.max_backoff));
-  channel_ = grpc::CreateCustomChannel(options_.coordinator, options_.credentials, args);
-  stub_ = v1::AgentService::NewStub(channel_);
-}
+      heartbeat_(options_.default_heartbeat) {}
 
 CoordinatorSession::~CoordinatorSession() { Shutdown(absl::ZeroDuration()); }
 
@@ -109,9 +102,24 @@ bool CoordinatorSession::RunStream() {
     draining_ = false;
     buffer_.RewindForResend();
   }
+  // A new channel per stream: a channel that failed keeps its own reconnect
+  // backoff (fail-fast calls fail until it expires, up to minutes), which
+  // would override ours; a fresh one connects at once and re-resolves the
+  // coordinator's name (a new pod IP after a restart).
+  // (Subchannels, which hold that backoff, are shared between channels
+  // unless each channel has its own pool.)
+  grpc::ChannelArguments args = options_.channel_args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto channel = grpc::CreateCustomChannel(options_.coordinator, options_.credentials, args);
+  std::unique_ptr<v1::AgentService::Stub> stub = v1::AgentService::NewStub(channel);
   const absl::Time opened = absl::Now();
-  std::unique_ptr<Stream> stream = stub_->Connect(&context);
-  std::thread writer([&] { WriteLoop(stream.get(), &context, id); });
+  std::unique_ptr<Stream> stream = stub->Connect(&context);
+  bool writer_done = false;  // guarded by mu_
+  std::thread writer([&] {
+    WriteLoop(stream.get(), &context, id);
+    absl::MutexLock lock(&mu_);
+    writer_done = true;
+  });
 
   bool answered = false;
   v1::CoordinatorMessage message;
@@ -129,25 +137,32 @@ bool CoordinatorSession::RunStream() {
 
   bool was_connected;
   int failures;
+  bool writer_exited;
   {
     absl::MutexLock lock(&mu_);
-    stream_open_ = false;
+    stream_open_ = false;  // wakes the writer
     context_ = nullptr;
     was_connected = connected_;
     connected_ = false;
     failures = failures_;
+    // The call has ended, so a pending Write fails at once; wait briefly so
+    // Finish() reports the real status rather than our own cancellation.
+    writer_exited = mu_.AwaitWithTimeout(absl::Condition(&writer_done), kWriterExitWait);
   }
-  // Unblocks a Write stuck on flow control (e.g. a stopped coordinator).
-  context.TryCancel();
+  // Unblocks a Write that is somehow still stuck.
+  if (!writer_exited) context.TryCancel();
   writer.join();
   const grpc::Status status = stream->Finish();
   if (was_connected) {
     spdlog::warn("disconnected from coordinator {}: {} {}", options_.coordinator,
                  static_cast<int>(status.error_code()), status.error_message());
-  } else if (failures == 0 || failures % 10 == 0) {
+  } else {
     // Rate-limited: a coordinator that stays down must not flood the log.
-    spdlog::warn("cannot connect to coordinator {}: {} {} (attempt {})", options_.coordinator,
-                 static_cast<int>(status.error_code()), status.error_message(), failures + 1);
+    const auto level = failures == 0 || failures % 10 == 0 ? spdlog::level::warn
+                                                            : spdlog::level::debug;
+    spdlog::log(level, "cannot connect to coordinator {}: {} {} (attempt {})",
+                options_.coordinator, static_cast<int>(status.error_code()),
+                status.error_message(), failures + 1);
   }
   // A coordinator that answers and then drops the stream at once must not
   // get a reconnect every 100 ms: only a stream that lasted resets backoff.

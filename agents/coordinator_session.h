@@ -105,8 +105,6 @@ class CoordinatorSession {
   absl::Duration NextBackoff() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const SessionOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::AgentService::Stub> stub_;
   CheckRunner* runner_ = nullptr;  // set by Start()
 
   mutable absl::Mutex mu_;

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   AddFlag(app, "agent-token-file", token_file, "file holding the agent token");
   AddFlag(app, "capacity", config.capacity, "relative share of monitors (sharding weight)");
   AddFlag(app, "max-concurrency", config.max_concurrency, "checks running at once, at most");
+  AddFlag(app, "metrics-listen", config.metrics_listen,
+          "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
   AddFlag(app, "shutdown-grace", grace, "on SIGTERM, time to finish checks and get acks");
   AddSwitch(app, "tls", config.tls.enabled, "connect to the coordinator with TLS");
   AddFlag(app, "tls-ca", config.tls.ca_file, "PEM CA bundle to verify the coordinator");
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
 
   auto server = agent::AgentServer::Create(std::move(config));
   if (!server.ok()) return Fail(server.status());
-  (*server)->Start();
+  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s);
 
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: shutting down", sig);

@@ -23,7 +23,8 @@ CLI::Option* AddSwitch(CLI::App& app, const std::string& name, bool& var, const 
   return app.add_flag("--" + name, var, help)->envname(EnvName(name));
 }
 
-absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_view value) {
+absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_view value,
+                                       bool allow_port_zero) {
   HostPort hp;
   absl::string_view port_part;
   if (absl::StartsWith(value, "[")) {
@@ -41,7 +42,8 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_vie
     hp.host = std::string(value.substr(0, colon));
     port_part = value.substr(colon + 1);
   }
-  if (!absl::SimpleAtoi(port_part, &hp.port) || hp.port < 1 || hp.port > 65535) {
+  if (!absl::SimpleAtoi(port_part, &hp.port) || hp.port < (allow_port_zero ? 0 : 1) ||
+      hp.port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": port must be 1..65535, got '", port_part, "'"));
   }

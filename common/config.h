@@ -37,8 +37,10 @@ struct HostPort {
   int port = 0;
 };
 
-// Parses "HOST:PORT" or "[V6]:PORT"; INVALID_ARGUMENT naming `field`.
-absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_view value);
+// Parses "HOST:PORT" or "[V6]:PORT"; INVALID_ARGUMENT naming `field`. Port 0
+// (any free port) only for listeners that allow it.
+absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_view value,
+                                       bool allow_port_zero = false);
 
 // Parses "k=v,k2=v2" into labels; INVALID_ARGUMENT naming `field`.
 absl::StatusOr<std::map<std::string, std::string>> ParseLabels(absl::string_view field,

@@ -96,7 +96,7 @@ struct MetricsServer::Impl {
 };
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(MetricsServerOptions options) {
-  auto hp = ParseHostPort("--metrics-listen", options.listen);
+  auto hp = ParseHostPort("--metrics-listen", options.listen, /*allow_port_zero=*/true);
   if (!hp.ok()) return hp.status();
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);

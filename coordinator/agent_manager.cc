@@ -297,54 +297,84 @@ void AgentManager::OnHeartbeat(const std::string& agent_id, const SessionLink* l
   it->second.last_heartbeat = hb;
 }
 
-absl::StatusOr<uint64_t> AgentManager::OnResults(const std::string& agent_id,
-                                                 const SessionLink* link, v1::ResultBatch* batch) {
+void AgentManager::RestoreSequences(absl::Span<const store::AgentSequence> sequences) {
+  absl::MutexLock lock(&mu_);
+  for (const store::AgentSequence& seq : sequences) {
+    last_sequence_[seq.agent_id] = {seq.incarnation, seq.last_sequence};
+  }
+}
+
+absl::StatusOr<std::optional<uint64_t>> AgentManager::OnResults(const std::string& agent_id,
+                                                                const SessionLink* link,
+                                                                v1::ResultBatch* batch) {
   if (batch->results_size() > options_.max_results_per_batch) {
     return absl::InvalidArgumentError(absl::StrCat("results: batch of ", batch->results_size(),
                                                    " results exceeds the limit of ",
                                                    options_.max_results_per_batch));
   }
+  if (batch->sequence() == 0) {
+    return absl::InvalidArgumentError("results.sequence: must start at 1");
+  }
+  const size_t reserved = static_cast<size_t>(batch->results_size());
+  // Room first: a batch refused here is not counted, so its resend will be.
+  if (sink_ != nullptr && !sink_->TryReserve(reserved)) {
+    return absl::ResourceExhaustedError("the coordinator's write queue is full: resend later");
+  }
   std::vector<v1::CheckResult> counted;
+  std::shared_ptr<SessionLink> reply_link;
+  store::AgentSequence ack;
   {
     absl::MutexLock lock(&mu_);
     auto it = agents_.find(agent_id);
     if (it == agents_.end() || it->second.link.get() != link) {
+      if (sink_ != nullptr) sink_->Enqueue(reserved, {}, {}, nullptr);  // gives the room back
       return absl::UnavailableError("agent is not registered on this stream");
     }
     AgentEntry& agent = it->second;
     agent.last_seen = clock_->Now();
+    reply_link = agent.link;
     auto& [incarnation, last] = last_sequence_[agent_id];
     if (incarnation != agent.incarnation) {
       incarnation = agent.incarnation;
       last = 0;
     }
-    if (batch->sequence() <= last) {  // a resend: already counted
+    ack = {agent_id, agent.incarnation, batch->sequence()};
+    if (batch->sequence() <= last) {
+      // A resend of a counted batch: acknowledge it, after anything still
+      // queued for it is durable.
       batches_resent_->Increment();
-      return batch->sequence();
-    }
-    last = batch->sequence();
-    counted.reserve(batch->results_size());
-    for (v1::CheckResult& r : *batch->mutable_results()) {
-      auto slot = monitors_.find(r.monitor_id());
-      if (slot == monitors_.end()) continue;
-      const Placement& p = slot->second.placement;
-      if (r.epoch() != p.epoch ||
-          std::find(p.agents.begin(), p.agents.end(), agent_id) == p.agents.end()) {
-        results_stale_->Increment();
-        continue;  // stale: the monitor moved or changed since the agent ran it
+    } else {
+      last = batch->sequence();
+      counted.reserve(batch->results_size());
+      for (v1::CheckResult& r : *batch->mutable_results()) {
+        auto slot = monitors_.find(r.monitor_id());
+        if (slot == monitors_.end()) continue;
+        const Placement& p = slot->second.placement;
+        if (r.epoch() != p.epoch ||
+            std::find(p.agents.begin(), p.agents.end(), agent_id) == p.agents.end()) {
+          results_stale_->Increment();
+          continue;  // stale: the monitor moved or changed since the agent ran it
+        }
+        // Identity comes from the stream, not from what the agent claims.
+        r.set_agent_id(agent_id);
+        r.set_location(LocationOf(agent.view, slot->second.monitor->locations().location_label()));
+        if (r.error_message().size() > kMaxErrorMessageBytes) {
+          r.mutable_error_message()->resize(kMaxErrorMessageBytes);
+        }
+        counted.push_back(std::move(r));
       }
-      // Identity comes from the stream, not from what the agent claims.
-      r.set_agent_id(agent_id);
-      r.set_location(LocationOf(agent.view, slot->second.monitor->locations().location_label()));
-      if (r.error_message().size() > kMaxErrorMessageBytes) {
-        r.mutable_error_message()->resize(kMaxErrorMessageBytes);
-      }
-      counted.push_back(std::move(r));
     }
   }
   results_counted_->Increment(counted.size());
   tracker_->Ingest(counted);
-  return batch->sequence();
+  if (sink_ == nullptr) return std::optional<uint64_t>(batch->sequence());
+  const uint64_t sequence = batch->sequence();
+  sink_->Enqueue(reserved, std::move(counted), std::move(ack), [reply_link, sequence] {
+    v1::CoordinatorMessage message;
+    message.mutable_ack()->set_sequence(sequence);
+    reply_link->Send(std::move(message));
+  });
+  return std::optional<uint64_t>();
 }
 
 std::vector<v1::AgentInfo> AgentManager::ListAgents() const {

@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "coordinator/catalog.h"
+#include "coordinator/result_sink.h"
 #include "coordinator/session_link.h"
 #include "coordinator/sharding.h"
 #include "coordinator/status_tracker.h"
@@ -67,11 +68,22 @@ class AgentManager : public CatalogListener {
   // The agent is leaving: its monitors move to others now, then it gets Drain.
   void OnGoodbye(const std::string& agent_id, const SessionLink* link, const std::string& reason);
 
+  // Durable storage for counted results; without one, batches are acked as
+  // soon as they are counted. Set before Start().
+  void SetResultSink(ResultSink* sink) { sink_ = sink; }
+
+  // The last durable batch per agent incarnation, loaded at start, so resent
+  // batches already stored before a restart are not counted twice.
+  void RestoreSequences(absl::Span<const store::AgentSequence> sequences);
+
   // Counts the batch's valid results (deduplicated by agent incarnation and
-  // sequence) and returns the sequence to acknowledge, or an error that should
-  // end the stream.
-  absl::StatusOr<uint64_t> OnResults(const std::string& agent_id, const SessionLink* link,
-                                     v1::ResultBatch* batch);
+  // sequence). Returns the sequence to acknowledge now, or nullopt when the
+  // Ack will be sent on the agent's stream once the batch is durable; an
+  // error ends the stream (RESOURCE_EXHAUSTED: the write queue is full and
+  // the agent should resend later).
+  absl::StatusOr<std::optional<uint64_t>> OnResults(const std::string& agent_id,
+                                                    const SessionLink* link,
+                                                    v1::ResultBatch* batch);
 
   std::vector<v1::AgentInfo> ListAgents() const;
   std::vector<std::string> AgentsOf(const std::string& monitor_id) const;
@@ -124,6 +136,7 @@ class AgentManager : public CatalogListener {
   Counter* const batches_resent_;
   Counter* const agents_presumed_dead_;
   StatusTracker* const tracker_;
+  ResultSink* sink_ = nullptr;
 
   mutable absl::Mutex mu_;
   std::map<std::string, MonitorSlot> monitors_ ABSL_GUARDED_BY(mu_);

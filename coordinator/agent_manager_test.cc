@@ -40,7 +40,7 @@ class AgentManagerTest : public ::testing::Test {
   };
 
   AgentManagerTest()
-      : tracker_(&clock_, &events_), manager_(&clock_, AgentManagerOptions{}, &tracker_), catalog_(&clock_) {
+      : tracker_(&clock_, &events_), manager_(&clock_, AgentManagerOptions{}, &tracker_), catalog_(&clock_, &catalog_store_) {
     catalog_.AddListener(&tracker_);
     catalog_.AddListener(&manager_);
     manager_.Start();
@@ -83,6 +83,7 @@ class AgentManagerTest : public ::testing::Test {
   EventBus events_;
   StatusTracker tracker_;
   AgentManager manager_;
+  store::MemoryCatalogStore catalog_store_;
   Catalog catalog_;
   std::map<std::string, Agent> agents_;
 };
@@ -138,7 +139,7 @@ TEST_F(AgentManagerTest, StaleEpochAndWrongAgentResultsAreNotCounted) {
   auto resent = Batch(3, id, epoch, true);
   auto ack = manager_.OnResults("a", a.link.get(), &resent);
   ASSERT_TRUE(ack.ok());
-  EXPECT_EQ(*ack, 3u);
+  EXPECT_EQ(**ack, 3u);
   EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_DOWN);
 }
 

@@ -42,14 +42,17 @@ void AgentSession::Dispatch() {
   }
   switch (in_.kind_case()) {
     case v1::AgentMessage::kResults: {
-      absl::StatusOr<uint64_t> ack = manager_->OnResults(agent_id_, link_.get(), in_.mutable_results());
+      absl::StatusOr<std::optional<uint64_t>> ack =
+          manager_->OnResults(agent_id_, link_.get(), in_.mutable_results());
       if (!ack.ok()) {
         Close(ToGrpcStatus(ack.status()));
         return;
       }
-      v1::CoordinatorMessage message;
-      message.mutable_ack()->set_sequence(*ack);
-      Enqueue(std::move(message));
+      if (ack->has_value()) {  // otherwise acked once durable
+        v1::CoordinatorMessage message;
+        message.mutable_ack()->set_sequence(**ack);
+        Enqueue(std::move(message));
+      }
       return;
     }
     case v1::AgentMessage::kHeartbeat:

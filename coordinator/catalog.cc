@@ -36,7 +36,25 @@ absl::StatusOr<int> NormalizePageSize(const std::string& field, int page_size, i
   return page_size;
 }
 
-Catalog::Catalog(Clock* clock) : clock_(clock) {}
+Catalog::Catalog(Clock* clock, store::CatalogStore* store) : clock_(clock), store_(store) {}
+
+absl::Status Catalog::Load() {
+  absl::StatusOr<std::vector<v1::Monitor>> loaded = store_->LoadMonitors();
+  if (!loaded.ok()) return loaded.status();
+  absl::MutexLock lock(&mu_);
+  for (const auto& [id, m] : monitors_) {
+    for (CatalogListener* l : listeners_) l->OnMonitorRemoved(id);
+  }
+  monitors_.clear();
+  id_by_name_.clear();
+  for (v1::Monitor& m : *loaded) {
+    auto ptr = std::make_shared<const v1::Monitor>(std::move(m));
+    monitors_[ptr->id()] = ptr;
+    id_by_name_[ptr->name()] = ptr->id();
+    for (CatalogListener* l : listeners_) l->OnMonitorUpserted(ptr);
+  }
+  return absl::OkStatus();
+}
 
 void Catalog::AddListener(CatalogListener* listener) { listeners_.push_back(listener); }
 
@@ -62,6 +80,7 @@ absl::StatusOr<MonitorPtr> Catalog::Create(v1::Monitor monitor) {
   const absl::Time now = clock_->Now();
   ToProto(now, monitor.mutable_create_time());
   ToProto(now, monitor.mutable_update_time());
+  if (absl::Status s = store_->InsertMonitor(monitor); !s.ok()) return s;
   return StoreLocked(std::move(monitor));
 }
 
@@ -74,9 +93,10 @@ absl::StatusOr<MonitorPtr> Catalog::Replace(v1::Monitor monitor) {
     return absl::AlreadyExistsError(
         absl::StrCat("monitor.name: a monitor named '", monitor.name(), "' already exists"));
   }
-  if (it->second->name() != monitor.name()) id_by_name_.erase(it->second->name());
   *monitor.mutable_create_time() = it->second->create_time();
   ToProto(clock_->Now(), monitor.mutable_update_time());
+  if (absl::Status s = store_->UpdateMonitor(monitor); !s.ok()) return s;
+  if (it->second->name() != monitor.name()) id_by_name_.erase(it->second->name());
   return StoreLocked(std::move(monitor));
 }
 
@@ -91,6 +111,7 @@ absl::Status Catalog::Delete(const std::string& id) {
   absl::MutexLock lock(&mu_);
   auto it = monitors_.find(id);
   if (it == monitors_.end()) return absl::NotFoundError(absl::StrCat("monitor '", id, "' not found"));
+  if (absl::Status s = store_->DeleteMonitor(id); !s.ok() && !absl::IsNotFound(s)) return s;
   id_by_name_.erase(it->second->name());
   monitors_.erase(it);
   for (CatalogListener* l : listeners_) l->OnMonitorRemoved(id);
@@ -105,6 +126,7 @@ absl::StatusOr<MonitorPtr> Catalog::SetPaused(const std::string& id, bool paused
   v1::Monitor copy = *it->second;
   copy.set_paused(paused);
   ToProto(clock_->Now(), copy.mutable_update_time());
+  if (absl::Status s = store_->UpdateMonitor(copy); !s.ok()) return s;
   return StoreLocked(std::move(copy));
 }
 

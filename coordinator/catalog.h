@@ -1,6 +1,9 @@
-// Catalog: every monitor, in memory, ordered by id.
+// Catalog: every monitor, in memory, ordered by id, written through to the
+// CatalogStore (PostgreSQL) first.
 //
-// The single writer of monitor definitions inside the coordinator. Listeners
+// The single writer of monitor definitions inside the coordinator. A change
+// the store refuses (e.g. PostgreSQL down: UNAVAILABLE) changes nothing in
+// memory either. Listeners
 // (sharding, status) learn of each change in the order it was made: they are
 // called under the catalog's lock, so they must not call back into it.
 // Thread-safe.
@@ -18,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/labels.h"
+#include "store/catalog_store.h"
 #include "uptime/v1/monitor.pb.h"
 
 namespace uptime::coordinator {
@@ -39,7 +43,11 @@ struct MonitorPage {
 
 class Catalog {
  public:
-  explicit Catalog(Clock* clock);
+  Catalog(Clock* clock, store::CatalogStore* store);
+
+  // Replaces the in-memory catalog with the store's content (at start, or on
+  // becoming leader) and notifies listeners of every monitor.
+  absl::Status Load();
 
   // Listeners must outlive the catalog. Not thread-safe with mutations:
   // add all listeners before serving.
@@ -67,6 +75,7 @@ class Catalog {
   absl::StatusOr<MonitorPtr> StoreLocked(v1::Monitor monitor) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Clock* const clock_;
+  store::CatalogStore* const store_;
   std::vector<CatalogListener*> listeners_;
   mutable absl::Mutex mu_;
   std::map<std::string, MonitorPtr> monitors_ ABSL_GUARDED_BY(mu_);

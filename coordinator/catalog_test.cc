@@ -21,7 +21,8 @@ v1::Monitor Named(const std::string& name, const std::string& env = "prod") {
 
 TEST(CatalogTest, CreateGetDeleteAndNotify) {
   SimulatedClock clock;
-  Catalog catalog(&clock);
+  store::MemoryCatalogStore catalog_store;
+  Catalog catalog(&clock, &catalog_store);
   RecordingListener listener;
   catalog.AddListener(&listener);
   auto a = catalog.Create(Named("a"));
@@ -42,7 +43,8 @@ TEST(CatalogTest, CreateGetDeleteAndNotify) {
 
 TEST(CatalogTest, ListPagesInIdOrderWithSelector) {
   SimulatedClock clock;
-  Catalog catalog(&clock);
+  store::MemoryCatalogStore catalog_store;
+  Catalog catalog(&clock, &catalog_store);
   for (int i = 0; i < 25; ++i) {
     ASSERT_TRUE(catalog.Create(Named("m" + std::to_string(i), i % 5 == 0 ? "dev" : "prod")).ok());
   }
@@ -66,7 +68,8 @@ TEST(CatalogTest, ListPagesInIdOrderWithSelector) {
 
 TEST(CatalogTest, PauseIsIdempotent) {
   SimulatedClock clock;
-  Catalog catalog(&clock);
+  store::MemoryCatalogStore catalog_store;
+  Catalog catalog(&clock, &catalog_store);
   RecordingListener listener;
   catalog.AddListener(&listener);
   auto a = catalog.Create(Named("a"));

@@ -11,12 +11,23 @@
 #include "coordinator/cluster_service.h"
 #include "coordinator/event_bus.h"
 #include "coordinator/monitor_service.h"
+#include "coordinator/persistence.h"
 #include "coordinator/status_service.h"
 #include "coordinator/status_tracker.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "spdlog/spdlog.h"
+#include "store/catalog_store.h"
+#include "store/leader_lock.h"
+#include "store/memory_incident_store.h"
+#include "store/memory_result_store.h"
+#include "store/migrations.h"
+#include "store/pg_catalog_store.h"
+#include "store/pg_incident_store.h"
+#include "store/pg_pool.h"
+#include "store/pg_result_store.h"
+#include "store/redis_status_cache.h"
 #include "uptime/v1/notification.grpc.pb.h"
 
 namespace uptime::coordinator {
@@ -49,24 +60,58 @@ std::string HostName() {
 
 }  // namespace
 
+// The stores: PostgreSQL (and Redis) when configured, in memory otherwise.
+struct Stores {
+  Stores(const CoordinatorConfig& config, Clock* clock) {
+    if (!config.postgres_dsn.empty()) {
+      pool = std::make_unique<store::PgPool>(
+          store::PgPoolOptions{.conn = {.dsn = config.postgres_dsn}, .size = 4});
+      catalog = std::make_unique<store::PgCatalogStore>(pool.get());
+      results = std::make_unique<store::PgResultStore>(pool.get());
+      incidents = std::make_unique<store::PgIncidentStore>(pool.get(), clock);
+    } else {
+      catalog = std::make_unique<store::MemoryCatalogStore>();
+      results = std::make_unique<store::MemoryResultStore>();
+      incidents = std::make_unique<store::MemoryIncidentStore>(clock);
+    }
+    if (!config.redis.empty()) {
+      cache = std::make_unique<store::RedisStatusCache>(
+          store::RedisStatusCacheOptions{.redis = {.host_port = config.redis}}, clock);
+    }
+  }
+
+  std::unique_ptr<store::PgPool> pool;
+  std::unique_ptr<store::CatalogStore> catalog;
+  std::unique_ptr<store::ResultStore> results;
+  std::unique_ptr<store::IncidentStore> incidents;
+  std::unique_ptr<store::StatusCache> cache;
+};
+
 // Members in dependency order: destroyed in reverse, after the server stops.
 struct CoordinatorServer::Components {
   Components(const CoordinatorConfig& config, Clock* clock)
-      : auth(config.tokens, config.insecure_no_auth),
-        catalog(clock),
+      : stores(config, clock),
+        auth(config.tokens, config.insecure_no_auth),
+        catalog(clock, stores.catalog.get()),
         tracker(clock, &events),
         agents(clock,
                AgentManagerOptions{.heartbeat_interval = config.heartbeat_interval,
                                    .metrics = &metrics},
                &tracker),
         monitor_service(&auth, &catalog),
-        status_service(&auth, &tracker, &agents, &events),
+        status_service(&auth, clock, &tracker, &agents, &events, stores.results.get(),
+                       stores.incidents.get()),
         cluster_service(&auth,
                         config.coordinator_id.empty() ? HostName() : config.coordinator_id,
                         clock->Now(), &catalog, &tracker, &agents),
-        agent_service(&auth, &agents) {
+        agent_service(&auth, &agents),
+        persistence(clock, PersistenceOptions{.raw_retention_days = config.raw_retention_days},
+                    stores.results.get(), stores.incidents.get(), stores.cache.get(), &tracker,
+                    &metrics) {
     catalog.AddListener(&tracker);
     catalog.AddListener(&agents);
+    tracker.SetIncidentSink(&persistence);
+    agents.SetResultSink(&persistence);
     metrics.AddCallbackGauge("uptime_coordinator_monitors", "Monitors in the catalog",
                              [this] { return static_cast<double>(catalog.size()); });
     metrics.AddCallbackGauge("uptime_coordinator_agents", "Connected agents",
@@ -88,6 +133,7 @@ struct CoordinatorServer::Components {
   }
 
   MetricsRegistry metrics;
+  Stores stores;
   TokenAuthorizer auth;
   EventBus events;
   Catalog catalog;
@@ -98,6 +144,9 @@ struct CoordinatorServer::Components {
   ClusterServiceImpl cluster_service;
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
+  Persistence persistence;
+  std::unique_ptr<store::LeaderLock> leader_lock;
+  std::atomic<bool> leader{false};
 };
 
 absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(
@@ -124,6 +173,82 @@ absl::Status CoordinatorServer::Start() {
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeServerCredentials(config_.tls));
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (!config_.metrics_listen.empty()) {
+    Components* c = components_.get();
+    ASSIGN_OR_RETURN(metrics_server_,
+                     MetricsServer::Start({.listen = config_.metrics_listen,
+                                           .registry = &c->metrics,
+                                           .healthy = {},
+                                           .ready = [c] { return c->leader.load(); }}));
+  }
+  if (config_.insecure_no_auth) {
+    spdlog::warn("AUTHENTICATION IS OFF (--insecure-no-auth): anyone who can reach {} controls "
+                 "this coordinator", config_.listen);
+  }
+  if (config_.tokens.agent.empty() && !config_.insecure_no_auth) {
+    spdlog::warn("no --agent-token: agents cannot connect");
+  }
+  if (config_.postgres_dsn.empty()) {
+    spdlog::warn("no --postgres: monitors, results and incidents live in memory only and are "
+                 "lost on restart");
+    RETURN_IF_ERROR(BecomeLeader());
+    return StartServing();
+  }
+  // A standby answers health checks (NOT_SERVING) while it waits for the lock.
+  grpc::ServerBuilder standby;
+  standby.AddListeningPort(config_.listen, creds, &port_);
+  standby_server_ = standby.BuildAndStart();
+  if (standby_server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
+  }
+  standby_server_->GetHealthCheckService()->SetServingStatus(false);
+  components_->leader_lock = std::make_unique<store::LeaderLock>(
+      store::LeaderLockOptions{.conn = {.dsn = config_.postgres_dsn}}, [] {
+        // Fail-stop: a standby may already lead; serving on would split the brain.
+        spdlog::critical("lost the leader lock (PostgreSQL session ended): exiting");
+        spdlog::shutdown();
+        std::_Exit(3);
+      });
+  absl::StatusOr<bool> acquired = components_->leader_lock->TryAcquire();
+  if (!acquired.ok() || !*acquired) {
+    spdlog::info("another coordinator leads (or PostgreSQL is unreachable): standing by");
+    RETURN_IF_ERROR(components_->leader_lock->AcquireBlocking(absl::InfiniteFuture()));
+  }
+  spdlog::info("acquired the leader lock");
+  RETURN_IF_ERROR(BecomeLeader());
+  standby_server_->Shutdown();
+  standby_server_->Wait();
+  standby_server_.reset();
+  return StartServing();
+}
+
+absl::Status CoordinatorServer::BecomeLeader() {
+  Components& c = *components_;
+  if (c.stores.pool != nullptr) {
+    // PostgreSQL may still be starting: retry for a while before giving up.
+    absl::StatusOr<int> version;
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      version = store::ApplyMigrations(*c.stores.pool);
+      if (version.ok() || !absl::IsUnavailable(version.status())) break;
+      absl::SleepFor(absl::Seconds(1));
+    }
+    if (!version.ok()) return version.status();
+    RETURN_IF_ERROR(store::EnsurePartitions(*c.stores.pool, clock_->Now()));
+    spdlog::info("database schema at version {}", *version);
+  }
+  RETURN_IF_ERROR(c.catalog.Load());
+  ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, c.stores.incidents->LoadStates());
+  c.tracker.Restore(states);
+  ASSIGN_OR_RETURN(std::vector<store::AgentSequence> sequences, c.stores.results->LoadAgentSequences());
+  c.agents.RestoreSequences(sequences);
+  spdlog::info("loaded {} monitors and {} saved states", c.catalog.size(), states.size());
+  c.persistence.Start();
+  c.leader = true;
+  return absl::OkStatus();
+}
+
+absl::Status CoordinatorServer::StartServing() {
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> creds, MakeServerCredentials(config_.tls));
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config_.listen, creds, &port_);
   // Agents keep streams open for days: ping to find dead peers, and allow
@@ -143,33 +268,26 @@ absl::Status CoordinatorServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
   components_->agents.Start();
-  if (!config_.metrics_listen.empty()) {
-    ASSIGN_OR_RETURN(metrics_server_,
-                     MetricsServer::Start({.listen = config_.metrics_listen,
-                                           .registry = &components_->metrics,
-                                           .healthy = {},
-                                           .ready = {}}));
-  }
-  if (config_.insecure_no_auth) {
-    spdlog::warn("AUTHENTICATION IS OFF (--insecure-no-auth): anyone who can reach {} controls "
-                 "this coordinator", config_.listen);
-  }
-  if (config_.tokens.agent.empty() && !config_.insecure_no_auth) {
-    spdlog::warn("no --agent-token: agents cannot connect");
-  }
-  spdlog::info("coordinator {} listening on port {} ({})", Version(), port_,
+  spdlog::info("coordinator {} serving on port {} ({})", Version(), port_,
                config_.tls.enabled() ? (config_.tls.client_ca_file.empty() ? "TLS" : "mutual TLS")
                                      : "plaintext");
   return absl::OkStatus();
 }
 
 void CoordinatorServer::Shutdown(absl::Duration deadline) {
+  if (standby_server_ != nullptr) {
+    standby_server_->Shutdown();
+    standby_server_->Wait();
+    standby_server_.reset();
+  }
   if (server_ == nullptr) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() +
                     std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
   server_->Wait();
   server_.reset();
+  // Agents resend what was not acked; this only saves them the trouble.
+  components_->persistence.Stop();
   metrics_server_.reset();
 }
 

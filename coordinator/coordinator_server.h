@@ -31,6 +31,12 @@ struct CoordinatorConfig {
   absl::Duration heartbeat_interval = absl::Seconds(1);
   // Prometheus /metrics, /healthz, /readyz; empty disables.
   std::string metrics_listen = "0.0.0.0:9091";
+  // PostgreSQL connection string. Empty: everything in memory, nothing
+  // survives a restart (development only; the log says so).
+  std::string postgres_dsn;
+  // Redis HOST:PORT for live status and history; empty disables.
+  std::string redis;
+  int raw_retention_days = 30;
 };
 
 class CoordinatorServer {
@@ -41,7 +47,10 @@ class CoordinatorServer {
                                                                    Clock* clock);
   ~CoordinatorServer();
 
-  // Binds and serves. UNAVAILABLE if the address cannot be bound.
+  // Binds and serves. With PostgreSQL, first serves only grpc.health
+  // (NOT_SERVING) and /readyz (503) while it waits for the leader lock, then
+  // loads the catalog and state and serves everything. UNAVAILABLE if the
+  // address cannot be bound or the store cannot be prepared.
   absl::Status Start();
   // The bound port (useful with port 0).
   int port() const { return port_; }
@@ -57,7 +66,11 @@ class CoordinatorServer {
 
   const CoordinatorConfig config_;
   Clock* const clock_;
+  absl::Status StartServing();
+  absl::Status BecomeLeader();
+
   std::unique_ptr<Components> components_;
+  std::unique_ptr<grpc::Server> standby_server_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;
   int port_ = 0;

@@ -1,5 +1,10 @@
 // uptime-coordinator: parses flags into a CoordinatorConfig and runs it.
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/notification.h"
 #include "common/auth.h"
 #include "common/config.h"
 #include "common/logging.h"
@@ -40,6 +45,13 @@ int main(int argc, char** argv) {
   AddFlag(app, "tls-key", config.tls.key_file, "PEM private key of --tls-cert");
   AddFlag(app, "tls-client-ca", config.tls.client_ca_file,
           "PEM CA bundle: require client certificates it signed (mutual TLS)");
+  AddFlag(app, "postgres", config.postgres_dsn,
+          "PostgreSQL connection string (e.g. 'host=db user=uptime dbname=uptime'); "
+          "empty keeps everything in memory");
+  AddFlag(app, "redis", config.redis, "Redis HOST:PORT for live status and history (optional)");
+  AddFlag(app, "raw-retention-days", config.raw_retention_days,
+          "days raw results are kept (uptime buckets are kept longer)")
+      ->check(CLI::Range(1, 3650));
   AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
   AddFlag(app, "heartbeat-interval", heartbeat,
           "how often agents send heartbeats; 3 missed and an agent is presumed dead");
@@ -60,12 +72,30 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
   }
 
+  if (!config.redis.empty()) {
+    if (absl::Status s = ParseHostPort("--redis", config.redis).status(); !s.ok()) return Fail(s);
+  }
+
   auto server = coordinator::CoordinatorServer::Create(config, RealClock::Get());
   if (!server.ok()) return Fail(server.status());
-  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s);
 
-  const int sig = WaitForTerminationSignal();
-  spdlog::info("signal {}: shutting down", sig);
+  // Start() blocks while this coordinator stands by for the leader lock, so
+  // signals are taken on their own thread: a standby just exits.
+  std::atomic<bool> serving{false};
+  absl::Notification stop;
+  std::thread signals([&] {
+    const int sig = WaitForTerminationSignal();
+    spdlog::info("signal {}: shutting down", sig);
+    if (!serving.load()) {
+      spdlog::shutdown();
+      std::_Exit(0);
+    }
+    stop.Notify();
+  });
+  signals.detach();
+  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s);
+  serving = true;
+  stop.WaitForNotification();
   (*server)->Shutdown();
   return 0;
 }

@@ -56,6 +56,13 @@ class MonitorHealth {
   // PENDING, with every location's history forgotten.
   std::optional<Transition> Resume(absl::Time now);
 
+  // Sets the state decided before a restart; location history starts over.
+  void Restore(v1::State state, absl::Time since) {
+    state_ = state;
+    since_ = since;
+    locations_.clear();
+  }
+
   // Drops a location that no longer checks the monitor, so its stale failures
   // cannot hold the monitor DOWN.
   void ForgetLocation(const std::string& location);

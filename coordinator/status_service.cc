@@ -107,9 +107,16 @@ class FailedWatch : public grpc::ServerWriteReactor<v1::Event> {
 
 }  // namespace
 
-StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, StatusTracker* tracker,
-                                     AgentManager* agents, EventBus* events)
-    : auth_(auth), tracker_(tracker), agents_(agents), events_(events) {}
+StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock,
+                                     StatusTracker* tracker, AgentManager* agents, EventBus* events,
+                                     store::ResultStore* results, store::IncidentStore* incidents)
+    : auth_(auth),
+      clock_(clock),
+      tracker_(tracker),
+      agents_(agents),
+      events_(events),
+      results_(results),
+      incidents_(incidents) {}
 
 grpc::ServerUnaryReactor* StatusServiceImpl::GetStatus(grpc::CallbackServerContext* ctx,
                                                        const v1::GetStatusRequest* req,
@@ -153,34 +160,62 @@ grpc::ServerUnaryReactor* StatusServiceImpl::ListResults(grpc::CallbackServerCon
   if (req->monitor_id().empty()) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
   }
+  if (!tracker_->Get(req->monitor_id()).ok()) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                        "monitor '" + req->monitor_id() + "' not found"));
+  }
   absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
   if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
-  absl::StatusOr<std::string> after = DecodePageToken(req->page_token());
-  size_t offset = 0;
-  if (!after.ok() || (!after->empty() && !absl::SimpleAtoi(*after, &offset))) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token: malformed page token"));
-  }
-  const int64_t start_us = req->has_start_time() ? absl::ToUnixMicros(FromProto(req->start_time()))
-                                                 : std::numeric_limits<int64_t>::min();
-  const int64_t end_us = req->has_end_time() ? absl::ToUnixMicros(FromProto(req->end_time()))
-                                             : std::numeric_limits<int64_t>::max();
-  if (start_us > end_us) {
+  store::ResultQuery query;
+  query.monitor_id = req->monitor_id();
+  if (req->has_start_time()) query.start = FromProto(req->start_time());
+  if (req->has_end_time()) query.end = FromProto(req->end_time());
+  if (query.start > query.end) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                         "end_time: must not be before start_time"));
   }
-  absl::StatusOr<std::vector<v1::CheckResult>> recent = tracker_->Recent(req->monitor_id());
-  if (!recent.ok()) return FinishWith(ctx, ToGrpcStatus(recent.status()));
-  size_t matched = 0;
-  for (v1::CheckResult& r : *recent) {
-    if (r.start_time_us() < start_us || r.start_time_us() >= end_us) continue;
-    if (req->failures_only() && r.success()) continue;
-    if (matched++ < offset) continue;
-    if (resp->results_size() == *page_size) {
-      resp->set_next_page_token(EncodePageToken(std::to_string(offset + *page_size)));
-      break;
-    }
-    *resp->add_results() = std::move(r);
+  query.failures_only = req->failures_only();
+  query.page_size = *page_size;
+  query.page_token = req->page_token();
+  absl::StatusOr<store::ResultPage> page = results_->ListResults(query);
+  if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
+  for (v1::CheckResult& r : page->results) *resp->add_results() = std::move(r);
+  resp->set_next_page_token(page->next_page_token);
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::GetUptime(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetUptimeRequest* req,
+                                                       v1::GetUptimeResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  if (req->monitor_id().empty()) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
   }
+  if (!tracker_->Get(req->monitor_id()).ok()) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                        "monitor '" + req->monitor_id() + "' not found"));
+  }
+  absl::StatusOr<v1::GetUptimeResponse> uptime = results_->GetUptime(req->monitor_id(), clock_->Now());
+  if (!uptime.ok()) return FinishWith(ctx, ToGrpcStatus(uptime.status()));
+  *resp = std::move(*uptime);
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListIncidents(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListIncidentsRequest* req,
+                                                           v1::ListIncidentsResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  store::IncidentQuery query;
+  query.monitor_id = req->monitor_id();
+  query.open_only = req->open_only();
+  query.page_size = *page_size;
+  query.page_token = req->page_token();
+  absl::StatusOr<store::IncidentPage> page = incidents_->ListIncidents(query);
+  if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
+  for (v1::Incident& i : page->incidents) *resp->add_incidents() = std::move(i);
+  resp->set_next_page_token(page->next_page_token);
   return FinishWith(ctx, grpc::Status::OK);
 }
 

@@ -7,14 +7,17 @@
 #include "coordinator/agent_manager.h"
 #include "coordinator/event_bus.h"
 #include "coordinator/status_tracker.h"
+#include "store/incident_store.h"
+#include "store/result_store.h"
 #include "uptime/v1/status.grpc.pb.h"
 
 namespace uptime::coordinator {
 
 class StatusServiceImpl final : public v1::StatusService::CallbackService {
  public:
-  StatusServiceImpl(const TokenAuthorizer* auth, StatusTracker* tracker, AgentManager* agents,
-                    EventBus* events);
+  StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock, StatusTracker* tracker,
+                    AgentManager* agents, EventBus* events, store::ResultStore* results,
+                    store::IncidentStore* incidents);
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const v1::GetStatusRequest* req,
@@ -25,14 +28,23 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
   grpc::ServerUnaryReactor* ListResults(grpc::CallbackServerContext* ctx,
                                         const v1::ListResultsRequest* req,
                                         v1::ListResultsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetUptime(grpc::CallbackServerContext* ctx,
+                                      const v1::GetUptimeRequest* req,
+                                      v1::GetUptimeResponse* resp) override;
+  grpc::ServerUnaryReactor* ListIncidents(grpc::CallbackServerContext* ctx,
+                                          const v1::ListIncidentsRequest* req,
+                                          v1::ListIncidentsResponse* resp) override;
   grpc::ServerWriteReactor<v1::Event>* WatchEvents(grpc::CallbackServerContext* ctx,
                                                    const v1::WatchEventsRequest* req) override;
 
  private:
   const TokenAuthorizer* const auth_;
+  Clock* const clock_;
   StatusTracker* const tracker_;
   AgentManager* const agents_;
   EventBus* const events_;
+  store::ResultStore* const results_;
+  store::IncidentStore* const incidents_;
 };
 
 }  // namespace uptime::coordinator

@@ -17,9 +17,7 @@ void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
                                           .health = MonitorHealth(now, monitor->paused()),
                                           .last_result = {},
                                           .has_result = false,
-                                          .open_incident_id = {},
-                                          .recent = {},
-                                          .recent_next = 0});
+                                          .open_incident_id = {}});
     return;
   }
   Entry& entry = it->second;
@@ -37,6 +35,53 @@ void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
 void StatusTracker::OnMonitorRemoved(const std::string& id) {
   absl::MutexLock lock(&mu_);
   entries_.erase(id);
+  dirty_.erase(id);
+}
+
+void StatusTracker::Restore(absl::Span<const v1::MonitorStatus> statuses) {
+  absl::MutexLock lock(&mu_);
+  for (const v1::MonitorStatus& s : statuses) {
+    auto it = entries_.find(s.monitor_id());
+    if (it == entries_.end()) continue;
+    Entry& e = it->second;
+    // Pausing is the catalog's decision; everything else comes back.
+    if (e.health.state() == v1::STATE_PAUSED || s.state() == v1::STATE_PAUSED) continue;
+    e.health.Restore(s.state(), FromProto(s.since()));
+    e.open_incident_id = s.state() == v1::STATE_DOWN ? s.open_incident_id() : "";
+    if (s.has_last_result()) {
+      e.last_result = s.last_result();
+      e.has_result = true;
+    }
+  }
+}
+
+std::vector<v1::MonitorStatus> StatusTracker::TakeDirty() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::MonitorStatus> out;
+  out.reserve(dirty_.size());
+  for (const std::string& id : dirty_) {
+    auto it = entries_.find(id);
+    if (it != entries_.end()) out.push_back(ToStatus(it->second));
+  }
+  dirty_.clear();
+  return out;
+}
+
+std::vector<v1::MonitorStatus> StatusTracker::All() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::MonitorStatus> out;
+  out.reserve(entries_.size());
+  for (const auto& [id, e] : entries_) out.push_back(ToStatus(e));
+  return out;
+}
+
+void StatusTracker::AdoptIncident(const std::string& monitor_id, const std::string& ours,
+                                  const std::string& existing) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(monitor_id);
+  if (it == entries_.end() || it->second.open_incident_id != ours) return;
+  it->second.open_incident_id = existing;
+  dirty_.insert(monitor_id);
 }
 
 void StatusTracker::Ingest(absl::Span<const v1::CheckResult> results) {
@@ -50,12 +95,7 @@ void StatusTracker::Ingest(absl::Span<const v1::CheckResult> results) {
     if (entry.health.state() == v1::STATE_PAUSED) continue;
     entry.last_result = r;
     entry.has_result = true;
-    if (entry.recent.size() < kRecentResults) {
-      entry.recent.push_back(r);
-    } else {
-      entry.recent[entry.recent_next] = r;
-    }
-    entry.recent_next = (entry.recent_next + 1) % kRecentResults;
+    dirty_.insert(r.monitor_id());
     if (auto t = entry.health.OnResult(entry.policy, r, now)) ApplyTransition(entry, *t);
     if (publish_results) {
       v1::Event event;
@@ -66,8 +106,20 @@ void StatusTracker::Ingest(absl::Span<const v1::CheckResult> results) {
 }
 
 void StatusTracker::ApplyTransition(Entry& entry, const Transition& t) {
+  dirty_.insert(entry.monitor->id());
   if (t.to == v1::STATE_DOWN) {
     entry.open_incident_id = NewId("inc");
+    if (incident_sink_ != nullptr) {
+      v1::Incident incident;
+      incident.set_id(entry.open_incident_id);
+      incident.set_monitor_id(entry.monitor->id());
+      ToProto(t.at, incident.mutable_started());
+      incident.set_cause(t.cause);
+      incident_sink_->IncidentOpened(incident);
+    }
+  } else if (t.from == v1::STATE_DOWN && !entry.open_incident_id.empty() &&
+             incident_sink_ != nullptr) {
+    incident_sink_->IncidentResolved(entry.open_incident_id, t.at);
   }
   v1::Event event;
   v1::StateChange* change = event.mutable_state_change();
@@ -102,23 +154,6 @@ absl::StatusOr<v1::MonitorStatus> StatusTracker::Get(const std::string& monitor_
     return absl::NotFoundError(absl::StrCat("monitor '", monitor_id, "' not found"));
   }
   return ToStatus(it->second);
-}
-
-absl::StatusOr<std::vector<v1::CheckResult>> StatusTracker::Recent(
-    const std::string& monitor_id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = entries_.find(monitor_id);
-  if (it == entries_.end()) {
-    return absl::NotFoundError(absl::StrCat("monitor '", monitor_id, "' not found"));
-  }
-  const Entry& e = it->second;
-  std::vector<v1::CheckResult> out;
-  out.reserve(e.recent.size());
-  // Walk backwards from the slot before the next write: newest first.
-  for (size_t i = 0; i < e.recent.size(); ++i) {
-    out.push_back(e.recent[(e.recent_next + kRecentResults - 1 - i) % kRecentResults]);
-  }
-  return out;
 }
 
 absl::StatusOr<StatusPage> StatusTracker::List(const LabelSelector& selector, v1::State state,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
@@ -30,6 +31,15 @@ struct StateCounts {
   int paused = 0;
 };
 
+// Where incident changes go to be persisted. Called under the tracker's lock
+// in the order they happen: implementations only queue.
+class IncidentSink {
+ public:
+  virtual ~IncidentSink() = default;
+  virtual void IncidentOpened(const v1::Incident& incident) = 0;
+  virtual void IncidentResolved(const std::string& incident_id, absl::Time resolved) = 0;
+};
+
 struct StatusPage {
   std::vector<v1::MonitorStatus> statuses;
   std::string next_page_token;
@@ -39,6 +49,21 @@ class StatusTracker : public CatalogListener {
  public:
   StatusTracker(Clock* clock, EventBus* events);
 
+  // Must be set before results arrive; may stay null (nothing persisted).
+  void SetIncidentSink(IncidentSink* sink) { incident_sink_ = sink; }
+
+  // Puts back states saved before a restart, for monitors in the catalog.
+  void Restore(absl::Span<const v1::MonitorStatus> statuses);
+
+  // Statuses changed since the last call (for PostgreSQL snapshots and Redis).
+  std::vector<v1::MonitorStatus> TakeDirty();
+  // Every status (after Redis lost its data).
+  std::vector<v1::MonitorStatus> All() const;
+
+  // The store already had an open incident for the monitor: use its id.
+  void AdoptIncident(const std::string& monitor_id, const std::string& ours,
+                     const std::string& existing);
+
   void OnMonitorUpserted(const MonitorPtr& monitor) override;
   void OnMonitorRemoved(const std::string& id) override;
 
@@ -46,11 +71,6 @@ class StatusTracker : public CatalogListener {
   void Ingest(absl::Span<const v1::CheckResult> results);
 
   absl::StatusOr<v1::MonitorStatus> Get(const std::string& monitor_id) const;
-
-  // The newest results of one monitor (at most kRecentResults), newest first.
-  // Serves ListResults until the store holds the full history.
-  absl::StatusOr<std::vector<v1::CheckResult>> Recent(const std::string& monitor_id) const;
-  static constexpr size_t kRecentResults = 100;
   absl::StatusOr<StatusPage> List(const LabelSelector& selector, v1::State state, int page_size,
                                   const std::string& page_token) const;
   StateCounts Counts() const;
@@ -63,9 +83,6 @@ class StatusTracker : public CatalogListener {
     v1::CheckResult last_result;
     bool has_result = false;
     std::string open_incident_id;
-    // Ring of recent results; allocated on the first result.
-    std::vector<v1::CheckResult> recent;
-    size_t recent_next = 0;
   };
 
   void ApplyTransition(Entry& entry, const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -73,8 +90,10 @@ class StatusTracker : public CatalogListener {
 
   Clock* const clock_;
   EventBus* const events_;
+  IncidentSink* incident_sink_ = nullptr;
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> dirty_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace uptime::coordinator

@@ -56,7 +56,17 @@ absl::Status ClusterFixture::StartCoordinator(const std::vector<std::string>& ex
                                    "--read-token", kReadToken, "--agent-token", kAgentToken,
                                    "--log-level", "debug"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  auto process = Process::Start(BinaryPath("uptime-coordinator"), args);
+  coordinator_args_ = args;
+  return LaunchCoordinator();
+}
+
+absl::Status ClusterFixture::RestartCoordinator() {
+  if (coordinator_) (void)coordinator_->Kill();
+  return LaunchCoordinator();
+}
+
+absl::Status ClusterFixture::LaunchCoordinator() {
+  auto process = Process::Start(BinaryPath("uptime-coordinator"), coordinator_args_);
   if (!process.ok()) return process.status();
   coordinator_ = std::move(*process);
 
@@ -67,7 +77,7 @@ absl::Status ClusterFixture::StartCoordinator(const std::vector<std::string>& ex
     return absl::UnavailableError(
         absl::StrCat("coordinator never listened; log:\n", coordinator_->ReadLog()));
   }
-  channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  if (channel_ == nullptr) channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   monitors_ = v1::MonitorService::NewStub(channel_);
   statuses_ = v1::StatusService::NewStub(channel_);
   cluster_ = v1::ClusterService::NewStub(channel_);
@@ -91,8 +101,10 @@ absl::Status ClusterFixture::StartCoordinator(const std::vector<std::string>& ex
 }
 
 absl::Status ClusterFixture::StartAgent(const std::string& id, const std::string& labels) {
+  // Port 0: several agents run side by side on this machine.
   std::vector<std::string> args = {"--coordinator", address_, "--agent-id", id,
-                                   "--agent-token", kAgentToken, "--log-level", "debug"};
+                                   "--agent-token", kAgentToken, "--log-level", "debug",
+                                   "--metrics-listen", "127.0.0.1:0"};
   if (!labels.empty()) {
     args.push_back("--labels");
     args.push_back(labels);

@@ -35,6 +35,9 @@ class ClusterFixture {
   // Starts uptime-coordinator on a free port with the three tokens and waits
   // until its health service answers SERVING.
   absl::Status StartCoordinator(const std::vector<std::string>& extra_args = {});
+  // Kills the coordinator (SIGKILL) if it runs, then starts it again on the
+  // same ports with the same arguments.
+  absl::Status RestartCoordinator();
   // Starts uptime-agent `id` with `labels` ("k=v,...") against the coordinator.
   absl::Status StartAgent(const std::string& id, const std::string& labels = "");
 
@@ -62,6 +65,9 @@ class ClusterFixture {
  private:
   std::unique_ptr<Process> coordinator_;
   std::map<std::string, std::unique_ptr<Process>> agents_;
+  absl::Status LaunchCoordinator();
+
+  std::vector<std::string> coordinator_args_;
   std::string address_;
   int port_ = 0;
   int metrics_port_ = 0;

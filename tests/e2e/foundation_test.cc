@@ -165,7 +165,7 @@ TEST_F(FoundationTest, TokensAreEnforced) {
 TEST_F(FoundationTest, AgentWithWrongTokenIsRefused) {
   auto process = Process::Start(BinaryPath("uptime-agent"),
                                 {"--coordinator", cluster_.address(), "--agent-id", "intruder",
-                                 "--agent-token", "not-the-token"});
+                                 "--agent-token", "not-the-token", "--metrics-listen", "127.0.0.1:0"});
   ASSERT_TRUE(process.ok());
   absl::SleepFor(absl::Seconds(2));
   EXPECT_EQ(cluster_.ConnectedAgents(), 0);
