@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Brings the whole system up on this machine: builds it, starts a coordinator
-# and two agents in the background, and adds example monitors.
+# Brings the whole system up on this machine: builds it, starts a local
+# PostgreSQL and Redis, a coordinator and two agents in the background, and
+# adds example monitors.
 #
 #   bash scripts/quickstart.sh          # start (idempotent)
 #   bash scripts/quickstart.sh status   # what runs, and the monitors' states
@@ -15,6 +16,40 @@ BUILD_DIR=${BUILD_DIR:-build}
 BIN="$ROOT/$BUILD_DIR/bin"
 API_PORT=${UPTIME_QUICKSTART_API_PORT:-7070}
 METRICS_PORT=${UPTIME_QUICKSTART_METRICS_PORT:-9091}
+PG_PORT=${UPTIME_QUICKSTART_PG_PORT:-55432}
+REDIS_PORT=${UPTIME_QUICKSTART_REDIS_PORT:-56379}
+PGBIN=/usr/lib/postgresql/15/bin
+# PostgreSQL refuses to run as root: as root it runs as `postgres`, with its
+# data where that user can reach it.
+if [[ $(id -u) -eq 0 ]]; then
+  PGDATA_DIR=/var/tmp/uptime-quickstart-pg
+  as_pg() { runuser -u postgres -- "$@"; }
+else
+  PGDATA_DIR="$STATE/pg"
+  as_pg() { "$@"; }
+fi
+
+start_postgres() {
+  if [[ ! -f "$PGDATA_DIR/data/PG_VERSION" ]]; then
+    mkdir -p "$PGDATA_DIR"
+    [[ $(id -u) -eq 0 ]] && chown postgres "$PGDATA_DIR"
+    as_pg "$PGBIN/initdb" -D "$PGDATA_DIR/data" -A trust -U uptime >/dev/null
+  fi
+  if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" status >/dev/null 2>&1; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -l "$PGDATA_DIR/postgres.log" -w \
+      -o "-p $PG_PORT -k $PGDATA_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+    echo "  postgres started (port $PG_PORT, log $PGDATA_DIR/postgres.log)"
+  else
+    echo "  postgres already running"
+  fi
+  createdb -h 127.0.0.1 -p "$PG_PORT" -U uptime uptime 2>/dev/null || true
+}
+
+stop_postgres() {
+  if [[ -f "$PGDATA_DIR/data/PG_VERSION" ]]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDATA_DIR/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+}
 
 stop_all() {
   for pidfile in "$STATE"/*.pid; do
@@ -44,12 +79,13 @@ ctl() { "$BIN/uptimectl" --addr "127.0.0.1:$API_PORT" --token "$UPTIME_ADMIN_TOK
 case "${1:-start}" in
   stop)
     stop_all
+    stop_postgres
     echo "stopped"
     exit 0
     ;;
   status)
     source "$STATE/tokens.env"
-    for name in coordinator agent-a agent-b; do
+    for name in redis coordinator agent-a agent-b; do
       if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
     done
     ctl agents
@@ -77,19 +113,23 @@ fi
 set -a; source "$STATE/tokens.env"; set +a
 
 echo "== starting"
+start_postgres
+start redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
 # Tokens reach the processes through their UPTIME_* environment fallbacks,
 # so they never show up in `ps`.
 start coordinator "$BIN/uptime-coordinator" --listen "127.0.0.1:$API_PORT" \
-  --metrics-listen "127.0.0.1:$METRICS_PORT"
+  --metrics-listen "127.0.0.1:$METRICS_PORT" \
+  --postgres "host=127.0.0.1 port=$PG_PORT user=uptime dbname=uptime" \
+  --redis "127.0.0.1:$REDIS_PORT"
 for _ in $(seq 100); do
   ctl cluster >/dev/null 2>&1 && break
   running coordinator || { echo "coordinator failed to start:"; tail -20 "$STATE/coordinator.log"; exit 1; }
   sleep 0.1
 done
 start agent-a env UPTIME_AGENT_ID=quickstart-a "$BIN/uptime-agent" \
-  --coordinator "127.0.0.1:$API_PORT" --labels region=local-a
+  --coordinator "127.0.0.1:$API_PORT" --labels region=local-a --metrics-listen 127.0.0.1:0
 start agent-b env UPTIME_AGENT_ID=quickstart-b "$BIN/uptime-agent" \
-  --coordinator "127.0.0.1:$API_PORT" --labels region=local-b
+  --coordinator "127.0.0.1:$API_PORT" --labels region=local-b --metrics-listen 127.0.0.1:0
 
 echo "== example monitors"
 add() {  # existing monitors are kept as they are
@@ -111,6 +151,8 @@ cat <<TXT
 Uptime Monitor is running:
   gRPC API     127.0.0.1:$API_PORT   (tokens in .quickstart/tokens.env)
   metrics      http://127.0.0.1:$METRICS_PORT/metrics
+  PostgreSQL   127.0.0.1:$PG_PORT (user uptime, database uptime)
+  Redis        127.0.0.1:$REDIS_PORT
 Try:
   set -a; source .quickstart/tokens.env; set +a
   $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN status
