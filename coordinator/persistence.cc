@@ -4,6 +4,7 @@
 
 #include "spdlog/spdlog.h"
 #include "common/logging.h"
+#include "common/proto_time.h"
 
 namespace uptime::coordinator {
 
@@ -56,16 +57,18 @@ void Persistence::Enqueue(size_t reserved, std::vector<v1::CheckResult> results,
   queue_.push_back({reserved, std::move(results), std::move(ack), std::move(on_durable)});
 }
 
-void Persistence::IncidentOpened(const v1::Incident& incident) {
+void Persistence::IncidentOpened(const v1::Incident& incident, const v1::Monitor& monitor) {
+  std::vector<store::OutboxRow> rows;
+  if (outbox_builder_) rows = outbox_builder_(incident, monitor, /*recovered=*/false);
   absl::MutexLock lock(&mu_);
-  incident_ops_.push_back({incident, std::nullopt});
+  incident_ops_.push_back({incident, std::nullopt, std::move(rows)});
 }
 
-void Persistence::IncidentResolved(const std::string& incident_id, absl::Time resolved) {
+void Persistence::IncidentResolved(const v1::Incident& incident, const v1::Monitor& monitor) {
+  std::vector<store::OutboxRow> rows;
+  if (outbox_builder_) rows = outbox_builder_(incident, monitor, /*recovered=*/true);
   absl::MutexLock lock(&mu_);
-  v1::Incident incident;
-  incident.set_id(incident_id);
-  incident_ops_.push_back({std::move(incident), resolved});
+  incident_ops_.push_back({incident, FromProto(incident.resolved()), std::move(rows)});
 }
 
 size_t Persistence::queued_results() const {
@@ -121,10 +124,10 @@ bool Persistence::WriteIncidents() {
     }
     absl::Status status;
     if (op.resolved) {
-      status = incidents_->CloseIncident(op.incident.id(), *op.resolved, {}).status();
+      status = incidents_->CloseIncident(op.incident.id(), *op.resolved, op.outbox).status();
       if (absl::IsNotFound(status)) status = absl::OkStatus();  // never persisted: nothing to close
     } else {
-      absl::StatusOr<store::OpenedIncident> opened = incidents_->OpenIncident(op.incident, {});
+      absl::StatusOr<store::OpenedIncident> opened = incidents_->OpenIncident(op.incident, op.outbox);
       status = opened.status();
       if (opened.ok() && !opened->created && opened->incident.id() != op.incident.id()) {
         // Opened before a restart and not closed: keep that one, not a twin.

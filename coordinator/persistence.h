@@ -33,6 +33,11 @@
 
 namespace uptime::coordinator {
 
+// Builds the alert outbox rows an incident change needs (one per channel of
+// the monitor and alert kind), written in the incident's transaction.
+using OutboxBuilder = std::function<std::vector<store::OutboxRow>(
+    const v1::Incident& incident, const v1::Monitor& monitor, bool recovered)>;
+
 struct PersistenceOptions {
   size_t max_queued_results = 500'000;
   size_t max_batch_results = 5'000;
@@ -59,8 +64,11 @@ class Persistence : public IncidentSink, public ResultSink {
   void Enqueue(size_t reserved, std::vector<v1::CheckResult> results, store::AgentSequence ack,
                std::function<void()> on_durable) override;
 
-  void IncidentOpened(const v1::Incident& incident) override;
-  void IncidentResolved(const std::string& incident_id, absl::Time resolved) override;
+  // Set before Start(); without it incidents carry no alerts.
+  void SetOutboxBuilder(OutboxBuilder builder) { outbox_builder_ = std::move(builder); }
+
+  void IncidentOpened(const v1::Incident& incident, const v1::Monitor& monitor) override;
+  void IncidentResolved(const v1::Incident& incident, const v1::Monitor& monitor) override;
 
   size_t queued_results() const;
 
@@ -74,6 +82,7 @@ class Persistence : public IncidentSink, public ResultSink {
   struct IncidentOp {
     v1::Incident incident;  // open when `resolved` is unset
     std::optional<absl::Time> resolved;
+    std::vector<store::OutboxRow> outbox;
   };
 
   void Run();
@@ -90,6 +99,7 @@ class Persistence : public IncidentSink, public ResultSink {
   store::IncidentStore* const incidents_;
   store::StatusCache* const cache_;
   StatusTracker* const tracker_;
+  OutboxBuilder outbox_builder_;
   Counter* const written_;
   Counter* const write_failures_;
   Counter* const refused_;

@@ -115,11 +115,16 @@ void StatusTracker::ApplyTransition(Entry& entry, const Transition& t) {
       incident.set_monitor_id(entry.monitor->id());
       ToProto(t.at, incident.mutable_started());
       incident.set_cause(t.cause);
-      incident_sink_->IncidentOpened(incident);
+      incident_sink_->IncidentOpened(incident, *entry.monitor);
     }
   } else if (t.from == v1::STATE_DOWN && !entry.open_incident_id.empty() &&
              incident_sink_ != nullptr) {
-    incident_sink_->IncidentResolved(entry.open_incident_id, t.at);
+    v1::Incident incident;
+    incident.set_id(entry.open_incident_id);
+    incident.set_monitor_id(entry.monitor->id());
+    ToProto(t.at, incident.mutable_resolved());
+    incident.set_cause(t.cause);
+    incident_sink_->IncidentResolved(incident, *entry.monitor);
   }
   v1::Event event;
   v1::StateChange* change = event.mutable_state_change();

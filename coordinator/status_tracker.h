@@ -36,8 +36,9 @@ struct StateCounts {
 class IncidentSink {
  public:
   virtual ~IncidentSink() = default;
-  virtual void IncidentOpened(const v1::Incident& incident) = 0;
-  virtual void IncidentResolved(const std::string& incident_id, absl::Time resolved) = 0;
+  // `monitor` is the definition at the time (channels to alert, name, ...).
+  virtual void IncidentOpened(const v1::Incident& incident, const v1::Monitor& monitor) = 0;
+  virtual void IncidentResolved(const v1::Incident& incident, const v1::Monitor& monitor) = 0;
 };
 
 struct StatusPage {
