@@ -116,7 +116,8 @@ int Main(int argc, char** argv) {
     EventBus events;
     StatusTracker tracker(&clock, &events);
     AgentManager manager(&clock, AgentManagerOptions{}, &tracker);
-    Catalog catalog(&clock);
+    store::MemoryCatalogStore catalog_store;
+  Catalog catalog(&clock, &catalog_store);
     catalog.AddListener(&tracker);
     catalog.AddListener(&manager);
     std::vector<std::unique_ptr<NullStream>> streams;
