@@ -10,6 +10,8 @@
 #include "tests/support/ports.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
+#include "common/clock.h"
+#include "store/redis_status_cache.h"
 
 namespace uptime::testing {
 namespace {
@@ -131,6 +133,26 @@ TEST_F(PersistenceTest, PostgresRestartLosesNoResult) {
   ASSERT_EVENTUALLY(StoredResults(m->id()) == checks, absl::Seconds(20));
   std::printf("checks run: %lld, results stored: %lld\n", static_cast<long long>(checks),
               static_cast<long long>(StoredResults(m->id())));
+}
+
+TEST_F(PersistenceTest, RedisDownAndBackEndsWithTheRightLiveStatus) {
+  ASSERT_TRUE(cluster_.StartCoordinator(StoreArgs()).ok());
+  ASSERT_TRUE(cluster_.StartAgent("a1", "region=eu").ok());
+  auto m = cluster_.CreateMonitor(HttpMonitor("cached", target_->url("/")));
+  ASSERT_TRUE(m.ok()) << m.status();
+  SimulatedClock clock;
+  store::RedisStatusCache cache({.redis = {.host_port = redis_->host_port()}}, &clock);
+  ASSERT_EVENTUALLY(cache.Get(m->id()).ok() && cache.Get(m->id())->state() == v1::STATE_UP,
+                    absl::Seconds(20));
+
+  ASSERT_TRUE(redis_->Stop().ok());
+  target_->SetStatus(500);
+  // Checking and state go on without Redis.
+  ASSERT_EVENTUALLY(cluster_.StateOf(m->id()) == v1::STATE_DOWN, absl::Seconds(20));
+  ASSERT_TRUE(redis_->StartAgain().ok());
+  // Redis comes back empty; the coordinator writes every status again.
+  ASSERT_EVENTUALLY(cache.Get(m->id()).ok() && cache.Get(m->id())->state() == v1::STATE_DOWN,
+                    absl::Seconds(20));
 }
 
 TEST_F(PersistenceTest, StandbyTakesOverWhenTheLeaderDies) {
