@@ -404,6 +404,12 @@ std::vector<std::string> AgentManager::AgentsOf(const std::string& monitor_id) c
   return it->second.placement.agents;
 }
 
+int64_t AgentManager::EpochOf(const std::string& monitor_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = monitors_.find(monitor_id);
+  return it == monitors_.end() ? 0 : it->second.placement.epoch;
+}
+
 size_t AgentManager::agent_count() const {
   absl::MutexLock lock(&mu_);
   return agents_.size();

@@ -87,6 +87,8 @@ class AgentManager : public CatalogListener {
 
   std::vector<v1::AgentInfo> ListAgents() const;
   std::vector<std::string> AgentsOf(const std::string& monitor_id) const;
+  // The monitor's current assignment epoch (0 when unassigned).
+  int64_t EpochOf(const std::string& monitor_id) const;
   size_t agent_count() const;
 
  private:
