@@ -15,8 +15,6 @@
 #include "tests/support/ports.h"
 
 namespace uptime::testing {
-namespace {
-
 bool PortAcceptsConnections(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
@@ -28,8 +26,6 @@ bool PortAcceptsConnections(int port) {
   ::close(fd);
   return ok;
 }
-
-}  // namespace
 
 ClusterFixture::~ClusterFixture() {
   // Agents first, so they do not log reconnect storms into the logs.

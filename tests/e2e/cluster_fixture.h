@@ -77,6 +77,9 @@ class ClusterFixture {
   std::unique_ptr<v1::ClusterService::Stub> cluster_;
 };
 
+// True when 127.0.0.1:port accepts a TCP connection.
+bool PortAcceptsConnections(int port);
+
 // GETs http://127.0.0.1:port/path; the body, or an error.
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
 

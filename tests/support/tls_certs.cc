@@ -131,7 +131,7 @@ absl::StatusOr<OsslPtr<X509>> BuildCert(EVP_PKEY* key,
        {std::pair<int, std::string>{NID_basic_constraints, "critical,CA:TRUE"},
         {NID_subject_key_identifier, "hash"},
         {NID_key_usage, "critical,digitalSignature,keyCertSign"},
-        {NID_ext_key_usage, "serverAuth"},
+        {NID_ext_key_usage, "serverAuth,clientAuth"},  // usable on both ends of mTLS
         {NID_subject_alt_name, san}}) {
     if (absl::Status s = AddExtension(cert.get(), nid, value); !s.ok()) {
       return s;
