@@ -141,10 +141,11 @@ void AgentServer::Shutdown() {
       return;
     }
   }
-  spdlog::info("shutting down: stopping checks, flushing results");
-  // The session stops the checks, flushes and waits for acks; only then may
-  // the engine go (its callback feeds the session).
-  session_->Shutdown(config_.shutdown_grace);
+  spdlog::info("shutting down: saying goodbye, then flushing results");
+  // The session says Goodbye and keeps checking until the coordinator moved
+  // the monitors away, then stops the checks, flushes and waits for acks;
+  // only then may the engine go (its callback feeds the session).
+  session_->Shutdown(config_.shutdown_grace, "agent shutting down (SIGTERM)");
   engine_->Stop();
   metrics_server_.reset();
   const SessionStats s = session_->stats();

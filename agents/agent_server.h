@@ -42,7 +42,8 @@ struct AgentConfig {
   // connected to the coordinator); empty disables, port 0 picks one.
   std::string metrics_listen = "0.0.0.0:9092";
   ResultBufferOptions buffer;                   // batching and the unacked buffer
-  // Shutdown(): time for running checks to end and results to be acked.
+  // Shutdown(): time for the coordinator to answer Goodbye, and again for
+  // running checks to end and results to be acked.
   absl::Duration shutdown_grace = absl::Seconds(5);
   // Empty: a random one (NewIncarnation()).
   std::string incarnation;
@@ -65,8 +66,10 @@ class AgentServer {
   // coordinator. Errors (e.g. the metrics port is taken) name the flag.
   // Call once.
   absl::Status Start();
-  // Stops checking, sends what is buffered and waits (up to
-  // shutdown_grace) for the coordinator's acks, then closes. Idempotent.
+  // Says Goodbye and keeps checking until the coordinator has moved the
+  // monitors away (removals + Drain; up to shutdown_grace), then stops
+  // checking, sends what is buffered and waits (up to shutdown_grace again)
+  // for the acks, then closes. Idempotent.
   void Shutdown();
   // Blocks until Shutdown() has finished.
   void Wait();

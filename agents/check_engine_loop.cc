@@ -21,6 +21,9 @@ constexpr int kMaxEvents = 256;
 }  // namespace
 
 CheckEngine::Loop::~Loop() {
+  // Late gRPC completions must not reach a dead loop.
+  if (mailbox_) mailbox_->Close();
+  loop_checks_.clear();  // closes their descriptors while epoll_fd_ is valid
   for (auto& [raw, check] : active_) curl_multi_remove_handle(multi_, check->easy());
   active_.clear();
   pool_.clear();
@@ -40,6 +43,7 @@ absl::Status CheckEngine::Loop::Init() {
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
     return absl::InternalError(absl::StrCat("epoll_ctl: ", strerror(errno)));
   }
+  mailbox_ = std::make_shared<LoopMailbox>([this] { Wake(); });
   multi_ = curl_multi_init();
   if (multi_ == nullptr) return absl::ResourceExhaustedError("curl_multi_init failed");
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::OnSocket);
@@ -55,6 +59,57 @@ void CheckEngine::Loop::Wake() {
   const uint64_t one = 1;
   // EAGAIN means the counter is already non-zero: the loop wakes anyway.
   [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
+}
+
+void CheckEngine::Loop::Watch(int fd, uint32_t events, LoopCheck* check) {
+  if (events == 0) {
+    if (fd_owners_.erase(fd) > 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    return;
+  }
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  const bool known = fd_owners_.contains(fd);
+  if (epoll_ctl(epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0) {
+    spdlog::warn("epoll_ctl({}) for a {} check failed: {}", fd, check->spec()->id, strerror(errno));
+  }
+  fd_owners_[fd] = check;
+}
+
+void CheckEngine::Loop::Settle(LoopCheck* check) {
+  if (check->timer_key != absl::InfiniteFuture()) {
+    loop_timers_.erase({check->timer_key, check});
+    check->timer_key = absl::InfiniteFuture();
+  }
+  if (!check->done()) {
+    check->timer_key = check->next_timer();
+    loop_timers_.emplace(check->timer_key, check);
+    return;
+  }
+  if (check->scheduled()) scheduler_.Complete(check->spec()->id);
+  results_.push_back(check->TakeResult());
+  // Its destructor unwatches its descriptors (fd_owners_ must not dangle).
+  loop_checks_.erase(check);
+}
+
+void CheckEngine::Loop::RunLoopTimers(absl::Time now) {
+  while (!loop_timers_.empty() && loop_timers_.begin()->first <= now) {
+    LoopCheck* check = loop_timers_.begin()->second;
+    check->OnTimer(*this, now);
+    if (!check->done() && check->next_timer() <= now) {
+      // A check must move its timer on or finish; never spin on it.
+      loop_timers_.erase(loop_timers_.begin());
+      check->timer_key = absl::InfiniteFuture();
+      continue;
+    }
+    Settle(check);
+  }
+}
+
+void CheckEngine::Loop::RunPosted() {
+  for (auto& fn : mailbox_->Take()) {
+    if (LoopCheck* check = fn(); check != nullptr && loop_checks_.contains(check)) Settle(check);
+  }
 }
 
 int CheckEngine::Loop::OnSocket(CURL*, curl_socket_t fd, int what, void* self_ptr,
@@ -99,6 +154,8 @@ void CheckEngine::Loop::Run() {
       curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
       Reap();
     }
+    RunPosted();
+    RunLoopTimers(absl::Now());
     StartDue(absl::Now());
     Deliver();
 
@@ -116,6 +173,12 @@ void CheckEngine::Loop::Run() {
 }
 
 void CheckEngine::Loop::OnSocketEvent(int fd, uint32_t events) {
+  if (auto it = fd_owners_.find(fd); it != fd_owners_.end()) {
+    LoopCheck* check = it->second;
+    check->OnFd(*this, fd, events);
+    Settle(check);
+    return;
+  }
   int flags = 0;
   if (events & EPOLLIN) flags |= CURL_CSELECT_IN;
   if (events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
@@ -126,7 +189,10 @@ void CheckEngine::Loop::OnSocketEvent(int fd, uint32_t events) {
 
 int CheckEngine::Loop::TimeoutMs(absl::Time now) const {
   std::optional<absl::Time> deadline = curl_deadline_;
-  if (active_.size() < static_cast<size_t>(owner_->options_.max_concurrency)) {
+  if (!loop_timers_.empty() && (!deadline || loop_timers_.begin()->first < *deadline)) {
+    deadline = loop_timers_.begin()->first;
+  }
+  if (InFlight() < static_cast<size_t>(owner_->options_.max_concurrency)) {
     if (auto due = scheduler_.NextDue(); due && (!deadline || *due < *deadline)) deadline = due;
   }
   if (!deadline) return -1;  // only the eventfd or a socket can wake us
@@ -189,8 +255,8 @@ void CheckEngine::Loop::Remove(const std::string& id) {
 
 void CheckEngine::Loop::StartDue(absl::Time now) {
   const size_t max = static_cast<size_t>(owner_->options_.max_concurrency);
-  if (active_.size() >= max) return;
-  for (ScheduledJob& job : scheduler_.PopDue(now, max - active_.size())) {
+  if (InFlight() >= max) return;
+  for (ScheduledJob& job : scheduler_.PopDue(now, max - InFlight())) {
     auto it = monitors_.find(job.id);
     if (it == monitors_.end()) {
       scheduler_.Complete(job.id);
@@ -201,6 +267,15 @@ void CheckEngine::Loop::StartDue(absl::Time now) {
 }
 
 void CheckEngine::Loop::StartCheck(CheckSpecPtr spec, absl::Time planned, bool scheduled) {
+  if (std::unique_ptr<LoopCheck> other = MakeLoopCheck(
+          spec, owner_->options_.identity.agent_id, planned, absl::Now(), scheduled)) {
+    owner_->started_.fetch_add(1, std::memory_order_relaxed);
+    LoopCheck* raw = other.get();
+    loop_checks_.emplace(raw, std::move(other));
+    raw->Start(*this);
+    Settle(raw);
+    return;
+  }
   std::unique_ptr<CurlCheck> check;
   if (!pool_.empty()) {
     check = std::move(pool_.back());
@@ -262,7 +337,7 @@ void CheckEngine::Loop::Deliver() {
     owner_->on_results_(std::move(batch));
   }
   owner_->monitors_.store(static_cast<int64_t>(scheduler_.size()), std::memory_order_relaxed);
-  owner_->in_flight_.store(static_cast<int64_t>(active_.size()));
+  owner_->in_flight_.store(static_cast<int64_t>(InFlight()));
   owner_->overruns_.store(scheduler_.overruns(), std::memory_order_relaxed);
   owner_->skipped_.store(scheduler_.skipped(), std::memory_order_relaxed);
   if (applied_ > 0) {

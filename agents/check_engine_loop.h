@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <optional>
+#include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -16,21 +18,26 @@
 #include "absl/time/time.h"
 #include "agents/check_engine.h"
 #include "agents/http_checker.h"
+#include "agents/loop_check.h"
 #include "agents/scheduler.h"
 
 namespace uptime::agent {
 
 // State owned by the loop thread (after Init(), which runs on the creator).
 // Reads the engine's queue (under its mutex) and publishes its counters.
-class CheckEngine::Loop {
+class CheckEngine::Loop : public LoopIo {
  public:
   explicit Loop(CheckEngine* owner) : owner_(owner) {}
-  ~Loop();
+  ~Loop() override;
 
   absl::Status Init();
   void Run();
   // Thread-safe.
   void Wake();
+
+  // LoopIo, for the non-curl checks.
+  void Watch(int fd, uint32_t events, LoopCheck* check) override;
+  std::shared_ptr<LoopMailbox> mailbox() override { return mailbox_; }
 
  private:
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* assigned);
@@ -47,6 +54,11 @@ class CheckEngine::Loop {
   void Deliver();
   int TimeoutMs(absl::Time now) const;
   void OnSocketEvent(int fd, uint32_t events);
+  size_t InFlight() const { return active_.size() + loop_checks_.size(); }
+  // After any call into a LoopCheck: delivers it if done, else re-arms its timer.
+  void Settle(LoopCheck* check);
+  void RunLoopTimers(absl::Time now);
+  void RunPosted();
 
   CheckEngine* const owner_;
   int epoll_fd_ = -1;
@@ -57,6 +69,10 @@ class CheckEngine::Loop {
   absl::flat_hash_map<std::string, CheckSpecPtr> monitors_;
   absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
   std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused
+  absl::flat_hash_map<LoopCheck*, std::unique_ptr<LoopCheck>> loop_checks_;
+  absl::flat_hash_map<int, LoopCheck*> fd_owners_;  // descriptors of loop checks
+  std::set<std::pair<absl::Time, LoopCheck*>> loop_timers_;
+  std::shared_ptr<LoopMailbox> mailbox_;
   std::vector<v1::CheckResult> results_;
   int64_t applied_ = 0;  // commands applied, not yet published to queued_
 };

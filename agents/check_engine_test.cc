@@ -275,10 +275,10 @@ TEST_F(CheckEngineTest, TcpOpenAndClosed) {
 
 TEST_F(CheckEngineTest, UnsupportedTypeIsInternalResult) {
   v1::AssignedMonitor m = HttpMonitor("");
-  m.mutable_monitor()->mutable_icmp()->set_host("127.0.0.1");
+  m.mutable_monitor()->clear_http();  // no check kind at all
   v1::CheckResult r = Check(m);
   EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_INTERNAL);
-  EXPECT_NE(r.error_message().find("icmp"), std::string::npos) << r.error_message();
+  EXPECT_NE(r.error_message().find("untyped"), std::string::npos) << r.error_message();
 }
 
 TEST_F(CheckEngineTest, ScheduledChecksRunOnTheirSlots) {

@@ -111,6 +111,22 @@ CheckSpecPtr MakeCheckSpec(const v1::AssignedMonitor& assigned, const AgentIdent
     case v1::Monitor::kTcp:
       spec->target = TcpCheckSpec{m.tcp().host(), m.tcp().port()};
       break;
+    case v1::Monitor::kDns: {
+      const v1::DnsSpec& d = m.dns();
+      spec->target = DnsCheckSpec{d.name(),
+                                  d.record_type() == v1::DNS_RECORD_TYPE_UNSPECIFIED
+                                      ? v1::DNS_RECORD_TYPE_A
+                                      : d.record_type(),
+                                  d.expected_answer(), d.resolver()};
+      break;
+    }
+    case v1::Monitor::kGrpc:
+      spec->target = GrpcCheckSpec{m.grpc().target(), m.grpc().service(), m.grpc().tls(),
+                                   m.grpc().insecure_skip_tls_verify()};
+      break;
+    case v1::Monitor::kIcmp:
+      spec->target = IcmpCheckSpec{m.icmp().host()};
+      break;
     default: {
       // oneof case values are the field numbers.
       const auto* field = v1::Monitor::GetDescriptor()->FindFieldByNumber(m.spec_case());

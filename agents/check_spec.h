@@ -41,6 +41,24 @@ struct TcpCheckSpec {
   int32_t port = 0;
 };
 
+struct DnsCheckSpec {
+  std::string name;
+  v1::DnsRecordType record_type = v1::DNS_RECORD_TYPE_A;  // never UNSPECIFIED
+  std::string expected_answer;
+  std::string resolver;  // HOST[:PORT]; empty: the system's
+};
+
+struct GrpcCheckSpec {
+  std::string target;
+  std::string service;
+  bool tls = false;
+  bool insecure_skip_tls_verify = false;
+};
+
+struct IcmpCheckSpec {
+  std::string host;
+};
+
 // A monitor type this agent cannot check (yet); its checks report why.
 struct UnsupportedCheckSpec {
   std::string type;
@@ -56,10 +74,15 @@ struct CheckSpec {
   std::string location;
   absl::Duration interval;
   absl::Duration timeout;
-  std::variant<UnsupportedCheckSpec, HttpCheckSpec, TcpCheckSpec> target;
+  std::variant<UnsupportedCheckSpec, HttpCheckSpec, TcpCheckSpec, DnsCheckSpec, GrpcCheckSpec,
+               IcmpCheckSpec>
+      target;
 
   const HttpCheckSpec* http() const { return std::get_if<HttpCheckSpec>(&target); }
   const TcpCheckSpec* tcp() const { return std::get_if<TcpCheckSpec>(&target); }
+  const DnsCheckSpec* dns() const { return std::get_if<DnsCheckSpec>(&target); }
+  const GrpcCheckSpec* grpc() const { return std::get_if<GrpcCheckSpec>(&target); }
+  const IcmpCheckSpec* icmp() const { return std::get_if<IcmpCheckSpec>(&target); }
 };
 using CheckSpecPtr = std::shared_ptr<const CheckSpec>;
 

@@ -78,10 +78,24 @@ TEST(CheckSpecTest, DefaultAcceptedStatuses) {
 TEST(CheckSpecTest, UnsupportedTypesAreNamed) {
   v1::AssignedMonitor am;
   am.mutable_monitor()->set_id("d");
-  am.mutable_monitor()->mutable_dns()->set_name("example.com");
-  CheckSpecPtr spec = MakeCheckSpec(am, kAgent);
+  CheckSpecPtr spec = MakeCheckSpec(am, kAgent);  // no check kind set
   ASSERT_TRUE(std::holds_alternative<UnsupportedCheckSpec>(spec->target));
-  EXPECT_EQ(std::get<UnsupportedCheckSpec>(spec->target).type, "dns");
+  EXPECT_EQ(std::get<UnsupportedCheckSpec>(spec->target).type, "untyped");
+}
+
+TEST(CheckSpecTest, DnsGrpcIcmpSpecsCarryTheirFields) {
+  v1::AssignedMonitor am;
+  am.mutable_monitor()->mutable_dns()->set_name("example.com");
+  CheckSpecPtr dns = MakeCheckSpec(am, kAgent);
+  ASSERT_NE(dns->dns(), nullptr);
+  EXPECT_EQ(dns->dns()->record_type, v1::DNS_RECORD_TYPE_A);  // the default
+  am.mutable_monitor()->mutable_grpc()->set_target("h:1");
+  am.mutable_monitor()->mutable_grpc()->set_tls(true);
+  CheckSpecPtr grpc = MakeCheckSpec(am, kAgent);
+  ASSERT_NE(grpc->grpc(), nullptr);
+  EXPECT_TRUE(grpc->grpc()->tls);
+  am.mutable_monitor()->mutable_icmp()->set_host("127.0.0.1");
+  ASSERT_NE(MakeCheckSpec(am, kAgent)->icmp(), nullptr);
 }
 
 TEST(CheckSpecTest, FailureMessagesStayValidUtf8AndShort) {

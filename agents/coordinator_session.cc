@@ -68,6 +68,9 @@ void CoordinatorSession::RunConnections() {
   while (true) {
     const bool healthy = RunStream();
     absl::MutexLock lock(&mu_);
+    // After our Goodbye was answered with Drain, a new stream would only say
+    // Hello and win monitors back: wait for Shutdown() instead.
+    if (goodbye_drained_) mu_.Await(absl::Condition(&stopped_));
     if (stopped_) return;
     if (healthy) failures_ = 0;
     const absl::Duration delay = NextBackoff();
@@ -183,8 +186,15 @@ void CoordinatorSession::Handle(const v1::CoordinatorMessage& message) {
       spdlog::info("coordinator asks to drain: {}", message.drain().reason());
       {
         absl::MutexLock lock(&mu_);
-        draining_ = true;
-        drain_deadline_ = absl::Now() + kDrainAckWait;
+        if (leaving_) {
+          // The answer to our Goodbye: the monitors live elsewhere now.
+          // Shutdown() flushes and closes; the stream must stay open for it
+          // (checks still running report on it), so no draining_ here.
+          goodbye_drained_ = true;
+        } else {
+          draining_ = true;
+          drain_deadline_ = absl::Now() + kDrainAckWait;
+        }
       }
       if (absl::Status s = runner_->ReplaceAll({}); !s.ok()) {
         spdlog::error("cannot stop checks for drain: {}", s.ToString());
@@ -266,10 +276,13 @@ void CoordinatorSession::WriteLoop(Stream* stream, grpc::ClientContext* context,
     std::vector<ResultBuffer::Message> out;
     bool heartbeat_due = false;
     bool close_now = false;
+    bool send_goodbye = false;
+    v1::AgentMessage goodbye;
     {
       absl::MutexLock lock(&mu_);
       auto wake = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return !stream_open_ || buffer_.HasUnsent() || heartbeat_changes_ != heartbeat_changes_seen ||
+        return !stream_open_ || goodbye_pending_ || buffer_.HasUnsent() ||
+               heartbeat_changes_ != heartbeat_changes_seen ||
                ((draining_ || closing_) && buffer_.pending_results() > 0) ||
                (draining_ && buffer_.unacked_batches() == 0);
       };
@@ -281,8 +294,14 @@ void CoordinatorSession::WriteLoop(Stream* stream, grpc::ClientContext* context,
       heartbeat_changes_seen = heartbeat_changes_;
       if (!stream_open_ || stream_id_ != stream_id) return;
       const absl::Time now = absl::Now();
-      buffer_.Flush(now, draining_ || closing_);
+      // Results first: they are older than the Goodbye.
+      buffer_.Flush(now, draining_ || closing_ || leaving_);
       out = buffer_.TakeUnsent();
+      if (goodbye_pending_) {
+        goodbye_pending_ = false;
+        send_goodbye = true;
+        goodbye.mutable_goodbye()->set_reason(goodbye_reason_);
+      }
       if (now >= next_heartbeat) {
         heartbeat_due = true;
         last_heartbeat = now;
@@ -292,6 +311,10 @@ void CoordinatorSession::WriteLoop(Stream* stream, grpc::ClientContext* context,
     }
     for (const ResultBuffer::Message& m : out) {
       if (!stream->Write(*m)) return;
+    }
+    if (send_goodbye) {
+      spdlog::info("saying goodbye to coordinator {}", options_.coordinator);
+      if (!stream->Write(goodbye)) return;
     }
     if (heartbeat_due) {
       const CheckRunnerStats runner_stats = runner_->stats();  // outside mu_
@@ -310,13 +333,27 @@ void CoordinatorSession::WriteLoop(Stream* stream, grpc::ClientContext* context,
   }
 }
 
-void CoordinatorSession::Shutdown(absl::Duration grace) {
+void CoordinatorSession::Shutdown(absl::Duration grace, std::string reason) {
   {
     absl::MutexLock lock(&mu_);
-    if (closing_) {
+    if (closing_ || leaving_) {
       // Someone else shuts down; wait for them to finish.
       mu_.Await(absl::Condition(&shutdown_done_));
       return;
+    }
+    leaving_ = true;
+    if (connected_ && grace > absl::ZeroDuration()) {
+      // Phase 1: checks go on (assignments still apply: the removals) until
+      // Drain, the stream breaks, or the grace runs out.
+      goodbye_reason_ = std::move(reason);
+      goodbye_pending_ = true;
+      auto answered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return goodbye_drained_ || !connected_;
+      };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&answered), grace)) {
+        spdlog::warn("coordinator did not answer Goodbye within {}; stopping checks anyway",
+                     absl::FormatDuration(grace));
+      }
     }
     closing_ = true;
   }

@@ -84,10 +84,14 @@ class CoordinatorSession {
   // thread calls it).
   void OnResults(std::vector<v1::CheckResult> results);
 
-  // Graceful stop: ignores further assignments, stops the checks, waits for
-  // running ones, sends every result and waits for the acks (reconnecting if
-  // needed), all within `grace`; then closes the stream. Idempotent.
-  void Shutdown(absl::Duration grace);
+  // Graceful stop in two phases, each up to `grace`:
+  //  1. if connected, says Goodbye{reason} and keeps checking until the
+  //     coordinator has moved the monitors away (its removals, then Drain),
+  //     so no slot goes unchecked while they move;
+  //  2. ignores further assignments, stops the checks, waits for running
+  //     ones, sends every result and waits for the acks (reconnecting if
+  //     needed); then closes the stream. Idempotent.
+  void Shutdown(absl::Duration grace, std::string reason = "shutting down");
 
   SessionStats stats() const;
 
@@ -115,7 +119,12 @@ class CoordinatorSession {
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;   // Drain received on this stream
   absl::Time drain_deadline_ ABSL_GUARDED_BY(mu_);
-  bool closing_ ABSL_GUARDED_BY(mu_) = false;    // Shutdown() began: flush everything
+  bool closing_ ABSL_GUARDED_BY(mu_) = false;    // Shutdown() phase 2: flush everything
+  // Shutdown() phase 1: Goodbye to send / sent; Drain answered it.
+  bool leaving_ ABSL_GUARDED_BY(mu_) = false;
+  bool goodbye_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool goodbye_drained_ ABSL_GUARDED_BY(mu_) = false;
+  std::string goodbye_reason_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;    // no more streams
   bool shutdown_done_ ABSL_GUARDED_BY(mu_) = false;  // Shutdown() returned
   int64_t connects_ ABSL_GUARDED_BY(mu_) = 0;

@@ -5,10 +5,13 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "uptime/v1/agent.grpc.pb.h"
 
@@ -17,7 +20,10 @@ namespace uptime::agent {
 // A stand-in coordinator for agent tests: a real gRPC AgentService on
 // 127.0.0.1:`port` that records what agents send, answers Hello with a full
 // assignment of `monitors` (100 ms heartbeats), and, when `auto_ack`, acks
-// every batch at once. Kill() ends it abruptly, like a killed process.
+// every batch at once. It answers Goodbye like the real one (after
+// `goodbye_delay`, standing for the time to move monitors): an Assignment
+// removing every monitor, then Drain; set_answer_goodbye(false) ignores it.
+// Kill() ends it abruptly, like a killed process.
 class FakeCoordinator {
  public:
   using Stream = grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::AgentMessage>;
@@ -67,6 +73,23 @@ class FakeCoordinator {
     while (stream->Read(&msg)) {
       absl::MutexLock lock(&mu_);
       if (msg.has_heartbeat()) heartbeats_.push_back(msg.heartbeat());
+      if (msg.has_goodbye()) {
+        goodbyes_.push_back({msg.goodbye(), absl::Now()});
+        if (answer_goodbye_) {
+          // Sleeping under the lock is fine: the agent keeps sending (gRPC
+          // buffers), and nothing else reads this fake meanwhile.
+          absl::SleepFor(goodbye_delay_);
+          v1::CoordinatorMessage removal;
+          removal.mutable_assignment()->set_full(false);
+          for (const auto& m : monitors_) {
+            removal.mutable_assignment()->add_removed_ids(m.monitor().id());
+          }
+          stream->Write(removal);
+          v1::CoordinatorMessage drain;
+          drain.mutable_drain()->set_reason("monitors moved");
+          stream->Write(drain);
+        }
+      }
       if (msg.has_results()) {
         batches_.push_back(msg.results());
         if (auto_ack_) {
@@ -97,6 +120,16 @@ class FakeCoordinator {
     absl::MutexLock lock(&mu_);
     return heartbeats_;
   }
+  void set_answer_goodbye(bool answer, absl::Duration delay = absl::ZeroDuration()) {
+    absl::MutexLock lock(&mu_);
+    answer_goodbye_ = answer;
+    goodbye_delay_ = delay;
+  }
+  // Each Goodbye with when it arrived.
+  std::vector<std::pair<v1::Goodbye, absl::Time>> goodbyes() {
+    absl::MutexLock lock(&mu_);
+    return goodbyes_;
+  }
   bool streaming() {
     absl::MutexLock lock(&mu_);
     return stream_ != nullptr;
@@ -126,6 +159,9 @@ class FakeCoordinator {
   std::vector<v1::Hello> hellos_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::ResultBatch> batches_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::Heartbeat> heartbeats_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<v1::Goodbye, absl::Time>> goodbyes_ ABSL_GUARDED_BY(mu_);
+  bool answer_goodbye_ ABSL_GUARDED_BY(mu_) = true;
+  absl::Duration goodbye_delay_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace uptime::agent

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
+#include "common/proto_time.h"
 #include "coordinator/notifiers/notifier.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -147,6 +148,37 @@ absl::StatusOr<Alert> PayloadToAlert(absl::string_view payload_json) {
   return a;
 }
 
+std::vector<store::OutboxRow> BuildIncidentOutbox(const v1::Incident& incident,
+                                                  const v1::Monitor& monitor, bool recovered,
+                                                  absl::Time now,
+                                                  const std::string& dashboard_base_url) {
+  Alert a;
+  a.kind = recovered ? AlertKind::kRecovered : AlertKind::kDown;
+  a.monitor = notifiers::AlertMonitorFromProto(monitor);
+  a.incident_id = a.dedup_key = incident.id();
+  a.new_state = recovered ? v1::STATE_UP : v1::STATE_DOWN;
+  a.cause = incident.cause();
+  const absl::Time started = FromProto(incident.started());
+  if (recovered) {
+    a.since = incident.has_resolved() ? FromProto(incident.resolved()) : now;
+    a.duration = a.since - started;
+  } else {
+    a.since = started;
+  }
+  a.dashboard_base_url = dashboard_base_url;
+  const std::string payload = AlertToPayload(a);
+  std::vector<store::OutboxRow> rows;
+  for (const std::string& channel : monitor.channel_ids()) {
+    store::OutboxRow row;
+    row.kind = std::string(notifiers::AlertKindName(a.kind));
+    row.channel_id = channel;
+    row.payload_json = payload;
+    row.due = now;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 struct AlertSender::Claimed {
   store::OutboxEntry entry;
   Alert alert;
@@ -214,17 +246,15 @@ void AlertSender::Kick() {
   kicked_ = true;
 }
 
+bool AlertSender::WakeLocked() const { return stop_ || kicked_; }
+
 void AlertSender::Loop() {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
       // Real time, not the injected clock: this is only how often we look;
       // what is due is decided by the clock.
-      mu_.AwaitWithTimeout(absl::Condition(
-                               +[](AlertSender* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
-                                 return s->stop_ || s->kicked_;
-                               },
-                               this),
+      mu_.AwaitWithTimeout(absl::Condition(this, &AlertSender::WakeLocked),
                            options_.poll_interval);
       if (stop_) return;
       kicked_ = false;

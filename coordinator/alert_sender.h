@@ -81,6 +81,17 @@ std::string AlertToPayload(const notifiers::Alert& alert);
 // kind or "v", or a bad time.
 absl::StatusOr<notifiers::Alert> PayloadToAlert(absl::string_view payload_json);
 
+// The outbox rows for an incident opening (`recovered` false: kind "down") or
+// closing ("recovered"): one per channel id of `monitor`, due at `now`, with
+// an AlertToPayload payload. Fits Persistence's OutboxBuilder:
+//   persistence.SetOutboxBuilder([&](const v1::Incident& i, const v1::Monitor& m, bool r) {
+//     return BuildIncidentOutbox(i, m, r, clock->Now(), dashboard_base_url);
+//   });
+std::vector<store::OutboxRow> BuildIncidentOutbox(const v1::Incident& incident,
+                                                  const v1::Monitor& monitor, bool recovered,
+                                                  absl::Time now,
+                                                  const std::string& dashboard_base_url);
+
 struct AlertSenderOptions {
   absl::Duration poll_interval = absl::Milliseconds(50);
   int claim_limit = 100;
@@ -128,6 +139,7 @@ class AlertSender {
   };
 
   void Loop();
+  bool WakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Delivers one channel's claimed rows (in claim order, grouped by kind).
   void DeliverChannel(const std::string& channel_id, std::vector<Claimed>& rows,
                       absl::Time claimed_at);
@@ -146,7 +158,7 @@ class AlertSender {
 
   absl::Mutex pass_mu_;  // serializes RunOnce
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool kicked_ ABSL_GUARDED_BY(mu_) = false;

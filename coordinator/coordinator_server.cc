@@ -7,6 +7,10 @@
 #include "common/status_macros.h"
 #include "coordinator/agent_manager.h"
 #include "coordinator/agent_session.h"
+#include "coordinator/alert_sender.h"
+#include "coordinator/channels.h"
+#include "coordinator/notification_service.h"
+#include "coordinator/notifiers/notifier.h"
 #include "coordinator/catalog.h"
 #include "coordinator/cluster_service.h"
 #include "coordinator/event_bus.h"
@@ -48,9 +52,21 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
   AgentManager* const manager_;
 };
 
-// Every method answers UNIMPLEMENTED until alerting lands; registered so
-// reflection and clients see the whole API.
-class NotificationServiceImpl final : public v1::NotificationService::CallbackService {};
+// Whether any monitor alerts `channel_id` (a channel in use cannot be deleted).
+bool MonitorsUseChannel(const Catalog& catalog, const std::string& channel_id) {
+  std::string token;
+  do {
+    absl::StatusOr<MonitorPage> page = catalog.List(LabelSelector(), 1000, token);
+    if (!page.ok()) return true;  // when unsure, keep the channel
+    for (const MonitorPtr& m : page->monitors) {
+      for (const std::string& id : m->channel_ids()) {
+        if (id == channel_id) return true;
+      }
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  return false;
+}
 
 std::string HostName() {
   char name[256] = {};
@@ -98,17 +114,30 @@ struct CoordinatorServer::Components {
                AgentManagerOptions{.heartbeat_interval = config.heartbeat_interval,
                                    .metrics = &metrics},
                &tracker),
-        monitor_service(&auth, &catalog),
+        channels(clock, stores.catalog.get(), &notifier_registry,
+                 notifiers::NotifierDeps{.clock = clock, .timeout = absl::Seconds(10), .ca_file = {}},
+                 [this](const std::string& id) { return MonitorsUseChannel(catalog, id); }),
+        monitor_service(&auth, &catalog,
+                        [this](const std::string& id) { return channels.Exists(id); }),
         status_service(&auth, clock, &tracker, &agents, &events, stores.results.get(),
                        stores.incidents.get()),
         cluster_service(&auth,
                         config.coordinator_id.empty() ? HostName() : config.coordinator_id,
                         clock->Now(), &catalog, &tracker, &agents),
         agent_service(&auth, &agents),
+        notification_service(&auth, &channels, clock, config.dashboard_url),
         persistence(clock, PersistenceOptions{.raw_retention_days = config.raw_retention_days},
                     stores.results.get(), stores.incidents.get(), stores.cache.get(), &tracker,
-                    &metrics) {
+                    &metrics),
+        alert_sender(clock, stores.incidents.get(), &channels, &metrics) {
+    // Only a duplicate name can fail, and the built-ins have distinct names.
+    (void)notifiers::RegisterBuiltinNotifiers(&notifier_registry);
     catalog.AddListener(&tracker);
+    const std::string dashboard = config.dashboard_url;
+    persistence.SetOutboxBuilder(
+        [clock, dashboard](const v1::Incident& incident, const v1::Monitor& monitor, bool recovered) {
+          return BuildIncidentOutbox(incident, monitor, recovered, clock->Now(), dashboard);
+        });
     catalog.AddListener(&agents);
     tracker.SetIncidentSink(&persistence);
     agents.SetResultSink(&persistence);
@@ -134,17 +163,20 @@ struct CoordinatorServer::Components {
 
   MetricsRegistry metrics;
   Stores stores;
+  notifiers::NotifierRegistry notifier_registry;
   TokenAuthorizer auth;
   EventBus events;
   Catalog catalog;
   StatusTracker tracker;
   AgentManager agents;
+  ChannelRegistry channels;
   MonitorServiceImpl monitor_service;
   StatusServiceImpl status_service;
   ClusterServiceImpl cluster_service;
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
   Persistence persistence;
+  AlertSender alert_sender;
   std::unique_ptr<store::LeaderLock> leader_lock;
   std::atomic<bool> leader{false};
 };
@@ -237,12 +269,14 @@ absl::Status CoordinatorServer::BecomeLeader() {
     spdlog::info("database schema at version {}", *version);
   }
   RETURN_IF_ERROR(c.catalog.Load());
+  RETURN_IF_ERROR(c.channels.Load());
   ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, c.stores.incidents->LoadStates());
   c.tracker.Restore(states);
   ASSIGN_OR_RETURN(std::vector<store::AgentSequence> sequences, c.stores.results->LoadAgentSequences());
   c.agents.RestoreSequences(sequences);
   spdlog::info("loaded {} monitors and {} saved states", c.catalog.size(), states.size());
   c.persistence.Start();
+  c.alert_sender.Start();
   c.leader = true;
   return absl::OkStatus();
 }
@@ -288,6 +322,7 @@ void CoordinatorServer::Shutdown(absl::Duration deadline) {
   server_.reset();
   // Agents resend what was not acked; this only saves them the trouble.
   components_->persistence.Stop();
+  components_->alert_sender.Stop();
   metrics_server_.reset();
 }
 

@@ -37,6 +37,8 @@ struct CoordinatorConfig {
   // Redis HOST:PORT for live status and history; empty disables.
   std::string redis;
   int raw_retention_days = 30;
+  // Base URL of the dashboard, for links in alerts (e.g. https://uptime.example.com).
+  std::string dashboard_url;
 };
 
 class CoordinatorServer {

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   AddFlag(app, "raw-retention-days", config.raw_retention_days,
           "days raw results are kept (uptime buckets are kept longer)")
       ->check(CLI::Range(1, 3650));
+  AddFlag(app, "dashboard-url", config.dashboard_url,
+          "base URL of the dashboard, for links in alerts");
   AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
   AddFlag(app, "heartbeat-interval", heartbeat,
           "how often agents send heartbeats; 3 missed and an agent is presumed dead");

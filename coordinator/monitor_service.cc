@@ -8,9 +8,6 @@
 namespace uptime::coordinator {
 namespace {
 
-// No channels exist until NotificationService lands, so any id is unknown.
-bool ChannelExists(const std::string&) { return false; }
-
 grpc::Status RequireId(const std::string& id, const char* field) {
   if (id.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(field) + ": is required");
@@ -26,8 +23,9 @@ grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx, const grp
   return reactor;
 }
 
-MonitorServiceImpl::MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog)
-    : auth_(auth), catalog_(catalog) {}
+MonitorServiceImpl::MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog,
+                                       std::function<bool(const std::string&)> channel_exists)
+    : auth_(auth), catalog_(catalog), channel_exists_(std::move(channel_exists)) {}
 
 grpc::ServerUnaryReactor* MonitorServiceImpl::CreateMonitor(grpc::CallbackServerContext* ctx,
                                                             const v1::CreateMonitorRequest* req,
@@ -41,7 +39,7 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::CreateMonitor(grpc::CallbackServer
   monitor.clear_create_time();
   monitor.clear_update_time();
   ApplyMonitorDefaults(&monitor);
-  if (absl::Status s = ValidateMonitor(monitor, "monitor", ChannelExists); !s.ok()) {
+  if (absl::Status s = ValidateMonitor(monitor, "monitor", channel_exists_); !s.ok()) {
     return FinishWith(ctx, ToGrpcStatus(s));
   }
   absl::StatusOr<MonitorPtr> created = catalog_->Create(std::move(monitor));
@@ -106,7 +104,7 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::UpdateMonitor(grpc::CallbackServer
     FieldMaskUtil::MergeMessageTo(req->monitor(), req->update_mask(), options, &updated);
   }
   ApplyMonitorDefaults(&updated);
-  if (absl::Status s = ValidateMonitor(updated, "monitor", ChannelExists); !s.ok()) {
+  if (absl::Status s = ValidateMonitor(updated, "monitor", channel_exists_); !s.ok()) {
     return FinishWith(ctx, ToGrpcStatus(s));
   }
   absl::StatusOr<MonitorPtr> replaced = catalog_->Replace(std::move(updated));

@@ -3,6 +3,9 @@
 #ifndef UPTIME_COORDINATOR_MONITOR_SERVICE_H_
 #define UPTIME_COORDINATOR_MONITOR_SERVICE_H_
 
+#include <functional>
+#include <string>
+
 #include "common/auth.h"
 #include "coordinator/catalog.h"
 #include "uptime/v1/monitor.grpc.pb.h"
@@ -11,7 +14,9 @@ namespace uptime::coordinator {
 
 class MonitorServiceImpl final : public v1::MonitorService::CallbackService {
  public:
-  MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog);
+  // `channel_exists` answers whether a notification channel id is known.
+  MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog,
+                     std::function<bool(const std::string&)> channel_exists);
 
   grpc::ServerUnaryReactor* CreateMonitor(grpc::CallbackServerContext* ctx,
                                           const v1::CreateMonitorRequest* req,
@@ -41,6 +46,7 @@ class MonitorServiceImpl final : public v1::MonitorService::CallbackService {
 
   const TokenAuthorizer* const auth_;
   Catalog* const catalog_;
+  const std::function<bool(const std::string&)> channel_exists_;
 };
 
 // Finishes a unary call with `status` (the callback API's boilerplate).
