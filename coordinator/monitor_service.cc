@@ -6,16 +6,12 @@
 #include "google/protobuf/util/field_mask_util.h"
 
 namespace uptime::coordinator {
-namespace {
-
 grpc::Status RequireId(const std::string& id, const char* field) {
   if (id.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(field) + ": is required");
   }
   return grpc::Status::OK;
 }
-
-}  // namespace
 
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();

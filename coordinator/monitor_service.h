@@ -52,6 +52,9 @@ class MonitorServiceImpl final : public v1::MonitorService::CallbackService {
 // Finishes a unary call with `status` (the callback API's boilerplate).
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx, const grpc::Status& status);
 
+// INVALID_ARGUMENT "<field>: is required" for an empty id.
+grpc::Status RequireId(const std::string& id, const char* field);
+
 }  // namespace uptime::coordinator
 
 #endif  // UPTIME_COORDINATOR_MONITOR_SERVICE_H_

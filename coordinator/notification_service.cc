@@ -9,17 +9,6 @@
 #include "coordinator/notifiers/alert.h"
 
 namespace uptime::coordinator {
-namespace {
-
-grpc::Status RequireId(const std::string& id, const char* field) {
-  if (id.empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(field) + ": is required");
-  }
-  return grpc::Status::OK;
-}
-
-}  // namespace
-
 NotificationServiceImpl::NotificationServiceImpl(const TokenAuthorizer* auth,
                                                  ChannelRegistry* channels, Clock* clock,
                                                  std::string dashboard_base_url)

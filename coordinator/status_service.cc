@@ -118,13 +118,16 @@ StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock,
       results_(results),
       incidents_(incidents) {}
 
+grpc::Status StatusServiceImpl::KnownMonitor(const std::string& monitor_id) const {
+  if (grpc::Status s = RequireId(monitor_id, "monitor_id"); !s.ok()) return s;
+  return ToGrpcStatus(tracker_->Get(monitor_id).status());
+}
+
 grpc::ServerUnaryReactor* StatusServiceImpl::GetStatus(grpc::CallbackServerContext* ctx,
                                                        const v1::GetStatusRequest* req,
                                                        v1::MonitorStatus* resp) {
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
-  if (req->monitor_id().empty()) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
-  }
+  if (grpc::Status s = RequireId(req->monitor_id(), "monitor_id"); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<v1::MonitorStatus> status = tracker_->Get(req->monitor_id());
   if (!status.ok()) return FinishWith(ctx, ToGrpcStatus(status.status()));
   *resp = std::move(*status);
@@ -157,13 +160,7 @@ grpc::ServerUnaryReactor* StatusServiceImpl::ListResults(grpc::CallbackServerCon
                                                          const v1::ListResultsRequest* req,
                                                          v1::ListResultsResponse* resp) {
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
-  if (req->monitor_id().empty()) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
-  }
-  if (!tracker_->Get(req->monitor_id()).ok()) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                        "monitor '" + req->monitor_id() + "' not found"));
-  }
+  if (grpc::Status s = KnownMonitor(req->monitor_id()); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
   if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
   store::ResultQuery query;
@@ -188,13 +185,7 @@ grpc::ServerUnaryReactor* StatusServiceImpl::GetUptime(grpc::CallbackServerConte
                                                        const v1::GetUptimeRequest* req,
                                                        v1::GetUptimeResponse* resp) {
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
-  if (req->monitor_id().empty()) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor_id: is required"));
-  }
-  if (!tracker_->Get(req->monitor_id()).ok()) {
-    return FinishWith(ctx, grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                        "monitor '" + req->monitor_id() + "' not found"));
-  }
+  if (grpc::Status s = KnownMonitor(req->monitor_id()); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<v1::GetUptimeResponse> uptime = results_->GetUptime(req->monitor_id(), clock_->Now());
   if (!uptime.ok()) return FinishWith(ctx, ToGrpcStatus(uptime.status()));
   *resp = std::move(*uptime);

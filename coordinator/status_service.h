@@ -38,6 +38,9 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
                                                    const v1::WatchEventsRequest* req) override;
 
  private:
+  // OK for a monitor the tracker knows; INVALID_ARGUMENT / NOT_FOUND else.
+  grpc::Status KnownMonitor(const std::string& monitor_id) const;
+
   const TokenAuthorizer* const auth_;
   Clock* const clock_;
   StatusTracker* const tracker_;
