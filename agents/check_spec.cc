@@ -6,21 +6,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-
+#include "common/utf8.h"
 
 namespace uptime::agent {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 if it is not valid.
-size_t Utf8SequenceLength(const std::string& s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  }
-  return n;
-}
 
 // proto3 strings must be UTF-8 or the coordinator fails to parse the whole
 // batch; messages can quote server bytes, so invalid bytes become '?'.
