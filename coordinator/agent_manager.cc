@@ -48,7 +48,9 @@ AgentManager::AgentManager(Clock* clock, AgentManagerOptions options, StatusTrac
       agents_presumed_dead_((options.metrics ? options.metrics : &own_metrics_)
                                 ->AddCounter("uptime_coordinator_agents_presumed_dead_total",
                                              "Agents removed for missing heartbeats")),
-      tracker_(tracker) {}
+      tracker_(tracker),
+      generation_(absl::ToUnixSeconds(clock->Now()) & 0x7fffffff),
+      next_epoch_((generation_ << 32) + 1) {}
 
 AgentManager::~AgentManager() {
   Clock::TimerId timer;
@@ -350,8 +352,13 @@ absl::StatusOr<std::optional<uint64_t>> AgentManager::OnResults(const std::strin
         auto slot = monitors_.find(r.monitor_id());
         if (slot == monitors_.end()) continue;
         const Placement& p = slot->second.placement;
-        if (r.epoch() != p.epoch ||
-            std::find(p.agents.begin(), p.agents.end(), agent_id) == p.agents.end()) {
+        const bool assigned_here =
+            std::find(p.agents.begin(), p.agents.end(), agent_id) != p.agents.end();
+        // A result from a previous leader's epoch (the agent kept checking
+        // while no coordinator ran) counts if the agent still holds the
+        // monitor; any other epoch mismatch is stale.
+        const bool previous_leader = (r.epoch() >> 32) < generation_ && p.epoch != 0;
+        if (!assigned_here || (r.epoch() != p.epoch && !previous_leader)) {
           results_stale_->Increment();
           continue;  // stale: the monitor moved or changed since the agent ran it
         }

@@ -146,7 +146,12 @@ class AgentManager : public CatalogListener {
   // Highest batch sequence counted per agent id, with its incarnation.
   absl::flat_hash_map<std::string, std::pair<std::string, uint64_t>> last_sequence_
       ABSL_GUARDED_BY(mu_);
-  int64_t next_epoch_ ABSL_GUARDED_BY(mu_) = 1;
+  // Epochs are (generation << 32) + counter, the generation being the
+  // leader's start time in seconds: a new leader's epochs are all newer than
+  // its predecessor's, and a result from a predecessor's epoch can be told
+  // apart from a stale one of this leader.
+  const int64_t generation_;
+  int64_t next_epoch_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   Clock::TimerId liveness_timer_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -5,7 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "curl/curl.h"
 #include "common/auth.h"
 #include "common/grpc_status.h"
@@ -160,6 +163,18 @@ absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   if (rc != CURLE_OK) return absl::UnavailableError(curl_easy_strerror(rc));
   if (status != 200) return absl::UnavailableError(absl::StrCat("HTTP ", status, ": ", body));
   return body;
+}
+
+double MetricValue(int metrics_port, const std::string& series) {
+  auto text = HttpGet(metrics_port, "/metrics");
+  if (!text.ok()) return -1;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    if (absl::StartsWith(line, series + " ")) {
+      double v = 0;
+      if (absl::SimpleAtod(line.substr(series.size() + 1), &v)) return v;
+    }
+  }
+  return -1;
 }
 
 v1::Monitor HttpMonitor(const std::string& name, const std::string& url) {

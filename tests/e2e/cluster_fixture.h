@@ -83,6 +83,9 @@ bool PortAcceptsConnections(int port);
 // GETs http://127.0.0.1:port/path; the body, or an error.
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
 
+// The value of one series (e.g. `name{label="x"}`) on a /metrics page, or -1.
+double MetricValue(int metrics_port, const std::string& series);
+
 // An HTTP monitor with a 1 s interval, checked from one location.
 v1::Monitor HttpMonitor(const std::string& name, const std::string& url);
 

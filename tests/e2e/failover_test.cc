@@ -63,15 +63,7 @@ class FailoverTest : public ::testing::Test {
   }
 
   double MetricValue(const std::string& series) {
-    auto text = HttpGet(cluster_.metrics_port(), "/metrics");
-    if (!text.ok()) return -1;
-    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-      if (absl::StartsWith(line, series + " ")) {
-        double v = 0;
-        if (absl::SimpleAtod(line.substr(series.size() + 1), &v)) return v;
-      }
-    }
-    return -1;
+    return ::uptime::testing::MetricValue(cluster_.metrics_port(), series);
   }
 
   ClusterFixture cluster_;
