@@ -139,16 +139,6 @@ std::string PgTime(absl::Time t) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-std::string TextArrayLiteral(absl::Span<const std::string> values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    AppendQuotedElement(out, SanitizeUtf8(values[i]));
-  }
-  out.push_back('}');
-  return out;
-}
-
 std::string NullableTextArrayLiteral(absl::Span<const std::string> values,
                                      const std::vector<bool>& present) {
   std::string out = "{";
@@ -162,6 +152,10 @@ std::string NullableTextArrayLiteral(absl::Span<const std::string> values,
   }
   out.push_back('}');
   return out;
+}
+
+std::string TextArrayLiteral(absl::Span<const std::string> values) {
+  return NullableTextArrayLiteral(values, {});  // empty `present`: every element present
 }
 
 std::string ByteaArrayLiteral(absl::Span<const std::string> values,
