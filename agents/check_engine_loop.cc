@@ -1,5 +1,6 @@
 #include "agents/check_engine_loop.h"
 
+#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -17,6 +18,8 @@ namespace uptime::agent {
 namespace {
 
 constexpr int kMaxEvents = 256;
+constexpr size_t kTrimAfterMonitors = 1000;
+constexpr size_t kMaxIdleHandles = 256;
 
 }  // namespace
 
@@ -211,19 +214,23 @@ bool CheckEngine::Loop::ApplyCommands() {
   }
   if (commands.empty()) return true;
   const absl::Time now = absl::Now();
+  size_t touched = 0;  // monitors in the commands
   for (Command& command : commands) {
     if (auto* replace = std::get_if<ReplaceCmd>(&command)) {
+      touched += replace->monitors.size();
       absl::flat_hash_set<std::string> keep;
       for (const auto& m : replace->monitors) {
         if (!m.monitor().paused()) keep.insert(m.monitor().id());
       }
       std::vector<std::string> gone;
-      for (const auto& [id, spec] : monitors_) {
-        if (!keep.contains(id)) gone.push_back(id);
+      for (const CheckSpecPtr& spec : monitors_) {
+        if (!keep.contains(spec->id)) gone.push_back(spec->id);
       }
+      touched += gone.size();
       for (const std::string& id : gone) Remove(id);
       for (const auto& m : replace->monitors) Upsert(m, now);
     } else if (auto* apply = std::get_if<ApplyCmd>(&command)) {
+      touched += apply->upserts.size() + apply->removed_ids.size();
       for (const std::string& id : apply->removed_ids) Remove(id);
       for (const auto& m : apply->upserts) Upsert(m, now);
     } else if (auto* once = std::get_if<RunOnceCmd>(&command)) {
@@ -231,6 +238,15 @@ bool CheckEngine::Loop::ApplyCommands() {
     }
   }
   applied_ += static_cast<int64_t>(commands.size());
+  commands.clear();
+  if (touched >= kTrimAfterMonitors) {
+    // A big assignment arrived as protos (~1 KiB per monitor, parsed on the
+    // session's thread, so in another malloc arena) and is now freed; glibc
+    // keeps such memory resident. Hand it back, or the agent's RSS would
+    // carry the peak of its largest assignment forever (DESIGN §6 allows
+    // 1 KiB per monitor). A few ms, and only after big changes.
+    malloc_trim(0);
+  }
   return true;
 }
 
@@ -245,11 +261,12 @@ void CheckEngine::Loop::Upsert(const v1::AssignedMonitor& monitor, absl::Time no
   scheduler_.Upsert(id, spec->interval, now);
   // Checks in flight keep the spec they started with; the next slot uses
   // this one (new epoch, URL, ...).
-  monitors_[id] = std::move(spec);
+  if (auto it = monitors_.find(id); it != monitors_.end()) monitors_.erase(it);
+  monitors_.insert(std::move(spec));
 }
 
 void CheckEngine::Loop::Remove(const std::string& id) {
-  monitors_.erase(id);
+  if (auto it = monitors_.find(id); it != monitors_.end()) monitors_.erase(it);
   scheduler_.Remove(id);
 }
 
@@ -257,12 +274,12 @@ void CheckEngine::Loop::StartDue(absl::Time now) {
   const size_t max = static_cast<size_t>(owner_->options_.max_concurrency);
   if (InFlight() >= max) return;
   for (ScheduledJob& job : scheduler_.PopDue(now, max - InFlight())) {
-    auto it = monitors_.find(job.id);
+    auto it = monitors_.find(absl::string_view(job.id));
     if (it == monitors_.end()) {
       scheduler_.Complete(job.id);
       continue;
     }
-    StartCheck(it->second, job.planned, true);
+    StartCheck(*it, job.planned, true);
   }
 }
 
@@ -321,8 +338,10 @@ void CheckEngine::Loop::Release(CurlCheck* check) {
   if (check->scheduled()) scheduler_.Complete(check->spec()->id);
   auto node = active_.extract(check);
   check->Reset();
-  // Keep enough handles for a full loop; beyond that, give memory back.
-  if (pool_.size() < static_cast<size_t>(owner_->options_.max_concurrency)) {
+  // Reuse saves curl's setup per check, but an idle handle holds ~7 KiB: a
+  // burst up to max_concurrency must not leave thousands of them behind
+  // (DESIGN §6: 1 KiB per monitor). Steady load needs far fewer.
+  if (pool_.size() < std::min(kMaxIdleHandles, static_cast<size_t>(owner_->options_.max_concurrency))) {
     pool_.push_back(std::move(node.mapped()));
   }
 }

@@ -14,6 +14,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "agents/check_engine.h"
@@ -65,8 +68,17 @@ class CheckEngine::Loop : public LoopIo {
   int wake_fd_ = -1;
   CURLM* multi_ = nullptr;
   std::optional<absl::Time> curl_deadline_;
+  // Hashed and compared by the spec's id, so the id is not stored twice.
+  struct SpecById {
+    using is_transparent = void;
+    static absl::string_view Id(absl::string_view id) { return id; }
+    static absl::string_view Id(const CheckSpecPtr& spec) { return spec->id; }
+    size_t operator()(const auto& key) const { return absl::Hash<absl::string_view>{}(Id(key)); }
+    bool operator()(const auto& a, const auto& b) const { return Id(a) == Id(b); }
+  };
+
   Scheduler scheduler_;
-  absl::flat_hash_map<std::string, CheckSpecPtr> monitors_;
+  absl::flat_hash_set<CheckSpecPtr, SpecById, SpecById> monitors_;  // the assigned set
   absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
   std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused
   absl::flat_hash_map<LoopCheck*, std::unique_ptr<LoopCheck>> loop_checks_;

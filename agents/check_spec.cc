@@ -36,6 +36,11 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
 
 }  // namespace
 
+const HttpCheckSpec::Extras& HttpCheckSpec::DefaultExtras() {
+  static const Extras* const defaults = new Extras();
+  return *defaults;
+}
+
 absl::Duration EffectiveInterval(const v1::Monitor& monitor) {
   absl::Duration interval = FromProto(monitor.interval());
   return interval > absl::ZeroDuration() ? interval : absl::Seconds(60);
@@ -61,25 +66,31 @@ namespace {
 HttpCheckSpec MakeHttp(const v1::HttpSpec& http) {
   HttpCheckSpec h;
   h.url = http.url();
-  if (!http.method().empty()) h.method = absl::AsciiStrToUpper(http.method());
-  h.body = http.body();
   h.keyword = http.keyword();
-  h.keyword_absent = http.keyword_absent();
+  h.follow_redirects = !http.has_follow_redirects() || http.follow_redirects();
+  h.insecure_skip_tls_verify = http.insecure_skip_tls_verify();
+  HttpCheckSpec::Extras x;
+  if (!http.method().empty()) x.method = absl::AsciiStrToUpper(http.method());
+  x.body = http.body();
+  x.keyword_absent = http.keyword_absent();
   bool has_expect = false;
   for (const v1::HttpHeader& header : http.headers()) {
     has_expect |= absl::EqualsIgnoreCase(header.name(), "Expect");
     // "Name;" is curl's spelling of a header with an empty value.
-    h.header_lines.push_back(header.value().empty()
+    x.header_lines.push_back(header.value().empty()
                                  ? absl::StrCat(header.name(), ";")
                                  : absl::StrCat(header.name(), ": ", header.value()));
   }
   // Without this curl waits up to 1 s for "100 Continue" on larger bodies.
-  if (!has_expect && !h.body.empty()) h.header_lines.push_back("Expect:");
+  if (!has_expect && !x.body.empty()) x.header_lines.push_back("Expect:");
   for (const v1::StatusRange& range : http.accepted_statuses()) {
-    h.accepted_statuses.emplace_back(range.min(), range.max() == 0 ? range.min() : range.max());
+    x.accepted_statuses.emplace_back(range.min(), range.max() == 0 ? range.min() : range.max());
   }
-  h.follow_redirects = !http.has_follow_redirects() || http.follow_redirects();
-  h.insecure_skip_tls_verify = http.insecure_skip_tls_verify();
+  const HttpCheckSpec::Extras& d = HttpCheckSpec::DefaultExtras();
+  if (x.method != d.method || !x.body.empty() || !x.keyword_absent.empty() ||
+      !x.header_lines.empty() || !x.accepted_statuses.empty()) {
+    h.extras = std::make_shared<const HttpCheckSpec::Extras>(std::move(x));
+  }
   return h;
 }
 

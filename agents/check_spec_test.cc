@@ -26,7 +26,8 @@ TEST(CheckSpecTest, DefaultsOfTheApi) {
   EXPECT_EQ(spec->interval, absl::Seconds(60));
   EXPECT_EQ(spec->timeout, absl::Seconds(10));
   ASSERT_NE(spec->http(), nullptr);
-  EXPECT_EQ(spec->http()->method, "GET");
+  EXPECT_EQ(spec->http()->method(), "GET");
+  EXPECT_EQ(spec->http()->extras, nullptr);  // nothing beyond the defaults: no allocation
   EXPECT_TRUE(spec->http()->follow_redirects);
   EXPECT_FALSE(spec->http()->insecure_skip_tls_verify);
 
@@ -59,9 +60,10 @@ TEST(CheckSpecTest, HttpPreparedForCurl) {
   range->set_min(204);  // max unset: just 204
   CheckSpecPtr spec = MakeCheckSpec(am, kAgent);
   const HttpCheckSpec& hs = *spec->http();
-  EXPECT_EQ(hs.method, "POST");
+  EXPECT_EQ(hs.method(), "POST");
+  EXPECT_EQ(hs.body(), "x=1");
   EXPECT_FALSE(hs.follow_redirects);
-  EXPECT_EQ(hs.header_lines, (std::vector<std::string>{"X-A: 1", "X-Empty;", "Expect:"}));
+  EXPECT_EQ(hs.header_lines(), (std::vector<std::string>{"X-A: 1", "X-Empty;", "Expect:"}));
   EXPECT_TRUE(StatusAccepted(hs, 204));
   EXPECT_FALSE(StatusAccepted(hs, 200));
 }

@@ -172,10 +172,13 @@ bool CoordinatorSession::RunStream() {
   return answered && absl::Now() - opened >= kHealthyStream;
 }
 
-void CoordinatorSession::Handle(const v1::CoordinatorMessage& message) {
+void CoordinatorSession::Handle(v1::CoordinatorMessage& message) {
   switch (message.kind_case()) {
     case v1::CoordinatorMessage::kAssignment:
-      HandleAssignment(message.assignment());
+      HandleAssignment(*message.mutable_assignment());
+      // Read() would keep the emptied monitor objects for reuse; a big
+      // assignment is rare, so give its memory back instead.
+      message = v1::CoordinatorMessage();
       break;
     case v1::CoordinatorMessage::kAck: {
       absl::MutexLock lock(&mu_);
@@ -206,7 +209,7 @@ void CoordinatorSession::Handle(const v1::CoordinatorMessage& message) {
   }
 }
 
-void CoordinatorSession::HandleAssignment(const v1::Assignment& assignment) {
+void CoordinatorSession::HandleAssignment(v1::Assignment& assignment) {
   {
     absl::MutexLock lock(&mu_);
     if (closing_ || draining_) return;  // checks are being wound down
@@ -218,8 +221,10 @@ void CoordinatorSession::HandleAssignment(const v1::Assignment& assignment) {
       }
     }
   }
-  std::vector<v1::AssignedMonitor> upserts(assignment.upserts().begin(),
-                                           assignment.upserts().end());
+  std::vector<v1::AssignedMonitor> upserts;
+  upserts.reserve(static_cast<size_t>(assignment.upserts_size()));
+  // Moving a message without an arena swaps its fields: no copy.
+  for (v1::AssignedMonitor& m : *assignment.mutable_upserts()) upserts.push_back(std::move(m));
   absl::Status s;
   if (assignment.full()) {
     spdlog::info("assignment: {} monitors", upserts.size());

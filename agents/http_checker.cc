@@ -79,8 +79,8 @@ v1::ErrorKind ClassifyCurlError(CURLcode code) {
 }
 
 bool StatusAccepted(const HttpCheckSpec& spec, long status) {
-  if (spec.accepted_statuses.empty()) return status >= 200 && status <= 399;
-  for (const auto& [min, max] : spec.accepted_statuses) {
+  if (spec.accepted_statuses().empty()) return status >= 200 && status <= 399;
+  for (const auto& [min, max] : spec.accepted_statuses()) {
     if (status >= min && status <= max) return true;
   }
   return false;
@@ -158,20 +158,22 @@ absl::Status CurlCheck::PrepareHttp(const HttpCheckSpec& http) {
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlCheck::OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
 
-  if (http.method == "HEAD") {
+  const std::string& method = http.method();
+  const std::string& body = http.body();
+  if (method == "HEAD") {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-  } else if (http.method != "GET" || !http.body.empty()) {
-    if (http.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, http.method.c_str());
+  } else if (method != "GET" || !body.empty()) {
+    if (method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method.c_str());
     // Not copied by curl: the spec (held in spec_) outlives the transfer.
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(http.body.size()));
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, http.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
   }
-  for (const std::string& line : http.header_lines) {
+  for (const std::string& line : http.header_lines()) {
     headers_ = curl_slist_append(headers_, line.c_str());
   }
   if (headers_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
 
-  body_ = BodyMatcher(http.keyword, http.keyword_absent, BodyMatcher::kDefaultCap);
+  body_ = BodyMatcher(http.keyword, http.keyword_absent(), BodyMatcher::kDefaultCap);
   return absl::OkStatus();
 }
 
@@ -268,7 +270,7 @@ v1::CheckResult CurlCheck::Finish(CURLcode code, const std::string& agent_id) {
   if (!StatusAccepted(*http, status)) {
     SetFailure(&r, v1::ERROR_KIND_STATUS,
                absl::StrCat("HTTP status ", status, " is not accepted",
-                            http->accepted_statuses.empty() ? " (200..399)" : ""));
+                            http->accepted_statuses().empty() ? " (200..399)" : ""));
     return r;
   }
   if (auto failure = body_.Failure()) {

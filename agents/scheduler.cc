@@ -31,41 +31,60 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 }
 
 bool Later(const auto& a, const auto& b) {
-  return a.due != b.due ? a.due > b.due : a.slot > b.slot;
+  return a.due_us != b.due_us ? a.due_us > b.due_us : a.slot > b.slot;
 }
 
 }  // namespace
+
+Scheduler::Scheduler(absl::Duration first_run_window)
+    : first_run_window_(std::max(first_run_window, kMinInterval)),
+      index_(0, SlotHash{&entries_}, SlotEq{&entries_}) {}
 
 absl::Duration Scheduler::Phase(absl::string_view id, absl::Duration interval) {
   const int64_t iv = absl::ToInt64Microseconds(NormalizeInterval(interval));
   return absl::Microseconds(static_cast<int64_t>(StableHash(id) % static_cast<uint64_t>(iv)));
 }
 
-absl::Time Scheduler::FirstSlot(absl::string_view id, absl::Duration interval, absl::Time now) {
-  const int64_t iv = absl::ToInt64Microseconds(interval);
-  const int64_t phase = absl::ToInt64Microseconds(Phase(id, interval));
-  const int64_t t = absl::ToUnixMicros(now);
-  absl::Time slot = absl::FromUnixMicros(phase + FloorDiv(t - phase, iv) * iv);
-  if (slot < now) slot += interval;
+absl::Time Scheduler::FirstRun(absl::string_view id, absl::Duration interval,
+                               absl::Duration first_run_window, absl::Time now) {
+  const int64_t window = absl::ToInt64Microseconds(
+      std::min(NormalizeInterval(interval), std::max(first_run_window, kMinInterval)));
+  // (Capped by the interval too, for callers asking about short intervals.)
+  // Other bits than Phase() uses, so that with a 1 s interval the first run
+  // is not simply the first slot.
+  const uint64_t h = StableHash(id);
+  const uint64_t mixed = (h >> 32) ^ (h * 0x9e3779b97f4a7c15ULL);
+  return now + absl::Microseconds(static_cast<int64_t>(mixed % static_cast<uint64_t>(window)));
+}
+
+int64_t Scheduler::AlignedSlot(absl::string_view id, int64_t interval_us, int64_t t_us) {
+  const int64_t phase = absl::ToInt64Microseconds(Phase(id, absl::Microseconds(interval_us)));
+  int64_t slot = phase + FloorDiv(t_us - phase, interval_us) * interval_us;
+  if (slot < t_us) slot += interval_us;
   return slot;
 }
 
 bool Scheduler::Upsert(absl::string_view id, absl::Duration interval, absl::Time now) {
-  interval = NormalizeInterval(interval);
+  const int64_t interval_us = absl::ToInt64Microseconds(NormalizeInterval(interval));
+  const int64_t now_us = absl::ToUnixMicros(now);
   auto it = index_.find(id);
   if (it != index_.end()) {
-    Entry& e = entries_[it->second];
+    const uint32_t slot = *it;
+    Entry& e = entries_[slot];
     const bool was_active = e.active;
-    if (was_active && e.interval == interval) return false;
-    // A new interval means new slots; the old heap item goes stale.
-    e.interval = interval;
-    e.next = FirstSlot(id, interval, now);
+    if (was_active && e.interval_us == interval_us) return false;
+    // A new interval means new slots; the old heap item goes stale. A
+    // monitor removed and re-added while its check ran is not new either:
+    // it goes straight to its slots.
+    e.interval_us = interval_us;
+    e.next_us = AlignedSlot(id, interval_us, now_us);
+    e.first_run = false;
     ++e.generation;
     if (!was_active) {
       e.active = true;
       ++active_;
     }
-    Push(it->second);
+    Push(slot);
     CompactIfBloated();
     return !was_active;
   }
@@ -79,21 +98,30 @@ bool Scheduler::Upsert(absl::string_view id, absl::Duration interval, absl::Time
   }
   Entry& e = entries_[slot];
   e.id = std::string(id);
-  e.interval = interval;
-  e.next = FirstSlot(id, interval, now);
+  e.interval_us = interval_us;
+  if (interval_us <= absl::ToInt64Microseconds(first_run_window_)) {
+    // The first slot is as prompt and as spread as a first run would be,
+    // and an extra check would double the load for the first interval.
+    e.next_us = AlignedSlot(id, interval_us, now_us);
+    e.first_run = false;
+  } else {
+    e.next_us = absl::ToUnixMicros(
+        FirstRun(id, absl::Microseconds(interval_us), first_run_window_, now));
+    e.first_run = true;
+  }
   ++e.generation;
   e.active = true;
   e.running = false;
   ++active_;
-  index_.emplace(e.id, slot);
+  index_.insert(slot);  // after e.id is set: the index hashes through it
   Push(slot);
   return true;
 }
 
 bool Scheduler::Remove(absl::string_view id) {
   auto it = index_.find(id);
-  if (it == index_.end() || !entries_[it->second].active) return false;
-  const uint32_t slot = it->second;
+  if (it == index_.end() || !entries_[*it].active) return false;
+  const uint32_t slot = *it;
   Entry& e = entries_[slot];
   e.active = false;
   ++e.generation;
@@ -106,30 +134,37 @@ bool Scheduler::Remove(absl::string_view id) {
 
 std::optional<absl::Time> Scheduler::NextDue() const {
   if (heap_.empty()) return std::nullopt;
-  return heap_.front().due;
+  return absl::FromUnixMicros(heap_.front().due_us);
 }
 
 std::vector<ScheduledJob> Scheduler::PopDue(absl::Time now, size_t max_jobs) {
+  const int64_t now_us = absl::ToUnixMicros(now);
   std::vector<ScheduledJob> jobs;
-  while (!heap_.empty() && jobs.size() < max_jobs && heap_.front().due <= now) {
+  while (!heap_.empty() && jobs.size() < max_jobs && heap_.front().due_us <= now_us) {
     const uint32_t slot = heap_.front().slot;
     PopTop();
     Entry& e = entries_[slot];
-    absl::Time planned = e.next;
-    if (now - planned >= e.interval) {
-      // Fell behind by whole intervals: run only the latest slot.
-      absl::Duration rem;
-      const int64_t missed = absl::IDivDuration(now - planned, e.interval, &rem);
-      planned += missed * e.interval;
-      skipped_ += missed;
+    int64_t planned = e.next_us;
+    if (e.first_run) {
+      // The prompt first check; then the phase-aligned slots, the first of
+      // them at least half an interval later.
+      e.first_run = false;
+      e.next_us = AlignedSlot(e.id, e.interval_us, planned + e.interval_us / 2);
+    } else {
+      if (now_us - planned >= e.interval_us) {
+        // Fell behind by whole intervals: run only the latest slot.
+        const int64_t missed = (now_us - planned) / e.interval_us;
+        planned += missed * e.interval_us;
+        skipped_ += missed;
+      }
+      e.next_us = planned + e.interval_us;
     }
-    e.next = planned + e.interval;
     if (e.running) {
       ++overruns_;
     } else {
       e.running = true;
       ++running_;
-      jobs.push_back(ScheduledJob{e.id, planned});
+      jobs.push_back(ScheduledJob{e.id, absl::FromUnixMicros(planned)});
     }
     Push(slot);
     PopStale();
@@ -140,26 +175,27 @@ std::vector<ScheduledJob> Scheduler::PopDue(absl::Time now, size_t max_jobs) {
 void Scheduler::Complete(absl::string_view id) {
   auto it = index_.find(id);
   if (it == index_.end()) return;
-  Entry& e = entries_[it->second];
+  const uint32_t slot = *it;
+  Entry& e = entries_[slot];
   if (!e.running) return;
   e.running = false;
   --running_;
-  if (!e.active) Release(it->second);
+  if (!e.active) Release(slot);
 }
 
 bool Scheduler::Contains(absl::string_view id) const {
   auto it = index_.find(id);
-  return it != index_.end() && entries_[it->second].active;
+  return it != index_.end() && entries_[*it].active;
 }
 
 bool Scheduler::IsRunning(absl::string_view id) const {
   auto it = index_.find(id);
-  return it != index_.end() && entries_[it->second].running;
+  return it != index_.end() && entries_[*it].running;
 }
 
 void Scheduler::Push(uint32_t slot) {
   const Entry& e = entries_[slot];
-  heap_.push_back(HeapItem{e.next, slot, e.generation});
+  heap_.push_back(HeapItem{e.next_us, slot, e.generation});
   std::push_heap(heap_.begin(), heap_.end(),
                  [](const HeapItem& a, const HeapItem& b) { return Later(a, b); });
   PopStale();
@@ -183,8 +219,9 @@ void Scheduler::PopStale() {
 }
 
 void Scheduler::Release(uint32_t slot) {
+  // Erase by entry number while the entry still holds the id it is hashed by.
+  index_.erase(slot);
   Entry& e = entries_[slot];
-  index_.erase(e.id);
   e.id.clear();
   e.id.shrink_to_fit();
   ++e.generation;

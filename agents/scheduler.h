@@ -8,8 +8,21 @@
 //  - Phase spread: a monitor's slots are the times T with
 //    (T - UnixEpoch) mod interval == phase(id), where phase(id) is a stable
 //    hash of the id (FNV-1a, identical in every process). Checks of many
-//    monitors with one interval spread evenly over it, and an agent that takes
-//    over a monitor continues on the same slots as the agent it replaces.
+//    monitors with one interval spread evenly over it, and agents agree on
+//    a monitor's slots.
+//  - Prompt first check: a monitor new to this scheduler is first checked
+//    within first_run_window (1 s by default) of its Upsert, at an offset
+//    hashed from its id, so a big new assignment spreads over that window
+//    instead of firing in one millisecond, and a new monitor is not left
+//    unchecked for up to a whole interval. Its following slots are the
+//    phase-aligned ones, starting with the first that is at least half an
+//    interval after the first check (the first two are never bunched). With
+//    an interval <= first_run_window the first slot is prompt already and
+//    is the first check: no extra one, which would double the load of a
+//    big assignment for its first interval.
+//    "New" means unknown to this scheduler: a monitor handed over from
+//    another agent gets a prompt first check here too (one extra check
+//    around the handover), then the same slots the other agent used.
 //  - No drift: the next slot is the previous planned slot + interval, never
 //    "finish time + interval".
 //  - Catch-up without bursts: if the caller falls behind by a whole interval
@@ -18,11 +31,15 @@
 //  - No stacking: a slot that falls due while the monitor's previous check is
 //    still running (not yet Complete()d) is not run; it is counted in
 //    overruns() and the monitor moves on to the following slot.
-//  - Upsert of a known id with the same interval changes nothing; Remove and
-//    Upsert never move other monitors.
+//  - Upsert of a known id with the same interval changes nothing; a new
+//    interval moves it to the new interval's phase-aligned slots (the first
+//    one >= now). Remove and Upsert never move other monitors.
 //
 // Cost: O(log n) per due slot, Upsert and Remove (a binary heap with lazy
-// deletion of superseded entries).
+// deletion of superseded entries). Memory: about 80 bytes per monitor plus
+// its id (DESIGN §6 allows the whole agent 1 KiB per monitor): the id is
+// stored once, the index holds 4-byte entry numbers hashed through it, and
+// times are whole microseconds.
 //
 // Thread-safety: not thread-safe; one owner (the engine loop) calls it.
 //
@@ -39,7 +56,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -52,16 +70,24 @@ struct ScheduledJob {
 
 class Scheduler {
  public:
-  Scheduler() = default;
+  explicit Scheduler(absl::Duration first_run_window = absl::Seconds(1));
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   // The offset within `interval` of `id`'s slots (stable across processes).
   static absl::Duration Phase(absl::string_view id, absl::Duration interval);
 
-  // Adds `id`, or changes its interval. A new monitor (or a changed interval)
-  // gets its first slot at the earliest phase-aligned time >= now. Intervals
-  // below 1 ms are raised to 1 ms. Returns true if `id` was not known.
+  // When a monitor with an interval above `first_run_window`, first
+  // Upserted at `now`, is first checked: now plus a stable hash of `id`
+  // within the window.
+  static absl::Time FirstRun(absl::string_view id, absl::Duration interval,
+                             absl::Duration first_run_window, absl::Time now);
+
+  // Adds `id`, or changes its interval. A new monitor is first due at
+  // FirstRun(), or at its first slot >= now if its interval is at most
+  // first_run_window; a changed interval moves a known one to the earliest
+  // phase-aligned time >= now. Intervals below 1 ms are raised to 1 ms.
+  // Returns true if `id` was not scheduled.
   bool Upsert(absl::string_view id, absl::Duration interval, absl::Time now);
 
   // Stops scheduling `id`. A check of it that is running stays "running"
@@ -92,31 +118,50 @@ class Scheduler {
   int64_t skipped() const { return skipped_; }
 
  private:
+  // Times are Unix microseconds, intervals microseconds: half the size of
+  // absl::Time/Duration, and slot arithmetic is exact.
   struct Entry {
     std::string id;
-    absl::Duration interval;
-    absl::Time next;          // next planned slot
-    uint64_t generation = 0;  // heap entries with another generation are stale
+    int64_t interval_us = 0;
+    int64_t next_us = 0;      // next planned slot
+    uint32_t generation = 0;  // heap items with another generation are stale
     bool active = false;      // false: removed (kept only while running) or free
     bool running = false;
+    bool first_run = false;   // next_us is the prompt first check, not a slot
   };
   struct HeapItem {
-    absl::Time due;
+    int64_t due_us;
     uint32_t slot;
-    uint64_t generation;
+    uint32_t generation;  // wraps harmlessly: stale items die long before
+  };
+  // The index stores entry numbers and hashes them by their entry's id, so
+  // the id is not stored twice; lookups by string_view are heterogeneous.
+  struct SlotHash {
+    using is_transparent = void;
+    const std::vector<Entry>* entries;
+    size_t operator()(absl::string_view id) const { return absl::Hash<absl::string_view>{}(id); }
+    size_t operator()(uint32_t slot) const { return (*this)((*entries)[slot].id); }
+  };
+  struct SlotEq {
+    using is_transparent = void;
+    const std::vector<Entry>* entries;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, absl::string_view b) const { return (*entries)[a].id == b; }
+    bool operator()(absl::string_view a, uint32_t b) const { return (*this)(b, a); }
   };
 
-  // The first slot >= now for `id` with `interval`.
-  static absl::Time FirstSlot(absl::string_view id, absl::Duration interval, absl::Time now);
+  // The first phase-aligned slot >= t_us for `id` with `interval_us`.
+  static int64_t AlignedSlot(absl::string_view id, int64_t interval_us, int64_t t_us);
   void Push(uint32_t slot);
   void PopTop();
   void PopStale();
   void Release(uint32_t slot);
   void CompactIfBloated();
 
+  const absl::Duration first_run_window_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
-  absl::flat_hash_map<std::string, uint32_t> index_;
+  absl::flat_hash_set<uint32_t, SlotHash, SlotEq> index_;
   std::vector<HeapItem> heap_;  // min-heap on (due, slot)
   size_t active_ = 0;
   size_t running_ = 0;

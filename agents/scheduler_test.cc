@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/clock.h"
 #include "gtest/gtest.h"
 
 namespace uptime::agent {
@@ -19,19 +21,110 @@ std::vector<std::string> Ids(const std::vector<ScheduledJob>& jobs) {
   return ids;
 }
 
-TEST(SchedulerTest, FirstRunIsPhaseAlignedWithinOneInterval) {
+// Runs the prompt first check of the only monitor in `s` and returns when it
+// was planned; the monitor is then on its phase-aligned slots.
+absl::Time RunFirstCheck(Scheduler& s) {
+  const absl::Time first = *s.NextDue();
+  std::vector<ScheduledJob> jobs = s.PopDue(first);
+  EXPECT_EQ(jobs.size(), 1u);
+  for (const auto& j : jobs) s.Complete(j.id);
+  return first;
+}
+
+TEST(SchedulerTest, NewMonitorIsCheckedPromptlyThenOnPhaseAlignedSlots) {
   Scheduler s;
-  const absl::Duration iv = absl::Seconds(10);
+  const absl::Duration iv = absl::Seconds(60);
   s.Upsert("m1", iv, kStart);
   ASSERT_TRUE(s.NextDue().has_value());
   const absl::Time first = *s.NextDue();
   EXPECT_GE(first, kStart);
-  EXPECT_LT(first, kStart + iv);
-  // Aligned to the absolute phase, so any agent computes the same slots.
-  EXPECT_EQ((first - absl::UnixEpoch()) % iv, Scheduler::Phase("m1", iv));
-  Scheduler other;
-  other.Upsert("m1", iv, kStart + absl::Seconds(3));
-  EXPECT_EQ((*other.NextDue() - first) % iv, absl::ZeroDuration());
+  EXPECT_LT(first, kStart + absl::Seconds(1));  // not up to a whole interval later
+  EXPECT_EQ(first, Scheduler::FirstRun("m1", iv, absl::Seconds(1), kStart));
+  RunFirstCheck(s);
+  // Then the absolute phase, so any agent computes the same slots, and not
+  // bunched with the first check.
+  const absl::Time second = *s.NextDue();
+  EXPECT_EQ((second - absl::UnixEpoch()) % iv, Scheduler::Phase("m1", iv));
+  EXPECT_GE(second, first + iv / 2);
+  EXPECT_LT(second, first + iv / 2 + iv);
+}
+
+TEST(SchedulerTest, ShortIntervalStartsOnItsFirstSlotWithoutAnExtraCheck) {
+  // An interval within the first-run window: the first slot is prompt
+  // enough, and an extra check would double a big assignment's first load.
+  for (absl::Duration iv : {absl::Milliseconds(200), absl::Seconds(1)}) {
+    Scheduler s;
+    s.Upsert("m", iv, kStart);
+    const absl::Time first = *s.NextDue();
+    EXPECT_LT(first, kStart + iv);
+    EXPECT_EQ((first - absl::UnixEpoch()) % iv, Scheduler::Phase("m", iv));
+    RunFirstCheck(s);
+    EXPECT_EQ(*s.NextDue(), first + iv);
+  }
+  Scheduler slow_start(absl::Seconds(5));
+  slow_start.Upsert("m", absl::Seconds(60), kStart);
+  EXPECT_LT(*slow_start.NextDue(), kStart + absl::Seconds(5));
+}
+
+// Driven by the simulated clock as the engine loop would be: wake every
+// millisecond, start what is due.
+TEST(SchedulerTest, ABigNewAssignmentSpreadsOverTheFirstSecond) {
+  SimulatedClock clock(kStart);
+  Scheduler s;
+  constexpr int kMonitors = 10000;
+  for (int i = 0; i < kMonitors; ++i) {
+    s.Upsert(absl::StrFormat("mon-%016x", 0x9e3779b97f4a7c15ULL * (i + 1)), absl::Seconds(60),
+             clock.Now());
+  }
+  std::map<int64_t, int> per_ms;
+  int started = 0;
+  for (int ms = 0; ms <= 1000; ++ms) {
+    for (const ScheduledJob& job : s.PopDue(clock.Now())) {
+      EXPECT_LE(clock.Now() - job.planned, absl::Milliseconds(1));
+      ++per_ms[absl::ToInt64Milliseconds(job.planned - kStart)];
+      ++started;
+      s.Complete(job.id);
+    }
+    clock.Advance(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(started, kMonitors);  // every one checked within the first second
+  // ~10 per millisecond on average; no millisecond gets a burst.
+  EXPECT_EQ(per_ms.size(), 1000u);
+  for (const auto& [ms, n] : per_ms) EXPECT_LE(n, 40) << "at " << ms << " ms";
+  // And none runs again before its first phase-aligned slot.
+  EXPECT_GE(*s.NextDue(), kStart + absl::Seconds(30));
+}
+
+TEST(SchedulerTest, HandedOverMonitorJoinsThePreviousAgentsSlots) {
+  const absl::Duration iv = absl::Seconds(10);
+  Scheduler old_agent, new_agent;
+  old_agent.Upsert("m", iv, kStart);
+  RunFirstCheck(old_agent);
+  // The monitor moves 42 s later: one prompt check, then the same slots.
+  const absl::Time handover = kStart + absl::Seconds(42);
+  new_agent.Upsert("m", iv, handover);
+  const absl::Time prompt = RunFirstCheck(new_agent);
+  EXPECT_LT(prompt, handover + absl::Seconds(1));
+  std::vector<absl::Time> old_slots, new_slots;
+  for (absl::Time t = kStart; t < handover + 3 * iv; t += absl::Milliseconds(100)) {
+    for (const auto& j : old_agent.PopDue(t)) {
+      if (j.planned > prompt) old_slots.push_back(j.planned);
+      old_agent.Complete(j.id);
+    }
+    for (const auto& j : new_agent.PopDue(t)) {
+      new_slots.push_back(j.planned);
+      new_agent.Complete(j.id);
+    }
+  }
+  ASSERT_GE(new_slots.size(), 2u);
+  // The new agent skips old slots closer than half an interval to its
+  // prompt check, then keeps exactly the old agent's slots.
+  while (!old_slots.empty() && old_slots.front() < new_slots.front()) {
+    old_slots.erase(old_slots.begin());
+  }
+  ASSERT_GE(old_slots.size(), new_slots.size());
+  old_slots.resize(new_slots.size());
+  EXPECT_EQ(new_slots, old_slots);
 }
 
 TEST(SchedulerTest, PhasesSpreadOverTheInterval) {
@@ -39,14 +132,15 @@ TEST(SchedulerTest, PhasesSpreadOverTheInterval) {
   const absl::Duration iv = absl::Seconds(10);
   constexpr int kMonitors = 1000;
   for (int i = 0; i < kMonitors; ++i) s.Upsert(absl::StrCat("monitor-", i), iv, kStart);
-  // Count first runs per 1 s bucket: an even spread puts ~100 in each.
+  for (const auto& j : s.PopDue(kStart + absl::Seconds(1))) s.Complete(j.id);  // first checks
+  // Count the aligned slots per 1 s of phase: an even spread puts ~100 in each.
   std::vector<int> buckets(10, 0);
-  auto jobs = s.PopDue(kStart + iv);
+  // Each one's first aligned slot is within [first + iv/2, first + 1.5 iv);
+  // later slots find it still running (no Complete) and are not jobs.
+  auto jobs = s.PopDue(kStart + absl::Seconds(1) + iv * 3 / 2);
   ASSERT_EQ(jobs.size(), static_cast<size_t>(kMonitors));
   for (const auto& j : jobs) {
-    ASSERT_GE(j.planned, kStart);
-    ASSERT_LT(j.planned, kStart + iv);
-    ++buckets[absl::ToInt64Seconds(j.planned - kStart)];
+    ++buckets[absl::ToInt64Seconds((j.planned - absl::UnixEpoch()) % iv)];
   }
   for (int b : buckets) {
     EXPECT_GT(b, 60);
@@ -58,6 +152,7 @@ TEST(SchedulerTest, NoDriftOver1000Periods) {
   Scheduler s;
   const absl::Duration iv = absl::Seconds(1);
   s.Upsert("m", iv, kStart);
+  RunFirstCheck(s);
   const absl::Time first = *s.NextDue();
   for (int i = 0; i < 1000; ++i) {
     const absl::Time due = *s.NextDue();
@@ -85,6 +180,7 @@ TEST(SchedulerTest, OverrunIsCountedNotStacked) {
   Scheduler s;
   const absl::Duration iv = absl::Seconds(2);
   s.Upsert("m", iv, kStart);
+  RunFirstCheck(s);
   const absl::Time first = *s.NextDue();
   ASSERT_EQ(s.PopDue(first).size(), 1u);
   EXPECT_TRUE(s.IsRunning("m"));
@@ -103,6 +199,7 @@ TEST(SchedulerTest, FallingBehindSkipsMissedSlots) {
   Scheduler s;
   const absl::Duration iv = absl::Seconds(1);
   s.Upsert("m", iv, kStart);
+  RunFirstCheck(s);
   const absl::Time first = *s.NextDue();
   // The loop wakes 5.5 intervals late: one check, for the latest slot.
   auto jobs = s.PopDue(first + absl::Milliseconds(5500));
@@ -128,7 +225,7 @@ TEST(SchedulerTest, UpsertWithNewIntervalMovesOnlyThatMonitor) {
   Scheduler s;
   s.Upsert("a", absl::Seconds(10), kStart);
   s.Upsert("b", absl::Seconds(10), kStart);
-  auto all = s.PopDue(kStart + absl::Seconds(10));
+  auto all = s.PopDue(kStart + absl::Seconds(1));  // the first checks
   ASSERT_EQ(all.size(), 2u);
   s.Complete("a");
   s.Complete("b");
@@ -136,9 +233,10 @@ TEST(SchedulerTest, UpsertWithNewIntervalMovesOnlyThatMonitor) {
   {
     Scheduler probe;  // where b goes when untouched
     probe.Upsert("b", absl::Seconds(10), kStart);
-    b_next = *probe.NextDue() + absl::Seconds(10);
+    RunFirstCheck(probe);
+    b_next = *probe.NextDue();
   }
-  const absl::Time now = kStart + absl::Seconds(10);
+  const absl::Time now = kStart + absl::Seconds(1);
   s.Upsert("a", absl::Seconds(60), now);
   // Collect both monitors' next slots.
   std::map<std::string, absl::Time> next;
@@ -175,6 +273,7 @@ TEST(SchedulerTest, RemoveAndReAddWhileRunningDoesNotStack) {
   Scheduler s;
   const absl::Duration iv = absl::Seconds(1);
   s.Upsert("m", iv, kStart);
+  RunFirstCheck(s);
   const absl::Time first = *s.NextDue();
   ASSERT_EQ(s.PopDue(first).size(), 1u);
   s.Remove("m");

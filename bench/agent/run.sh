@@ -1,21 +1,35 @@
 #!/bin/sh
-# Bootstraps the agent benchmark's peers (nginx-light target, blackbox
-# exporter) and runs agent_bench. Usage: bench/agent/run.sh BUILD_DIR [N] [SECONDS]
-# Installs missing Debian packages (needs root); never run by ctest.
+# Runs the agent benchmark: the real uptime-agent against a stand-in
+# coordinator, then prometheus-blackbox-exporter at the same rate, both
+# probing a local nginx; prints a markdown table (bench/agent/agent_bench.cc).
+#
+# Usage: bench/agent/run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S]
+# Installs missing Debian packages when run as root; never run by ctest.
+# agent_bench starts and stops every process itself (they die with it).
 set -eu
-BUILD=${1:?build dir}; N=${2:-10000}; SECS=${3:-10}
-W=${TMPDIR:-/tmp}/agent-bench; mkdir -p "$W"/body "$W"/proxy "$W"/fcgi "$W"/uwsgi "$W"/scgi
-command -v nginx >/dev/null || apt-get install -y nginx-light
-cat > "$W/nginx.conf" <<CONF
-worker_processes 1; daemon on; pid $W/nginx.pid; error_log $W/error.log warn;
-events { worker_connections 20000; use epoll; multi_accept on; }
-http { access_log off; keepalive_timeout 0;
-  client_body_temp_path $W/body; proxy_temp_path $W/proxy; fastcgi_temp_path $W/fcgi;
-  uwsgi_temp_path $W/uwsgi; scgi_temp_path $W/scgi;
-  server { listen 127.0.0.1:18080 backlog=8192; location / { return 200 "OK healthy\n"; } } }
-CONF
-[ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null || true
-nginx -c "$W/nginx.conf"
-ulimit -n "$(ulimit -Hn)"
-"$BUILD/bin/agent_bench" "$N" 1 "$SECS" http://127.0.0.1:18080/
-kill "$(cat "$W/nginx.pid")"
+BUILD=${1:?usage: run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S]}
+N=${2:-10000}; SECS=${3:-10}; INTERVAL=${4:-1}
+BIN=$(cd "$BUILD/bin" && pwd)
+for f in agent_bench uptime-agent; do
+  [ -x "$BIN/$f" ] || { echo "missing $BIN/$f: build targets agent_bench uptime-agent" >&2; exit 2; }
+done
+
+need() {  # need BINARY PACKAGE
+  [ -x "$1" ] && return 0
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y --no-install-recommends "$2" >/dev/null || apt-get update >/dev/null &&
+      apt-get install -y --no-install-recommends "$2" >/dev/null
+  fi
+  [ -x "$1" ] || { echo "missing $1 (Debian package $2)" >&2; return 1; }
+}
+need /usr/sbin/nginx nginx-light
+need /usr/bin/prometheus-blackbox-exporter prometheus-blackbox-exporter ||
+  echo "continuing without the blackbox_exporter comparison" >&2
+
+# Each check in flight holds a socket, in the agent and in nginx.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/agent-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+"$BIN/agent_bench" --agent="$BIN/uptime-agent" --monitors="$N" --seconds="$SECS" \
+  --interval="$INTERVAL" --workdir="$W" || { rc=$?; tail -n 20 "$W"/*.log >&2 || true; exit $rc; }
