@@ -1,39 +1,50 @@
-// AlertSender: delivers the alert outbox (DESIGN.md §5 "Alerting").
+// AlertSender: delivers alerts, once, fast, and even while PostgreSQL is
+// down (DESIGN.md §5 "Alerting").
 //
-// A background thread wakes every `poll_interval` (or at once on Kick()),
-// claims due outbox rows (IncidentStore::ClaimDue, leased so a crashed
-// sender's rows come back), turns each row's payload into a
-// notifiers::Alert, and sends it through the row's channel:
+// Alerts reach the sender two ways, and both feed one in-memory pipeline
+// keyed by (subject, kind, channel), the outbox's unique key:
+//
+//   Deliver()   straight from the incident path, at the moment a monitor
+//               changes state. Sent at once (no database round trip on the
+//               way), while the same rows are written to the outbox by
+//               Persistence in the incident's transaction.
+//   the outbox  claimed every `poll_interval` (IncidentStore::ClaimDue,
+//               leased): rows left by a previous leader or a crash, and rows
+//               enqueued by others (AlertScheduler). A claimed row already
+//               in the pipeline is not sent twice.
+//
+// Outcomes, recorded on the outbox row once it exists (by id, or found by
+// key when the alert came from memory before its row was written):
 //
 //   delivered              MarkSent
-//   retryable error        MarkFailed, due again at now + max(Retry-After,
+//   retryable error        retried from memory at now + max(Retry-After,
 //                          initial_backoff * 2^(attempts-1), capped at
-//                          max_backoff)
+//                          max_backoff); MarkFailed records the next try so a
+//                          successor leader resumes it
 //   permanent error        MarkFailed, due `permanent_delay` from now (never,
 //                          in practice); a warning is logged
-//   channel deleted        dropped: MarkFailed as permanent with the reason
+//   channel deleted        as permanent, with the reason
 //   malformed payload      as permanent
 //
-// Storm grouping: when one pass claims more than `group_threshold` rows for
-// the same channel and alert kind, they go out as ONE Alert whose `group`
-// holds the members, and share one outcome.
+// A delivered alert whose row is not written yet (PostgreSQL unreachable) is
+// remembered and recorded when the row appears, so it is not sent again; a
+// crash in that window can repeat it, never lose it.
 //
-// The outbox payload format is AlertToPayload's (below); whoever enqueues
-// rows (the status tracker) builds payload_json with it.
+// Storms: a channel gets at most `storm_threshold` messages per
+// `storm_window`; past that, alerts wait until the window ends and go out as
+// ONE message per kind whose `group` holds the members. A quiet channel's
+// alert is never delayed. storm_threshold 0 makes every alert wait a window
+// (pure batching).
 //
 // Channels are sent to in parallel (one thread per channel, at most
-// `max_parallel_channels` at once); a channel's rows go out in claim order.
-// Rows whose lease ran out before their turn are skipped (left for the next
-// claim) rather than risk a duplicate with another sender.
-//
-// Logs name rows, channels and kinds, never configs; notifier errors carry
-// no secrets (notifier.h contract).
+// `max_parallel_channels` at once); a channel's alerts go out in arrival
+// order. Logs name rows, channels and kinds, never configs; notifier errors
+// carry no secrets (notifier.h contract).
 //
 // Example:
 //   AlertSender sender(clock, incidents, &channels, &metrics, {});
 //   sender.Start();
-//   ... incidents->OpenIncident(incident, {{"down", ch, AlertToPayload(alert), now}});
-//   sender.Kick();  // deliver now rather than within poll_interval
+//   sender.Deliver(incident.id(), BuildIncidentOutbox(incident, monitor, false, now, url));
 //   sender.Stop();
 //
 // Thread-safety: thread-safe. Clock, store, channels and metrics are not
@@ -41,10 +52,12 @@
 #ifndef UPTIME_COORDINATOR_ALERT_SENDER_H_
 #define UPTIME_COORDINATOR_ALERT_SENDER_H_
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -93,15 +106,22 @@ std::vector<store::OutboxRow> BuildIncidentOutbox(const v1::Incident& incident,
                                                   const std::string& dashboard_base_url);
 
 struct AlertSenderOptions {
-  absl::Duration poll_interval = absl::Milliseconds(50);
+  // How often the outbox is claimed (and failed records retried).
+  absl::Duration poll_interval = absl::Milliseconds(200);
   int claim_limit = 100;
   absl::Duration lease = absl::Seconds(60);
   absl::Duration initial_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Minutes(5);
-  // More than this many rows of one channel and kind in a pass are grouped.
-  int group_threshold = 5;
+  // At most this many messages per channel per window; the rest are grouped.
+  int storm_threshold = 3;
+  absl::Duration storm_window = absl::Seconds(10);
   absl::Duration permanent_delay = absl::Hours(24 * 365 * 100);
   int max_parallel_channels = 8;
+  // Alerts held in memory at most (waiting, retrying, or delivered but not
+  // yet recorded); past it Deliver() leaves new alerts to the outbox.
+  size_t max_pending = 100'000;
+  // A delivered alert whose outbox row never appears is forgotten after this.
+  absl::Duration record_ttl = absl::Hours(24);
 };
 
 class AlertSender {
@@ -120,18 +140,32 @@ class AlertSender {
   // Wakes the thread for a pass now (e.g. right after enqueuing alerts).
   void Kick();
 
-  // One pass on the caller's thread: claims due rows, delivers, marks them.
-  // Returns how many rows it claimed, or the store's error from ClaimDue.
-  // Passes never overlap (a second caller waits). The thread calls this;
-  // tests driving a SimulatedClock call it directly.
+  // Queues `rows` (of `subject`: an incident id or another dedup key) for
+  // delivery now and kicks the thread. Only queues: safe under other locks.
+  // `write_rows`: nobody else writes these rows to the outbox, so the sender
+  // inserts them itself (already sent, or with the next try's time).
+  void Deliver(const std::string& subject, std::vector<store::OutboxRow> rows,
+               bool write_rows = false);
+
+  // One pass on the caller's thread: takes delivered rows, claims due outbox
+  // rows, sends what is due, records outcomes. Returns how many alerts it
+  // sent or tried, or the store's error from ClaimDue when nothing else
+  // happened. Passes never overlap. The thread calls this; tests driving a
+  // SimulatedClock call it directly.
   absl::StatusOr<int> RunOnce();
 
   // Counters, by alert kind name ("down", "recovered", ...).
   uint64_t sent(absl::string_view kind) const;
   uint64_t failed(absl::string_view kind) const;
+  // Alerts held in memory (waiting, in a storm window, retrying, or
+  // delivered but not yet recorded in the outbox).
+  size_t pending() const;
 
  private:
-  struct Claimed;
+  using Key = std::tuple<std::string, std::string, std::string>;  // subject, kind, channel
+  struct Item;
+  struct ChannelState;
+  struct Message;
   struct KindCounters {
     Counter* sent = nullptr;
     Counter* retryable = nullptr;
@@ -140,13 +174,15 @@ class AlertSender {
 
   void Loop();
   bool WakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Delivers one channel's claimed rows (in claim order, grouped by kind).
-  void DeliverChannel(const std::string& channel_id, std::vector<Claimed>& rows,
-                      absl::Time claimed_at);
-  // Records `status` (the outcome of sending `rows` as one alert).
-  void Record(const std::vector<const Claimed*>& rows, const absl::Status& status,
-              absl::string_view kind);
-  void Fail(const Claimed& row, const std::string& error, absl::Time next_due);
+  // Pass steps; all run under pass_mu_.
+  void TakeIncoming(absl::Time now);
+  absl::Status ClaimOutbox(absl::Time now);
+  void RecordOutcomes(absl::Time now);
+  std::vector<Message> Plan(absl::Time now);
+  void Send(Message& message);
+  void Outcome(Item& item, const absl::Status& status, absl::Time now);
+  absl::Status RecordOne(Item& item);
+  absl::Time NextWake(absl::Time now) const;
   const KindCounters& CountersFor(absl::string_view kind) const;
 
   Clock* const clock_;
@@ -155,13 +191,27 @@ class AlertSender {
   const AlertSenderOptions options_;
   std::unique_ptr<MetricsRegistry> own_metrics_;
   std::map<std::string, KindCounters, std::less<>> counters_;  // fixed after construction
+  Counter* dropped_ = nullptr;
 
-  absl::Mutex pass_mu_;  // serializes RunOnce
+  // The pipeline: owned by whoever holds pass_mu_.
+  absl::Mutex pass_mu_;
+  std::map<Key, std::unique_ptr<Item>> items_ ABSL_GUARDED_BY(pass_mu_);
+  std::map<std::string, ChannelState> channel_states_ ABSL_GUARDED_BY(pass_mu_);
+  uint64_t next_seq_ ABSL_GUARDED_BY(pass_mu_) = 0;
+  absl::Time next_claim_ ABSL_GUARDED_BY(pass_mu_) = absl::InfinitePast();
+  std::atomic<size_t> pending_{0};
 
   mutable absl::Mutex mu_;
+  struct Incoming {
+    std::string subject;
+    store::OutboxRow row;
+    bool write_row = false;
+  };
+  std::vector<Incoming> incoming_ ABSL_GUARDED_BY(mu_);
   bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool kicked_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::thread thread_;  // touched only by Start/Stop, under start_mu_
   absl::Mutex start_mu_;
 };

@@ -3,6 +3,8 @@
 // calls RunOnce() itself, so backoffs of seconds or minutes cost nothing.
 #include "coordinator/alert_sender.h"
 
+#include <atomic>
+
 #include "absl/strings/match.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -99,6 +101,62 @@ TEST(AlertPayloadTest, BuildIncidentOutbox) {
   EXPECT_EQ(BuildIncidentOutbox(inc, m, false, absl::Now(), "")[0].kind, "down");
 }
 
+// The in-memory store, made unreachable at will (as PostgreSQL can be).
+class FlakyIncidentStore : public store::IncidentStore {
+ public:
+  explicit FlakyIncidentStore(store::IncidentStore* real) : real_(real) {}
+  void set_down(bool down) { down_ = down; }
+
+  absl::StatusOr<store::OpenedIncident> OpenIncident(
+      const v1::Incident& i, absl::Span<const store::OutboxRow> o) override {
+    if (down_) return Down();
+    return real_->OpenIncident(i, o);
+  }
+  absl::StatusOr<v1::Incident> CloseIncident(const std::string& id, absl::Time r,
+                                             absl::Span<const store::OutboxRow> o) override {
+    if (down_) return Down();
+    return real_->CloseIncident(id, r, o);
+  }
+  absl::Status EnqueueAlerts(const std::string& s, absl::Span<const store::OutboxRow> o) override {
+    return down_ ? Down() : real_->EnqueueAlerts(s, o);
+  }
+  absl::StatusOr<store::IncidentPage> ListIncidents(const store::IncidentQuery& q) override {
+    if (down_) return Down();
+    return real_->ListIncidents(q);
+  }
+  absl::Status SaveStates(absl::Span<const v1::MonitorStatus> s) override {
+    return down_ ? Down() : real_->SaveStates(s);
+  }
+  absl::StatusOr<std::vector<v1::MonitorStatus>> LoadStates() override {
+    if (down_) return Down();
+    return real_->LoadStates();
+  }
+  absl::Status DeleteStates(absl::Span<const std::string> ids) override {
+    return down_ ? Down() : real_->DeleteStates(ids);
+  }
+  absl::StatusOr<std::vector<store::OutboxEntry>> ClaimDue(absl::Time now, int limit,
+                                                           absl::Duration lease) override {
+    if (down_) return Down();
+    return real_->ClaimDue(now, limit, lease);
+  }
+  absl::Status MarkSent(int64_t id, absl::Time sent) override {
+    return down_ ? Down() : real_->MarkSent(id, sent);
+  }
+  absl::Status MarkFailed(int64_t id, const std::string& e, absl::Time due) override {
+    return down_ ? Down() : real_->MarkFailed(id, e, due);
+  }
+  absl::StatusOr<int64_t> FindOutboxRow(const std::string& s, const std::string& k,
+                                        const std::string& c) override {
+    if (down_) return Down();
+    return real_->FindOutboxRow(s, k, c);
+  }
+
+ private:
+  static absl::Status Down() { return absl::UnavailableError("connection refused"); }
+  store::IncidentStore* const real_;
+  std::atomic<bool> down_{false};
+};
+
 class AlertSenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -121,13 +179,17 @@ class AlertSenderTest : public ::testing::Test {
     sender_ = std::make_unique<AlertSender>(&clock_, &incidents_, channels_.get(), &metrics_);
   }
 
-  void Enqueue(const Alert& alert, const std::string& kind = "") {
+  store::OutboxRow Row(const Alert& alert, const std::string& kind = "") {
     store::OutboxRow row;
     row.kind = kind.empty() ? std::string(notifiers::AlertKindName(alert.kind)) : kind;
     row.channel_id = channel_id_;
     row.payload_json = AlertToPayload(alert);
     row.due = clock_.Now();
-    ASSERT_TRUE(incidents_.EnqueueAlerts(alert.incident_id, {row}).ok());
+    return row;
+  }
+
+  void Enqueue(const Alert& alert, const std::string& kind = "") {
+    ASSERT_TRUE(incidents_.EnqueueAlerts(alert.incident_id, {Row(alert, kind)}).ok());
   }
 
   int RunOnce() {
@@ -147,6 +209,7 @@ class AlertSenderTest : public ::testing::Test {
   SimulatedClock clock_;
   store::MemoryCatalogStore catalog_;
   store::MemoryIncidentStore incidents_{&clock_};
+  FlakyIncidentStore flaky_{&incidents_};
   notifiers::NotifierRegistry notifier_registry_;
   MetricsRegistry metrics_;
   std::unique_ptr<WebhookSink> sink_;
@@ -207,21 +270,119 @@ TEST_F(AlertSenderTest, HonorsRetryAfter) {
   EXPECT_EQ(Pending(), 0);
 }
 
-TEST_F(AlertSenderTest, StormIsGroupedIntoOneMessage) {
+TEST_F(AlertSenderTest, StormPastTheThresholdIsGroupedWhenTheWindowEnds) {
   for (int i = 0; i < 20; ++i) Enqueue(DownAlert(std::to_string(i)));
   Enqueue(RecoveredAlert("x"));  // another kind: its own message
-  EXPECT_EQ(RunOnce(), 21);
-  ASSERT_EQ(sink_->count(), 2u);
-  EXPECT_THAT(sink_->requests()[0].body, HasSubstr("20 monitors are DOWN"));
-  EXPECT_THAT(sink_->requests()[1].body, HasSubstr("api-x is UP"));
+  EXPECT_EQ(RunOnce(), 3);  // the first 3 at once (storm_threshold)
+  ASSERT_EQ(sink_->count(), 3u);
+  clock_.Advance(absl::Seconds(9));
+  EXPECT_EQ(RunOnce(), 0);
+  clock_.Advance(absl::Seconds(1));  // the window ends
+  EXPECT_EQ(RunOnce(), 18);
+  ASSERT_EQ(sink_->count(), 5u);
+  EXPECT_THAT(sink_->requests()[3].body, HasSubstr("17 monitors are DOWN"));
+  EXPECT_THAT(sink_->requests()[4].body, HasSubstr("api-x is UP"));
   EXPECT_EQ(sender_->sent("down"), 20u);
   EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(sender_->pending(), 0u);
+
+  // The window now holds 2 messages: one more goes out, the next waits.
+  Enqueue(DownAlert("late1"));
+  Enqueue(DownAlert("late2"));
+  EXPECT_EQ(RunOnce(), 1);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_EQ(RunOnce(), 1);
+  ASSERT_EQ(sink_->count(), 7u);
+  EXPECT_THAT(sink_->requests()[6].body, HasSubstr("api-late2 is DOWN"));
+  // Once the channel is quiet for a window, alerts go out at once again.
+  clock_.Advance(absl::Seconds(11));
+  Enqueue(DownAlert("calm"));
+  EXPECT_EQ(RunOnce(), 1);
+  EXPECT_EQ(sink_->count(), 8u);
 }
 
-TEST_F(AlertSenderTest, AtThresholdAlertsGoOutSingly) {
-  for (int i = 0; i < 5; ++i) Enqueue(DownAlert(std::to_string(i)));
-  EXPECT_EQ(RunOnce(), 5);
-  EXPECT_EQ(sink_->count(), 5u);
+TEST_F(AlertSenderTest, AtThresholdAlertsGoOutAtOnce) {
+  for (int i = 0; i < 3; ++i) Enqueue(DownAlert(std::to_string(i)));
+  EXPECT_EQ(RunOnce(), 3);
+  EXPECT_EQ(sink_->count(), 3u);
+}
+
+TEST_F(AlertSenderTest, ThresholdZeroGroupsAWholeWindowFromMemory) {
+  sender_ = std::make_unique<AlertSender>(
+      &clock_, &incidents_, channels_.get(), nullptr,
+      AlertSenderOptions{.storm_threshold = 0, .storm_window = absl::Seconds(2)});
+  for (int i = 0; i < 200; ++i) {
+    const Alert a = DownAlert(std::to_string(i));
+    sender_->Deliver(a.incident_id, {Row(a)});
+    if (i % 50 == 49) {
+      EXPECT_EQ(RunOnce(), 0);
+      clock_.Advance(absl::Milliseconds(100));
+    }
+  }
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(RunOnce(), 200);
+  ASSERT_EQ(sink_->count(), 1u);
+  EXPECT_THAT(sink_->requests()[0].body, HasSubstr("200 monitors are DOWN"));
+  // Delivered from memory before their outbox rows existed: remembered...
+  EXPECT_EQ(sender_->pending(), 200u);
+  // ...until persistence writes the rows; then recorded as sent, not resent.
+  for (int i = 0; i < 200; ++i) Enqueue(DownAlert(std::to_string(i)));
+  EXPECT_EQ(RunOnce(), 0);
+  clock_.Advance(absl::Seconds(1));
+  for (int i = 0; i < 5 && sender_->pending() > 0; ++i) RunOnce();
+  EXPECT_EQ(sender_->pending(), 0u);
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(sink_->count(), 1u);
+}
+
+TEST_F(AlertSenderTest, DeliveredFromMemoryWhileTheStoreIsDown) {
+  flaky_.set_down(true);
+  sender_ = std::make_unique<AlertSender>(&clock_, &flaky_, channels_.get(), nullptr);
+  sink_->ScriptResponses({{500, "boom", ""}});
+  const Alert a = DownAlert("1");
+  sender_->Deliver(a.incident_id, {Row(a)});
+  EXPECT_EQ(RunOnce(), 1);  // 500
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(RunOnce(), 1);  // retried from memory: delivered
+  EXPECT_EQ(sink_->count(), 2u);
+  EXPECT_EQ(sender_->pending(), 1u);  // not recorded yet
+
+  // PostgreSQL is back and persistence writes the incident's rows.
+  flaky_.set_down(false);
+  Enqueue(a);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(RunOnce(), 0);
+  EXPECT_EQ(sender_->pending(), 0u);
+  EXPECT_EQ(Pending(), 0);
+  EXPECT_EQ(sink_->count(), 2u);
+}
+
+TEST_F(AlertSenderTest, RowsOnlyTheSenderKnowsAreWrittenWhenTheStoreIsBack) {
+  flaky_.set_down(true);
+  sender_ = std::make_unique<AlertSender>(&clock_, &flaky_, channels_.get(), nullptr);
+  Alert a = DownAlert("1");
+  a.kind = AlertKind::kStillDown;
+  sender_->Deliver(a.incident_id, {Row(a, "renotify:1")}, /*write_rows=*/true);
+  EXPECT_EQ(RunOnce(), 1);
+  EXPECT_EQ(sink_->count(), 1u);
+  flaky_.set_down(false);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_EQ(RunOnce(), 0);
+  EXPECT_EQ(sender_->pending(), 0u);
+  absl::StatusOr<int64_t> row = incidents_.FindOutboxRow(a.incident_id, "renotify:1", channel_id_);
+  EXPECT_TRUE(row.ok()) << row.status();
+  EXPECT_EQ(Pending(), 0);  // recorded as sent
+}
+
+TEST_F(AlertSenderTest, AClaimedRowAlreadyDeliveredFromMemoryIsNotResent) {
+  const Alert a = DownAlert("1");
+  Enqueue(a);  // persistence was first
+  sender_->Deliver(a.incident_id, {Row(a)});
+  EXPECT_EQ(RunOnce(), 1);
+  clock_.Advance(absl::Minutes(5));
+  EXPECT_EQ(RunOnce(), 0);
+  EXPECT_EQ(sink_->count(), 1u);
+  EXPECT_EQ(Pending(), 0);
 }
 
 TEST_F(AlertSenderTest, PermanentErrorIsNotRetried) {
@@ -250,7 +411,8 @@ TEST_F(AlertSenderTest, DeletedChannelIsDropped) {
 TEST_F(AlertSenderTest, BadPayloadIsDropped) {
   store::OutboxRow row{"down", channel_id_, "{\"v\":1,\"kind\":\"nope\"}", clock_.Now()};
   ASSERT_TRUE(incidents_.EnqueueAlerts("inc-bad", {row}).ok());
-  EXPECT_EQ(RunOnce(), 1);
+  EXPECT_EQ(RunOnce(), 0);
+  EXPECT_EQ(sender_->failed("unknown"), 1u);
   clock_.Advance(absl::Hours(1));
   EXPECT_EQ(RunOnce(), 0);
   EXPECT_EQ(sink_->count(), 0u);

@@ -2,12 +2,18 @@
 
 #include <unistd.h>
 
+#include <map>
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "coordinator/agent_manager.h"
 #include "coordinator/agent_session.h"
+#include "coordinator/alert_scheduler.h"
 #include "coordinator/alert_sender.h"
+#include "coordinator/incident_alerts.h"
 #include "coordinator/channels.h"
 #include "coordinator/notification_service.h"
 #include "coordinator/notifiers/notifier.h"
@@ -103,6 +109,49 @@ struct Stores {
   std::unique_ptr<store::StatusCache> cache;
 };
 
+// Incidents are written as they happen, state snapshots about every second,
+// so after a crash a snapshot can lag behind. The incidents are the truth:
+// a monitor with an open incident is DOWN with it (so it is not opened, and
+// alerted, a second time), and one whose incident was closed is UP.
+absl::Status ReconcileWithIncidents(store::IncidentStore& incidents, absl::Time now,
+                                    std::vector<v1::MonitorStatus>& states) {
+  std::map<std::string, v1::Incident> open;  // by monitor id
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(store::IncidentPage page,
+                     incidents.ListIncidents(
+                         {.open_only = true, .page_size = 1000, .page_token = token}));
+    for (v1::Incident& i : page.incidents) open[i.monitor_id()] = std::move(i);
+    token = page.next_page_token;
+  } while (!token.empty());
+  std::set<std::string> seen;
+  for (v1::MonitorStatus& s : states) {
+    seen.insert(s.monitor_id());
+    auto it = open.find(s.monitor_id());
+    if (it != open.end()) {
+      const bool behind = s.state() == v1::STATE_UP || s.state() == v1::STATE_PENDING ||
+                          (s.state() == v1::STATE_DOWN && s.open_incident_id() != it->second.id());
+      if (!behind) continue;
+      s.set_state(v1::STATE_DOWN);
+      *s.mutable_since() = it->second.started();
+      s.set_open_incident_id(it->second.id());
+    } else if (s.state() == v1::STATE_DOWN) {
+      s.set_state(v1::STATE_UP);
+      ToProto(now, s.mutable_since());
+      s.clear_open_incident_id();
+    }
+  }
+  for (const auto& [monitor_id, incident] : open) {
+    if (seen.contains(monitor_id)) continue;
+    v1::MonitorStatus& s = states.emplace_back();
+    s.set_monitor_id(monitor_id);
+    s.set_state(v1::STATE_DOWN);
+    *s.mutable_since() = incident.started();
+    s.set_open_incident_id(incident.id());
+  }
+  return absl::OkStatus();
+}
+
 // Members in dependency order: destroyed in reverse, after the server stops.
 struct CoordinatorServer::Components {
   Components(const CoordinatorConfig& config, Clock* clock)
@@ -129,7 +178,12 @@ struct CoordinatorServer::Components {
         persistence(clock, PersistenceOptions{.raw_retention_days = config.raw_retention_days},
                     stores.results.get(), stores.incidents.get(), stores.cache.get(), &tracker,
                     &metrics),
-        alert_sender(clock, stores.incidents.get(), &channels, &metrics) {
+        alert_sender(clock, stores.incidents.get(), &channels, &metrics,
+                     AlertSenderOptions{.storm_threshold = config.alert_storm_threshold,
+                                        .storm_window = config.alert_storm_window}),
+        incident_alerts(clock, &persistence, &alert_sender, config.dashboard_url),
+        alert_scheduler(clock, &catalog, &tracker, stores.incidents.get(), &alert_sender,
+                        AlertSchedulerOptions{.dashboard_url = config.dashboard_url}) {
     // Only a duplicate name can fail, and the built-ins have distinct names.
     (void)notifiers::RegisterBuiltinNotifiers(&notifier_registry);
     catalog.AddListener(&tracker);
@@ -139,7 +193,8 @@ struct CoordinatorServer::Components {
           return BuildIncidentOutbox(incident, monitor, recovered, clock->Now(), dashboard);
         });
     catalog.AddListener(&agents);
-    tracker.SetIncidentSink(&persistence);
+    // Alerts go to the sender at once and to the outbox through persistence.
+    tracker.SetIncidentSink(&incident_alerts);
     agents.SetResultSink(&persistence);
     metrics.AddCallbackGauge("uptime_coordinator_monitors", "Monitors in the catalog",
                              [this] { return static_cast<double>(catalog.size()); });
@@ -177,6 +232,8 @@ struct CoordinatorServer::Components {
   NotificationServiceImpl notification_service;
   Persistence persistence;
   AlertSender alert_sender;
+  IncidentAlerts incident_alerts;
+  AlertScheduler alert_scheduler;
   std::unique_ptr<store::LeaderLock> leader_lock;
   std::atomic<bool> leader{false};
 };
@@ -271,12 +328,14 @@ absl::Status CoordinatorServer::BecomeLeader() {
   RETURN_IF_ERROR(c.catalog.Load());
   RETURN_IF_ERROR(c.channels.Load());
   ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, c.stores.incidents->LoadStates());
+  RETURN_IF_ERROR(ReconcileWithIncidents(*c.stores.incidents, clock_->Now(), states));
   c.tracker.Restore(states);
   ASSIGN_OR_RETURN(std::vector<store::AgentSequence> sequences, c.stores.results->LoadAgentSequences());
   c.agents.RestoreSequences(sequences);
   spdlog::info("loaded {} monitors and {} saved states", c.catalog.size(), states.size());
   c.persistence.Start();
   c.alert_sender.Start();
+  c.alert_scheduler.Start();
   c.leader = true;
   return absl::OkStatus();
 }
@@ -322,6 +381,7 @@ void CoordinatorServer::Shutdown(absl::Duration deadline) {
   server_.reset();
   // Agents resend what was not acked; this only saves them the trouble.
   components_->persistence.Stop();
+  components_->alert_scheduler.Stop();
   components_->alert_sender.Stop();
   metrics_server_.reset();
 }

@@ -39,6 +39,10 @@ struct CoordinatorConfig {
   int raw_retention_days = 30;
   // Base URL of the dashboard, for links in alerts (e.g. https://uptime.example.com).
   std::string dashboard_url;
+  // Storms: at most this many alert messages per channel per window; the
+  // rest go out as one grouped message when the window ends.
+  int alert_storm_threshold = 3;
+  absl::Duration alert_storm_window = absl::Seconds(10);
 };
 
 class CoordinatorServer {

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   LogOptions log;
   std::string admin_token_file, read_token_file, agent_token_file;
   std::string heartbeat = "1s";
+  std::string storm_window = "10s";
   AddLogFlags(app, log);
   AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
   AddFlag(app, "metrics-listen", config.metrics_listen,
@@ -54,6 +55,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3650));
   AddFlag(app, "dashboard-url", config.dashboard_url,
           "base URL of the dashboard, for links in alerts");
+  AddFlag(app, "alert-storm-threshold", config.alert_storm_threshold,
+          "alert messages a channel gets per --alert-storm-window before the rest are grouped "
+          "into one message (0: always group)")
+      ->check(CLI::Range(0, 1000));
+  AddFlag(app, "alert-storm-window", storm_window,
+          "the window of --alert-storm-threshold (e.g. 10s)");
   AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
   AddFlag(app, "heartbeat-interval", heartbeat,
           "how often agents send heartbeats; 3 missed and an agent is presumed dead");
@@ -72,6 +79,12 @@ int main(int argc, char** argv) {
   }
   if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
     return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
+  }
+  if (!absl::ParseDuration(storm_window, &config.alert_storm_window) ||
+      config.alert_storm_window < absl::ZeroDuration() ||
+      config.alert_storm_window > absl::Hours(1)) {
+    return Fail(absl::InvalidArgumentError(
+        "--alert-storm-window: must be a duration between 0s and 1h (e.g. 10s)"));
   }
 
   if (!config.redis.empty()) {

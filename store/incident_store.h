@@ -125,6 +125,13 @@ class IncidentStore {
   // Records a failed delivery; the row is due again at `next_due`.
   // NOT_FOUND for an unknown id; no-op for a row already sent.
   virtual absl::Status MarkFailed(int64_t id, const std::string& error, absl::Time next_due) = 0;
+
+  // The id of the row enqueued for (subject, kind, channel), sent or not.
+  // NOT_FOUND when there is none (yet): an alert delivered from memory is
+  // recorded through this once its incident's transaction has landed.
+  virtual absl::StatusOr<int64_t> FindOutboxRow(const std::string& subject,
+                                                const std::string& kind,
+                                                const std::string& channel_id) = 0;
 };
 
 // "inc-" + 16 random hex digits.

@@ -172,6 +172,22 @@ TYPED_TEST(IncidentStoreTest, AlertsAlreadySentAreRecordedNotClaimed) {
   EXPECT_TRUE(this->Claim(kNow + absl::Hours(1)).empty());
 }
 
+TYPED_TEST(IncidentStoreTest, FindsOutboxRowsByKey) {
+  const v1::Incident incident =
+      this->Open(NewIncident("mon-1", kNow), {{"down", "ch-1", "{}", kNow}});
+  absl::StatusOr<int64_t> id = this->store_->FindOutboxRow(incident.id(), "down", "ch-1");
+  ASSERT_TRUE(id.ok()) << id.status();
+  std::vector<OutboxEntry> due = this->Claim(kNow);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, *id);
+  ASSERT_TRUE(this->store_->MarkSent(*id, kNow).ok());
+  // Sent rows are still found: the key is what makes an alert once-only.
+  EXPECT_TRUE(this->store_->FindOutboxRow(incident.id(), "down", "ch-1").ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->FindOutboxRow(incident.id(), "down", "ch-2").status()));
+  EXPECT_TRUE(
+      absl::IsNotFound(this->store_->FindOutboxRow(incident.id(), "recovered", "ch-1").status()));
+}
+
 TYPED_TEST(IncidentStoreTest, ClaimRespectsLimit) {
   const v1::Incident incident = this->Open(NewIncident("mon-1", kNow));
   std::vector<OutboxRow> rows;

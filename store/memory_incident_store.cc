@@ -173,4 +173,16 @@ absl::Status MemoryIncidentStore::MarkFailed(int64_t id, const std::string& erro
   return absl::OkStatus();
 }
 
+absl::StatusOr<int64_t> MemoryIncidentStore::FindOutboxRow(const std::string& subject,
+                                                           const std::string& kind,
+                                                           const std::string& channel_id) {
+  absl::MutexLock lock(&mu_);
+  auto it = outbox_keys_.find({subject, kind, channel_id});
+  if (it == outbox_keys_.end()) {
+    return absl::NotFoundError(absl::StrCat("no ", kind, " alert for ", subject, " to channel ",
+                                            channel_id));
+  }
+  return it->second;
+}
+
 }  // namespace uptime::store

@@ -34,6 +34,8 @@ class MemoryIncidentStore : public IncidentStore {
                                                     absl::Duration lease) override;
   absl::Status MarkSent(int64_t id, absl::Time sent) override;
   absl::Status MarkFailed(int64_t id, const std::string& error, absl::Time next_due) override;
+  absl::StatusOr<int64_t> FindOutboxRow(const std::string& subject, const std::string& kind,
+                                        const std::string& channel_id) override;
 
  private:
   struct Row {

@@ -288,4 +288,20 @@ absl::Status PgIncidentStore::MarkFailed(int64_t id, const std::string& error,
                       id);
 }
 
+absl::StatusOr<int64_t> PgIncidentStore::FindOutboxRow(const std::string& subject,
+                                                       const std::string& kind,
+                                                       const std::string& channel_id) {
+  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
+  ASSIGN_OR_RETURN(PgResult rows,
+                   lease->Exec("SELECT id FROM alert_outbox WHERE incident_id = $1 AND kind = $2 "
+                               "AND channel_id = $3",
+                               {PgParam::Text(subject), PgParam::Text(kind),
+                                PgParam::Text(channel_id)}));
+  if (rows.rows() == 0) {
+    return absl::NotFoundError(absl::StrCat("no ", kind, " alert for ", subject, " to channel ",
+                                            channel_id));
+  }
+  return rows.Int(0, 0);
+}
+
 }  // namespace uptime::store
