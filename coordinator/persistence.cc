@@ -1,12 +1,72 @@
 #include "coordinator/persistence.h"
 
 #include <algorithm>
+#include <iterator>
 
+#include "absl/hash/hash.h"
 #include "spdlog/spdlog.h"
 #include "common/logging.h"
 #include "common/proto_time.h"
 
 namespace uptime::coordinator {
+namespace {
+
+constexpr absl::Duration kFirstBackoff = absl::Milliseconds(100);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(5);
+// Snapshot rows per SaveStates call: one statement's arrays stay a few MB.
+constexpr size_t kStatesPerSave = 10'000;
+
+}  // namespace
+
+// Runs `on_durable` callbacks in ticket (Enqueue) order although writers
+// finish out of order: a callback runs once its batch and every earlier one
+// are durable. Whoever completes the oldest outstanding batch delivers, one
+// thread at a time, with no lock held while callbacks run.
+class Persistence::AckSequencer {
+ public:
+  uint64_t Register(std::function<void()> fn) {
+    absl::MutexLock lock(&mu_);
+    slots_.push_back({std::move(fn), false});
+    return base_ + slots_.size() - 1;
+  }
+
+  void Complete(absl::Span<const uint64_t> tickets) {
+    std::vector<std::function<void()>> ready;
+    mu_.Lock();
+    for (uint64_t t : tickets) slots_[t - base_].done = true;
+    if (delivering_) {  // the thread delivering will see these too
+      mu_.Unlock();
+      return;
+    }
+    delivering_ = true;
+    while (true) {
+      while (!slots_.empty() && slots_.front().done) {
+        ready.push_back(std::move(slots_.front().fn));
+        slots_.pop_front();
+        ++base_;
+      }
+      if (ready.empty()) break;
+      mu_.Unlock();
+      for (auto& fn : ready) {
+        if (fn) fn();
+      }
+      ready.clear();
+      mu_.Lock();
+    }
+    delivering_ = false;
+    mu_.Unlock();
+  }
+
+ private:
+  struct Slot {
+    std::function<void()> fn;
+    bool done;
+  };
+  absl::Mutex mu_;
+  uint64_t base_ ABSL_GUARDED_BY(mu_) = 0;  // ticket of slots_.front()
+  std::deque<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  bool delivering_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 Persistence::Persistence(Clock* clock, PersistenceOptions options, store::ResultStore* results,
                          store::IncidentStore* incidents, store::StatusCache* cache,
@@ -15,22 +75,43 @@ Persistence::Persistence(Clock* clock, PersistenceOptions options, store::Result
       options_(options),
       results_(results),
       incidents_(incidents),
-      cache_(cache),
       tracker_(tracker),
       written_(metrics->AddCounter("uptime_coordinator_results_persisted_total",
                                    "Results made durable in PostgreSQL")),
       write_failures_(metrics->AddCounter("uptime_coordinator_store_write_failures_total",
                                           "Failed PostgreSQL writes (retried)")),
       refused_(metrics->AddCounter("uptime_coordinator_batches_refused_total",
-                                   "Agent batches refused because the write queue was full")) {
+                                   "Agent batches refused because the write queue was full")),
+      states_saved_(metrics->AddCounter("uptime_coordinator_state_snapshots_total",
+                                        "Monitor status snapshots written to PostgreSQL")),
+      acks_(std::make_unique<AckSequencer>()) {
+  for (int i = 0; i < std::max(1, options_.result_writers); ++i) {
+    writers_.push_back(std::make_unique<Writer>());
+  }
+  if (cache != nullptr) {
+    cache_writer_ = std::make_unique<store::CacheWriter>(
+        cache, [tracker] { return tracker->All(); }, options_.cache);
+  }
   metrics->AddCallbackGauge("uptime_coordinator_write_queue_results",
                             "Counted results waiting to be written to PostgreSQL",
                             [this] { return static_cast<double>(queued_results()); });
+  if (cache_writer_ != nullptr) {
+    metrics->AddCallbackGauge(
+        "uptime_coordinator_cache_history_dropped", "Results never appended to Redis history",
+        [this] { return static_cast<double>(cache_writer_->dropped_results()); });
+  }
 }
 
 Persistence::~Persistence() { Stop(); }
 
-void Persistence::Start() { thread_ = std::thread([this] { Run(); }); }
+void Persistence::Start() {
+  if (cache_writer_ != nullptr) cache_writer_->Start();
+  for (auto& w : writers_) {
+    Writer* writer = w.get();
+    w->thread = std::thread([this, writer] { RunWriter(*writer); });
+  }
+  ordered_thread_ = std::thread([this] { RunOrdered(); });
+}
 
 void Persistence::Stop() {
   {
@@ -38,7 +119,16 @@ void Persistence::Stop() {
     if (stop_) return;
     stop_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  for (auto& w : writers_) {
+    absl::MutexLock lock(&w->mu);
+    w->stop = true;
+  }
+  for (auto& w : writers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  if (ordered_thread_.joinable()) ordered_thread_.join();
+  // Last: it sends what the writers made durable on their way out.
+  if (cache_writer_ != nullptr) cache_writer_->Stop();
 }
 
 bool Persistence::TryReserve(size_t n) {
@@ -53,8 +143,25 @@ bool Persistence::TryReserve(size_t n) {
 
 void Persistence::Enqueue(size_t reserved, std::vector<v1::CheckResult> results,
                           store::AgentSequence ack, std::function<void()> on_durable) {
-  absl::MutexLock lock(&mu_);
-  queue_.push_back({reserved, std::move(results), std::move(ack), std::move(on_durable)});
+  if (results.empty() && ack.agent_id.empty()) {
+    // A reservation given back: nothing to write, but a callback still
+    // waits for the batches before it.
+    {
+      absl::MutexLock lock(&mu_);
+      reserved_ -= reserved;
+    }
+    const uint64_t ticket = acks_->Register(std::move(on_durable));
+    acks_->Complete({&ticket, 1});
+    return;
+  }
+  // The same agent always lands on the same writer: its batches stay in
+  // order, and the sequence recorded for it only covers durable batches.
+  const size_t index = absl::HashOf(ack.agent_id) % writers_.size();
+  Writer& w = *writers_[index];
+  absl::MutexLock lock(&w.mu);
+  // Ticket taken under the writer's lock, so each queue is in ticket order.
+  const uint64_t ticket = acks_->Register(std::move(on_durable));
+  w.queue.push_back({ticket, reserved, std::move(results), std::move(ack)});
 }
 
 void Persistence::IncidentOpened(const v1::Incident& incident, const v1::Monitor& monitor) {
@@ -76,32 +183,129 @@ size_t Persistence::queued_results() const {
   return reserved_;
 }
 
-void Persistence::Run() {
-  absl::Duration backoff = absl::Milliseconds(100);
+PersistenceStats Persistence::stats() const {
+  PersistenceStats stats;
+  for (const auto& w : writers_) stats.results_per_writer.push_back(w->written.load());
+  if (cache_writer_ != nullptr) stats.cache_results_dropped = cache_writer_->dropped_results();
+  stats.states_saved = states_saved_->value();
+  return stats;
+}
+
+// ---- Result writers ----
+
+void Persistence::RunWriter(Writer& w) {
+  absl::Duration backoff = kFirstBackoff;
+  InFlight batch;
+  while (true) {
+    std::vector<Batch> taken;
+    bool stopping;
+    {
+      absl::MutexLock lock(&w.mu);
+      if (batch.empty()) {
+        auto ready = [&w]() ABSL_SHARED_LOCKS_REQUIRED(w.mu) { return w.stop || !w.queue.empty(); };
+        w.mu.AwaitWithTimeout(absl::Condition(&ready), options_.flush_interval);
+        Take(w, taken);
+      }
+      stopping = w.stop;
+    }
+    if (!taken.empty()) Assemble(taken, batch);
+    if (batch.empty()) {
+      if (stopping) return;
+      continue;
+    }
+    if (absl::Status s = results_->WriteBatch(batch.rows, batch.acks); s.ok()) {
+      Finish(w, batch);
+      batch = InFlight();
+      backoff = kFirstBackoff;
+      continue;
+    } else {
+      write_failures_->Increment();
+      spdlog::warn("writing {} results failed, will retry: {}", batch.rows.size(), s.message());
+    }
+    // That was the last attempt: agents resend what was never acked.
+    if (stopping) return;
+    // PostgreSQL is down: retry the same batch, slower each time, while the
+    // queue (bounded by TryReserve) takes what keeps coming.
+    absl::MutexLock lock(&w.mu);
+    auto stopped = [&w]() ABSL_SHARED_LOCKS_REQUIRED(w.mu) { return w.stop; };
+    w.mu.AwaitWithTimeout(absl::Condition(&stopped), backoff);
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+void Persistence::Take(Writer& w, std::vector<Batch>& out) {
+  size_t rows = 0;
+  while (!w.queue.empty()) {
+    Batch& b = w.queue.front();
+    if (!out.empty() && rows + b.results.size() > options_.max_batch_results) break;
+    rows += b.results.size();
+    out.push_back(std::move(b));
+    w.queue.pop_front();
+  }
+}
+
+void Persistence::Assemble(std::vector<Batch>& taken, InFlight& out) {
+  size_t rows = 0;
+  for (const Batch& b : taken) rows += b.results.size();
+  out.rows.reserve(rows);
+  for (Batch& b : taken) {
+    // Moving a message swaps its fields: no per-result allocation.
+    out.rows.insert(out.rows.end(), std::make_move_iterator(b.results.begin()),
+                    std::make_move_iterator(b.results.end()));
+    out.tickets.push_back(b.ticket);
+    out.reserved += b.reserved;
+    if (b.ack.agent_id.empty()) continue;
+    // A later batch of the same agent incarnation supersedes its ack.
+    auto same = std::find_if(out.acks.begin(), out.acks.end(), [&](const store::AgentSequence& a) {
+      return a.agent_id == b.ack.agent_id && a.incarnation == b.ack.incarnation;
+    });
+    if (same != out.acks.end()) {
+      *same = std::move(b.ack);
+    } else {
+      out.acks.push_back(std::move(b.ack));
+    }
+  }
+}
+
+void Persistence::Finish(Writer& w, InFlight& done) {
+  written_->Increment(done.rows.size());
+  w.written.fetch_add(done.rows.size(), std::memory_order_relaxed);
+  {
+    absl::MutexLock lock(&mu_);
+    reserved_ -= done.reserved;
+  }
+  acks_->Complete(done.tickets);
+  if (cache_writer_ != nullptr) cache_writer_->AppendHistory(std::move(done.rows));
+}
+
+// ---- The ordered thread: incidents, state snapshots, maintenance ----
+
+void Persistence::RunOrdered() {
+  absl::Duration backoff = kFirstBackoff;
   while (true) {
     {
       absl::MutexLock lock(&mu_);
       auto work = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-        return stop_ || !queue_.empty() || !incident_ops_.empty();
+        return stop_ || !incident_ops_.empty();
       };
       mu_.AwaitWithTimeout(absl::Condition(&work), options_.flush_interval);
       if (stop_) break;
     }
-    if (FlushOnce()) {
-      backoff = absl::Milliseconds(100);
-    } else {
-      write_failures_->Increment();
-      absl::SleepFor(backoff);  // PostgreSQL is down: retry, slower each time
-      backoff = std::min(backoff * 2, absl::Seconds(5));
+    if (FlushOrdered()) {
+      backoff = kFirstBackoff;
+      continue;
     }
+    write_failures_->Increment();
+    absl::MutexLock lock(&mu_);  // PostgreSQL is down: retry, slower each time
+    auto stopped = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stop_; };
+    mu_.AwaitWithTimeout(absl::Condition(&stopped), backoff);
+    backoff = std::min(backoff * 2, kMaxBackoff);
   }
-  FlushOnce();  // a last attempt on shutdown; what fails is resent by agents
+  FlushOrdered();  // a last attempt on shutdown
 }
 
-bool Persistence::FlushOnce() {
-  // Incidents first: the results that caused them follow in the same pass.
+bool Persistence::FlushOrdered() {
   if (!WriteIncidents()) return false;
-  if (!WriteResults()) return false;
   const absl::Time now = clock_->Now();
   if (now >= next_state_save_) {
     WriteStates();
@@ -143,72 +347,58 @@ bool Persistence::WriteIncidents() {
   }
 }
 
-bool Persistence::WriteResults() {
-  while (true) {
-    std::vector<v1::CheckResult> rows;
-    std::vector<store::AgentSequence> acks;
-    size_t batches = 0;
-    {
-      absl::MutexLock lock(&mu_);
-      for (const Batch& b : queue_) {
-        if (batches > 0 && rows.size() + b.results.size() > options_.max_batch_results) break;
-        rows.insert(rows.end(), b.results.begin(), b.results.end());
-        ++batches;
-        if (b.ack.agent_id.empty()) continue;  // a released reservation
-        // Later batches of the same agent supersede earlier acks.
-        auto same = std::find_if(acks.begin(), acks.end(), [&](const store::AgentSequence& a) {
-          return a.agent_id == b.ack.agent_id && a.incarnation == b.ack.incarnation;
-        });
-        if (same != acks.end()) *same = b.ack;
-        else acks.push_back(b.ack);
-      }
-    }
-    if (batches == 0) return true;
-    if (absl::Status s = results_->WriteBatch(rows, acks); !s.ok()) {
-      spdlog::warn("writing {} results failed, will retry: {}", rows.size(), s.message());
-      return false;
-    }
-    written_->Increment(rows.size());
-    std::vector<std::function<void()>> done;
-    {
-      absl::MutexLock lock(&mu_);
-      for (size_t i = 0; i < batches; ++i) {
-        reserved_ -= queue_.front().reserved;
-        done.push_back(std::move(queue_.front().on_durable));
-        queue_.pop_front();
-      }
-    }
-    for (auto& fn : done) {
-      if (fn) fn();
-    }
-    if (cache_ != nullptr) {
-      if (absl::Status s = cache_->AppendHistory(rows); !s.ok()) {
-        spdlog::debug("redis history not updated: {}", s.message());
-      }
-    }
-  }
+Persistence::Restorable Persistence::RestorableOf(const v1::MonitorStatus& s) {
+  return {s.state(), s.since().seconds(), s.since().nanos(), s.open_incident_id()};
 }
 
 void Persistence::WriteStates() {
-  // Keep what failed to save last time, the newest version winning.
-  for (v1::MonitorStatus& s : tracker_->TakeDirty()) {
-    std::string id = s.monitor_id();
-    pending_states_[id] = std::move(s);
-  }
-  if (!pending_states_.empty()) {
-    std::vector<v1::MonitorStatus> batch;
-    batch.reserve(pending_states_.size());
-    for (auto& [id, s] : pending_states_) batch.push_back(s);
-    if (absl::Status s = incidents_->SaveStates(batch); s.ok()) {
-      if (cache_ != nullptr && !cache_->Put(batch).ok()) cache_generation_ = 0;
-      pending_states_.clear();
+  const absl::Time now = clock_->Now();
+  std::vector<v1::MonitorStatus> dirty = tracker_->TakeDirty();
+  // What a new leader would restore differently is saved now; the rest
+  // (counters, the latest result) joins a refresh due within
+  // state_refresh_interval, so a monitor costs at most one row per interval
+  // however many results it gets.
+  for (const v1::MonitorStatus& s : dirty) {
+    auto saved = saved_.find(s.monitor_id());
+    if (saved == saved_.end() || !(saved->second == RestorableOf(s)) ||
+        unsaved_.contains(s.monitor_id())) {
+      unsaved_.insert_or_assign(s.monitor_id(), s);
+      deferred_.erase(s.monitor_id());
     } else {
-      spdlog::warn("saving {} states failed, will retry: {}", pending_states_.size(), s.message());
+      deferred_.try_emplace(s.monitor_id(), now + options_.state_refresh_interval);
     }
   }
-  // Redis restarted (or never filled): write every status again.
-  if (cache_ != nullptr && cache_->generation() != cache_generation_) {
-    if (cache_->Put(tracker_->All()).ok()) cache_generation_ = cache_->generation();
+  std::vector<std::string> due;
+  for (const auto& [id, when] : deferred_) {
+    if (when <= now) due.push_back(id);
+  }
+  for (const std::string& id : due) {
+    deferred_.erase(id);
+    absl::StatusOr<v1::MonitorStatus> current = tracker_->Get(id);
+    if (current.ok()) {
+      unsaved_.insert_or_assign(id, *std::move(current));
+    } else {
+      saved_.erase(id);  // the monitor is gone
+    }
+  }
+  // Redis gets every change: it is the live view, and cheap to write.
+  if (cache_writer_ != nullptr) cache_writer_->Put(std::move(dirty));
+
+  while (!unsaved_.empty()) {
+    std::vector<v1::MonitorStatus> batch;
+    batch.reserve(std::min(unsaved_.size(), kStatesPerSave));
+    for (auto it = unsaved_.begin(); it != unsaved_.end() && batch.size() < kStatesPerSave; ++it) {
+      batch.push_back(it->second);
+    }
+    if (absl::Status s = incidents_->SaveStates(batch); !s.ok()) {
+      spdlog::warn("saving {} states failed, will retry: {}", unsaved_.size(), s.message());
+      return;  // kept in unsaved_, the newest version winning
+    }
+    states_saved_->Increment(batch.size());
+    for (const v1::MonitorStatus& s : batch) {
+      saved_.insert_or_assign(s.monitor_id(), RestorableOf(s));
+      unsaved_.erase(s.monitor_id());
+    }
   }
 }
 

@@ -1,27 +1,48 @@
 // Persistence: makes what the coordinator decides durable, off the hot path.
 //
-// Counted results arrive in batches, each with the agent sequence it acks;
-// one writer thread turns queued batches into one ResultStore::WriteBatch
-// (raw rows + minute buckets + agent sequences, one transaction) and only
-// then runs their `on_durable` callbacks, which send the agents' Acks. The
-// same thread opens and closes incidents in order, snapshots changed
-// statuses to PostgreSQL, and mirrors statuses and recent history to Redis.
+// Three kinds of threads, so no kind of write waits for another:
 //
-// While PostgreSQL is unreachable the writer retries with backoff, checking
-// and state go on, and the queue fills up to `max_queued_results`; past that
-// TryReserve() refuses, and the agent keeps the batch and resends it later.
-// Redis failures never block PostgreSQL writes: Redis is repopulated when it
-// comes back. Thread-safe.
+//  - Result writers (`result_writers`, each on its own pooled PostgreSQL
+//    connection). An agent is pinned to one writer (by a hash of its id), so
+//    its batches are written in the order they came and the sequence
+//    recorded for it in PostgreSQL only moves over durable batches. A writer
+//    takes what is queued for it (up to `max_batch_results`) into one
+//    ResultStore::WriteBatch (raw rows + minute buckets + agent sequences,
+//    one transaction) and only then lets the batches' `on_durable` callbacks
+//    (the agents' Acks) run, in the order Enqueue() was called: a callback
+//    waits for every earlier batch, whichever writer holds it.
+//  - The ordered thread: opens and closes incidents in the order they
+//    happened, snapshots changed statuses to PostgreSQL, and runs the
+//    roll-up and retention. A snapshot is written at once when what a new
+//    leader restores changed (state, since, open incident); a change of only
+//    counters or the latest result waits up to `state_refresh_interval`, as
+//    every result changes them and a snapshot per monitor per second would
+//    cost as much as the results themselves.
+//  - The cache writer (store::CacheWriter): mirrors statuses (latest wins)
+//    and durable results (recent history) to Redis, pipelined, on its own
+//    thread.
+//
+// While PostgreSQL is unreachable the writers retry with backoff, checking
+// and state go on, and the queues fill up to `max_queued_results` (counted
+// in uptime_coordinator_write_queue_results); past that TryReserve()
+// refuses, and the agent keeps the batch and resends it later. When
+// PostgreSQL is back the queues drain. Redis failures never block
+// PostgreSQL writes: Redis is repopulated when it comes back. Thread-safe.
 #ifndef UPTIME_COORDINATOR_PERSISTENCE_H_
 #define UPTIME_COORDINATOR_PERSISTENCE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <deque>
-#include <map>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/metrics.h"
@@ -40,12 +61,29 @@ using OutboxBuilder = std::function<std::vector<store::OutboxRow>(
 
 struct PersistenceOptions {
   size_t max_queued_results = 500'000;
-  size_t max_batch_results = 5'000;
+  // Results per WriteBatch: big enough that the per-transaction round trips
+  // are a small share, small enough that a retry after a failure is cheap.
+  size_t max_batch_results = 10'000;
+  // Writer threads for results. Each holds a pooled connection while it
+  // writes, so keep this below the pool's size (the other users are the
+  // ordered thread and the read APIs).
+  int result_writers = 2;
   absl::Duration flush_interval = absl::Milliseconds(20);
   absl::Duration state_interval = absl::Seconds(1);
+  // The longest a status whose restorable part did not change waits before
+  // its snapshot (counters, latest result) is refreshed.
+  absl::Duration state_refresh_interval = absl::Seconds(30);
   absl::Duration maintenance_interval = absl::Minutes(5);
   int raw_retention_days = 30;
   int minute_retention_days = 14;
+  store::CacheWriterOptions cache = {};
+};
+
+// What the writers did, for benchmarks and tests.
+struct PersistenceStats {
+  std::vector<uint64_t> results_per_writer;  // made durable, by writer
+  uint64_t cache_results_dropped = 0;        // history entries Redis never got
+  uint64_t states_saved = 0;                 // snapshot rows written
 };
 
 class Persistence : public IncidentSink, public ResultSink {
@@ -57,7 +95,7 @@ class Persistence : public IncidentSink, public ResultSink {
   ~Persistence() override;
 
   void Start();
-  // Stops the writer after one last attempt to flush what is queued.
+  // Stops every thread after one last attempt to write what is queued.
   void Stop();
 
   bool TryReserve(size_t n) override;
@@ -70,52 +108,94 @@ class Persistence : public IncidentSink, public ResultSink {
   void IncidentOpened(const v1::Incident& incident, const v1::Monitor& monitor) override;
   void IncidentResolved(const v1::Incident& incident, const v1::Monitor& monitor) override;
 
+  // Results reserved and not yet durable.
   size_t queued_results() const;
+  PersistenceStats stats() const;
 
  private:
   struct Batch {
+    uint64_t ticket = 0;  // position in Enqueue() order, for the callbacks
     size_t reserved = 0;
     std::vector<v1::CheckResult> results;
     store::AgentSequence ack;
-    std::function<void()> on_durable;
+  };
+  // One result writer: its queue and thread.
+  struct Writer {
+    absl::Mutex mu;
+    std::deque<Batch> queue ABSL_GUARDED_BY(mu);
+    bool stop ABSL_GUARDED_BY(mu) = false;
+    std::atomic<uint64_t> written{0};
+    std::thread thread;
+  };
+  // What a writer took from its queue, kept until it is durable.
+  struct InFlight {
+    std::vector<v1::CheckResult> rows;
+    std::vector<store::AgentSequence> acks;  // the latest per agent incarnation
+    std::vector<uint64_t> tickets;
+    size_t reserved = 0;
+    bool empty() const { return tickets.empty(); }
   };
   struct IncidentOp {
     v1::Incident incident;  // open when `resolved` is unset
     std::optional<absl::Time> resolved;
     std::vector<store::OutboxRow> outbox;
   };
+  // What a new leader restores from a snapshot (StatusTracker::Restore).
+  struct Restorable {
+    v1::State state = v1::STATE_UNSPECIFIED;
+    int64_t since_seconds = 0;
+    int32_t since_nanos = 0;
+    std::string open_incident_id;
+    bool operator==(const Restorable&) const = default;
+  };
+  class AckSequencer;
 
-  void Run();
-  // One pass: incidents, results, states, Redis. False when PostgreSQL failed.
-  bool FlushOnce();
+  void RunWriter(Writer& writer);
+  // Moves queued batches (at least one, up to max_batch_results rows) out.
+  void Take(Writer& writer, std::vector<Batch>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer.mu);
+  // Joins taken batches into one write (outside the writer's lock).
+  static void Assemble(std::vector<Batch>& taken, InFlight& out);
+  // After `done` is durable: releases its room, acks, feeds Redis.
+  void Finish(Writer& writer, InFlight& done);
+
+  void RunOrdered();
+  // One pass: incidents, states, maintenance. False when PostgreSQL failed.
+  bool FlushOrdered();
   bool WriteIncidents();
-  bool WriteResults();
   void WriteStates();
   void Maintain();
+  static Restorable RestorableOf(const v1::MonitorStatus& s);
 
   Clock* const clock_;
   const PersistenceOptions options_;
   store::ResultStore* const results_;
   store::IncidentStore* const incidents_;
-  store::StatusCache* const cache_;
   StatusTracker* const tracker_;
   OutboxBuilder outbox_builder_;
   Counter* const written_;
   Counter* const write_failures_;
   Counter* const refused_;
+  Counter* const states_saved_;
 
   mutable absl::Mutex mu_;
-  std::deque<Batch> queue_ ABSL_GUARDED_BY(mu_);
   size_t reserved_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<IncidentOp> incident_ops_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 
-  // Writer thread only.
-  std::map<std::string, v1::MonitorStatus> pending_states_;
-  uint64_t cache_generation_ = 0;
+  std::vector<std::unique_ptr<Writer>> writers_;
+  std::unique_ptr<AckSequencer> acks_;
+  std::unique_ptr<store::CacheWriter> cache_writer_;  // null without a cache
+
+  // Ordered thread only.
+  // What PostgreSQL holds per monitor (a deleted monitor's entry lingers
+  // until its next refresh finds it gone); refreshes due, by time; and
+  // snapshots to write (kept when a write fails, the newest winning).
+  absl::flat_hash_map<std::string, Restorable> saved_;
+  absl::flat_hash_map<std::string, absl::Time> deferred_;
+  absl::flat_hash_map<std::string, v1::MonitorStatus> unsaved_;
   absl::Time next_state_save_ = absl::InfinitePast();
   absl::Time next_maintenance_ = absl::InfinitePast();
-  std::thread thread_;
+  std::thread ordered_thread_;
 };
 
 }  // namespace uptime::coordinator

@@ -1,5 +1,6 @@
 #include "store/pg_result_store.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -57,35 +58,120 @@ std::string EncodeCopy(absl::Span<const v1::CheckResult> results) {
   return data;
 }
 
-// Sorted by key (MinuteBuckets is a map), so concurrent writers lock rows in
-// the same order and cannot deadlock.
+// One monitor-minute of a batch, keyed by a view into the batch's results.
+struct MinuteRow {
+  absl::string_view monitor_id;
+  int64_t minute_us = 0;
+  int64_t checks = 0;
+  int64_t failures = 0;
+  int64_t latency_sum_us = 0;
+  int64_t latency_max_us = 0;
+};
+
+int64_t MinuteOf(int64_t micros) {
+  constexpr int64_t kMicrosPerMinute = 60'000'000;
+  const int64_t floor = micros >= 0 ? micros / kMicrosPerMinute
+                                    : -((-micros + kMicrosPerMinute - 1) / kMicrosPerMinute);
+  return floor * kMicrosPerMinute;
+}
+
+// The batch's minute buckets, one row per monitor and minute (an upsert may
+// not touch a row twice), sorted by key so concurrent writers lock rows in
+// the same order and cannot deadlock. Sorting flat rows beats a std::map
+// keyed by copied strings: this runs for every result.
+std::vector<MinuteRow> AggregateBatchMinutes(absl::Span<const v1::CheckResult> results) {
+  std::vector<MinuteRow> rows;
+  rows.reserve(results.size());
+  for (const v1::CheckResult& r : results) {
+    const int64_t latency = r.success() ? r.latency_us() : 0;
+    rows.push_back({r.monitor_id(), MinuteOf(r.start_time_us()), 1, r.success() ? 0 : 1, latency,
+                    latency});
+  }
+  std::sort(rows.begin(), rows.end(), [](const MinuteRow& a, const MinuteRow& b) {
+    return a.monitor_id != b.monitor_id ? a.monitor_id < b.monitor_id : a.minute_us < b.minute_us;
+  });
+  size_t out = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (out > 0 && rows[out - 1].monitor_id == rows[i].monitor_id &&
+        rows[out - 1].minute_us == rows[i].minute_us) {
+      MinuteRow& b = rows[out - 1];
+      b.checks += rows[i].checks;
+      b.failures += rows[i].failures;
+      b.latency_sum_us += rows[i].latency_sum_us;
+      b.latency_max_us = std::max(b.latency_max_us, rows[i].latency_max_us);
+    } else {
+      rows[out++] = rows[i];
+    }
+  }
+  rows.resize(out);
+  return rows;
+}
+
+// Minutes travel as Unix microseconds (bigint[]): parsing 10,000 timestamptz
+// literals costs the server more than the conversion.
 constexpr char kUpsertMinutes[] = R"sql(
 INSERT INTO uptime_minute AS u (monitor_id, minute, checks, failures, latency_sum_us, latency_max_us)
-SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::int[], $5::bigint[], $6::bigint[])
+SELECT m, to_timestamp(t::float8 / 1e6), c, f, s, x
+FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::bigint[])
+  AS v(m, t, c, f, s, x)
 ON CONFLICT (monitor_id, minute) DO UPDATE SET
   checks = u.checks + EXCLUDED.checks,
   failures = u.failures + EXCLUDED.failures,
   latency_sum_us = u.latency_sum_us + EXCLUDED.latency_sum_us,
   latency_max_us = GREATEST(u.latency_max_us, EXCLUDED.latency_max_us))sql";
 
-absl::Status UpsertMinutes(PgConn& conn, const MinuteBuckets& buckets) {
-  if (buckets.empty()) return absl::OkStatus();
-  std::vector<std::string> ids;
-  std::vector<absl::Time> minutes;
-  std::vector<int64_t> checks, failures, sums, maxes;
-  for (const auto& [key, b] : buckets) {
-    ids.push_back(key.first);
-    minutes.push_back(b.start);
-    checks.push_back(b.checks);
-    failures.push_back(b.failures);
-    sums.push_back(b.latency_sum_us);
-    maxes.push_back(b.latency_max_us);
+// Array literals built in place (the pg_text.h helpers take owned strings;
+// here that would be a copy per row).
+class ArrayLiteral {
+ public:
+  void AddText(absl::string_view s) {
+    Separator();
+    // Monitor ids are validated ASCII; anything else is sanitized like
+    // every other text we store.
+    std::string sanitized;
+    if (!std::all_of(s.begin(), s.end(), [](char c) { return c > 0; })) {
+      sanitized = SanitizeUtf8(s);
+      s = sanitized;
+    }
+    out_.push_back('"');
+    for (char c : s) {
+      if (c == '"' || c == '\\') out_.push_back('\\');
+      out_.push_back(c);
+    }
+    out_.push_back('"');
+  }
+  void AddInt(int64_t v) {
+    Separator();
+    absl::StrAppend(&out_, v);
+  }
+  std::string Finish() && {
+    out_.push_back('}');
+    return std::move(out_);
+  }
+
+ private:
+  void Separator() {
+    if (out_.size() > 1) out_.push_back(',');
+  }
+  std::string out_ = "{";
+};
+
+absl::Status UpsertMinutes(PgConn& conn, absl::Span<const MinuteRow> rows) {
+  if (rows.empty()) return absl::OkStatus();
+  ArrayLiteral ids, minutes, checks, failures, sums, maxes;
+  for (const MinuteRow& b : rows) {
+    ids.AddText(b.monitor_id);
+    minutes.AddInt(b.minute_us);
+    checks.AddInt(b.checks);
+    failures.AddInt(b.failures);
+    sums.AddInt(b.latency_sum_us);
+    maxes.AddInt(b.latency_max_us);
   }
   return conn
       .Exec(kUpsertMinutes,
-            {PgParam::Text(TextArrayLiteral(ids)), PgParam::Text(TimeArrayLiteral(minutes)),
-             PgParam::Text(IntArrayLiteral(checks)), PgParam::Text(IntArrayLiteral(failures)),
-             PgParam::Text(IntArrayLiteral(sums)), PgParam::Text(IntArrayLiteral(maxes))})
+            {PgParam::Text(std::move(ids).Finish()), PgParam::Text(std::move(minutes).Finish()),
+             PgParam::Text(std::move(checks).Finish()), PgParam::Text(std::move(failures).Finish()),
+             PgParam::Text(std::move(sums).Finish()), PgParam::Text(std::move(maxes).Finish())})
       .status();
 }
 
@@ -163,7 +249,7 @@ absl::Status PgResultStore::WriteBatch(absl::Span<const v1::CheckResult> results
   std::set<int64_t> days;
   for (const v1::CheckResult& r : results) days.insert(DayOf(r.start_time_us()));
   const std::string copy = EncodeCopy(results);
-  const MinuteBuckets minutes = AggregateMinutes(results);
+  const std::vector<MinuteRow> minutes = AggregateBatchMinutes(results);
 
   ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
   RETURN_IF_ERROR(EnsureDays(*lease, days));

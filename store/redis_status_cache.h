@@ -4,8 +4,11 @@
 //                        (the serialized uptime.v1.MonitorStatus)
 //   uptime:status-ids    set of monitor ids with a status (for GetAll)
 //   uptime:history:<id>  list of serialized uptime.v1.CheckResult, newest
-//                        first, trimmed to history_length
-// Every call is one pipelined round trip (GetAll: two).
+//                        first, trimmed back to history_length once it is
+//                        history_length / 8 longer (History() reads at most
+//                        history_length)
+// Every call is one pipelined round trip (GetAll and an AppendHistory that
+// trims: two).
 //
 // Thread-safety: thread-safe; `clock` must outlive the cache.
 #ifndef UPTIME_STORE_REDIS_STATUS_CACHE_H_

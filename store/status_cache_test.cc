@@ -108,6 +108,52 @@ TYPED_TEST(StatusCacheTest, HistoryIsNewestFirstAndCapped) {
   EXPECT_TRUE(this->cache_->History("mon-none", 10)->empty());
 }
 
+TYPED_TEST(StatusCacheTest, CacheWriterCoalescesStatusesAndAppendsHistory) {
+  int snapshots = 0;
+  store::CacheWriter writer(
+      this->cache_.get(),
+      [&snapshots] {
+        ++snapshots;
+        return std::vector<v1::MonitorStatus>{Status("mon-3", v1::STATE_UP)};
+      },
+      {.interval = absl::Milliseconds(5)});
+  writer.Start();
+  writer.Put({Status("mon-1", v1::STATE_UP), Status("mon-1", v1::STATE_DOWN)});
+  writer.AppendHistory({Result("mon-1", 1), Result("mon-1", 2)});
+  writer.AppendHistory({Result("mon-1", 3)});
+  writer.Stop();  // flushes what is pending
+
+  EXPECT_EQ(this->cache_->Get("mon-1")->state(), v1::STATE_DOWN);  // the latest won
+  EXPECT_EQ(this->cache_->Get("mon-3")->state(), v1::STATE_UP);    // from the snapshot
+  EXPECT_EQ(snapshots, 1);
+  absl::StatusOr<std::vector<v1::CheckResult>> history = this->cache_->History("mon-1", 10);
+  ASSERT_TRUE(history.ok()) << history.status();
+  std::vector<int64_t> starts;
+  for (const auto& r : *history) starts.push_back(r.start_time_us());
+  EXPECT_EQ(starts, (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_EQ(writer.dropped_results(), 0u);
+}
+
+TYPED_TEST(StatusCacheTest, CacheWriterDropsHistoryPastItsBound) {
+  store::CacheWriter writer(this->cache_.get(), [] { return std::vector<v1::MonitorStatus>{}; },
+                            {.max_pending_results = 2});
+  // Not started: everything stays pending.
+  writer.AppendHistory({Result("mon-1", 1), Result("mon-1", 2)});
+  writer.AppendHistory({Result("mon-1", 3)});
+  EXPECT_EQ(writer.pending_results(), 2u);
+  EXPECT_EQ(writer.dropped_results(), 1u);
+}
+
+TYPED_TEST(StatusCacheTest, LongHistoryStaysCapped) {
+  std::unique_ptr<store::StatusCache> cache = this->backend_.Make(/*history=*/16);
+  for (int i = 1; i <= 100; ++i) ASSERT_TRUE(cache->AppendHistory({Result("mon-1", i)}).ok());
+  absl::StatusOr<std::vector<v1::CheckResult>> history = cache->History("mon-1", 1000);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 16u);
+  EXPECT_EQ(history->front().start_time_us(), 100);
+  EXPECT_EQ(history->back().start_time_us(), 85);
+}
+
 TYPED_TEST(StatusCacheTest, PublishSucceeds) {
   EXPECT_TRUE(this->cache_->Publish("uptime:events", std::string("\0binary", 7)).ok());
   EXPECT_GE(this->cache_->generation(), 1u);
