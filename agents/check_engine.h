@@ -48,6 +48,9 @@ struct CheckEngineOptions {
   // Commands waiting for the loop; callers block (up to a few seconds) when
   // it is full.
   size_t queue_capacity = 1024;
+  // The resolver(s) of DNS checks that name none and of host names, as
+  // "HOST[:PORT],..."; empty: /etc/resolv.conf.
+  std::string dns_servers;
 };
 
 using CheckEngineStats = CheckRunnerStats;

@@ -27,6 +27,7 @@ CheckEngine::Loop::~Loop() {
   // Late gRPC completions must not reach a dead loop.
   if (mailbox_) mailbox_->Close();
   loop_checks_.clear();  // closes their descriptors while epoll_fd_ is valid
+  dns_.reset();          // after the checks: they hold lookups on its channels
   for (auto& [raw, check] : active_) curl_multi_remove_handle(multi_, check->easy());
   active_.clear();
   pool_.clear();
@@ -47,6 +48,8 @@ absl::Status CheckEngine::Loop::Init() {
     return absl::InternalError(absl::StrCat("epoll_ctl: ", strerror(errno)));
   }
   mailbox_ = std::make_shared<LoopMailbox>([this] { Wake(); });
+  dns_ = std::make_unique<DnsChannels>(
+      this, DnsChannelsOptions{.system_servers = owner_->options_.dns_servers});
   multi_ = curl_multi_init();
   if (multi_ == nullptr) return absl::ResourceExhaustedError("curl_multi_init failed");
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Loop::OnSocket);
@@ -65,6 +68,15 @@ void CheckEngine::Loop::Wake() {
 }
 
 void CheckEngine::Loop::Watch(int fd, uint32_t events, LoopCheck* check) {
+  SetFdOwner(fd, events, check, nullptr);
+}
+
+void CheckEngine::Loop::WatchForService(int fd, uint32_t events, LoopService* service) {
+  SetFdOwner(fd, events, nullptr, service);
+}
+
+void CheckEngine::Loop::SetFdOwner(int fd, uint32_t events, LoopCheck* check,
+                                   LoopService* service) {
   if (events == 0) {
     if (fd_owners_.erase(fd) > 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
     return;
@@ -74,9 +86,11 @@ void CheckEngine::Loop::Watch(int fd, uint32_t events, LoopCheck* check) {
   ev.data.fd = fd;
   const bool known = fd_owners_.contains(fd);
   if (epoll_ctl(epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0) {
-    spdlog::warn("epoll_ctl({}) for a {} check failed: {}", fd, check->spec()->id, strerror(errno));
+    spdlog::warn("epoll_ctl({}) for {} failed: {}", fd,
+                 check != nullptr ? check->spec()->id : std::string("the DNS channels"),
+                 strerror(errno));
   }
-  fd_owners_[fd] = check;
+  fd_owners_[fd] = FdOwner{check, service};
 }
 
 void CheckEngine::Loop::Settle(LoopCheck* check) {
@@ -91,8 +105,23 @@ void CheckEngine::Loop::Settle(LoopCheck* check) {
   }
   if (check->scheduled()) scheduler_.Complete(check->spec()->id);
   results_.push_back(check->TakeResult());
+  touched_.erase(check);  // a later check may get its address
   // Its destructor unwatches its descriptors (fd_owners_ must not dangle).
   loop_checks_.erase(check);
+}
+
+void CheckEngine::Loop::SettleTouched() {
+  while (!touched_.empty()) {
+    LoopCheck* check = *touched_.begin();
+    touched_.erase(touched_.begin());
+    if (loop_checks_.contains(check)) Settle(check);
+  }
+}
+
+void CheckEngine::Loop::RunServiceTimers(absl::Time now) {
+  if (dns_->next_timer() > now) return;
+  dns_->OnTimer(now);
+  SettleTouched();
 }
 
 void CheckEngine::Loop::RunLoopTimers(absl::Time now) {
@@ -158,6 +187,7 @@ void CheckEngine::Loop::Run() {
       Reap();
     }
     RunPosted();
+    RunServiceTimers(absl::Now());
     RunLoopTimers(absl::Now());
     StartDue(absl::Now());
     Deliver();
@@ -177,7 +207,12 @@ void CheckEngine::Loop::Run() {
 
 void CheckEngine::Loop::OnSocketEvent(int fd, uint32_t events) {
   if (auto it = fd_owners_.find(fd); it != fd_owners_.end()) {
-    LoopCheck* check = it->second;
+    if (LoopService* service = it->second.service) {
+      service->OnFd(fd, events);
+      SettleTouched();
+      return;
+    }
+    LoopCheck* check = it->second.check;
     check->OnFd(*this, fd, events);
     Settle(check);
     return;
@@ -194,6 +229,10 @@ int CheckEngine::Loop::TimeoutMs(absl::Time now) const {
   std::optional<absl::Time> deadline = curl_deadline_;
   if (!loop_timers_.empty() && (!deadline || loop_timers_.begin()->first < *deadline)) {
     deadline = loop_timers_.begin()->first;
+  }
+  if (const absl::Time dns = dns_->next_timer();
+      dns != absl::InfiniteFuture() && (!deadline || dns < *deadline)) {
+    deadline = dns;
   }
   if (InFlight() < static_cast<size_t>(owner_->options_.max_concurrency)) {
     if (auto due = scheduler_.NextDue(); due && (!deadline || *due < *deadline)) deadline = due;

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "agents/check_engine.h"
+#include "agents/dns_channels.h"
 #include "agents/http_checker.h"
 #include "agents/loop_check.h"
 #include "agents/scheduler.h"
@@ -40,7 +41,10 @@ class CheckEngine::Loop : public LoopIo {
 
   // LoopIo, for the non-curl checks.
   void Watch(int fd, uint32_t events, LoopCheck* check) override;
+  void WatchForService(int fd, uint32_t events, LoopService* service) override;
+  void Touch(LoopCheck* check) override { touched_.insert(check); }
   std::shared_ptr<LoopMailbox> mailbox() override { return mailbox_; }
+  DnsChannels& dns() override { return *dns_; }
 
  private:
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* assigned);
@@ -62,6 +66,10 @@ class CheckEngine::Loop : public LoopIo {
   void Settle(LoopCheck* check);
   void RunLoopTimers(absl::Time now);
   void RunPosted();
+  void RunServiceTimers(absl::Time now);
+  // Settles the checks services Touch()ed.
+  void SettleTouched();
+  void SetFdOwner(int fd, uint32_t events, LoopCheck* check, LoopService* service);
 
   CheckEngine* const owner_;
   int epoll_fd_ = -1;
@@ -82,7 +90,14 @@ class CheckEngine::Loop : public LoopIo {
   absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
   std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused
   absl::flat_hash_map<LoopCheck*, std::unique_ptr<LoopCheck>> loop_checks_;
-  absl::flat_hash_map<int, LoopCheck*> fd_owners_;  // descriptors of loop checks
+  // Descriptors of loop checks and services (exactly one of the two set).
+  struct FdOwner {
+    LoopCheck* check = nullptr;
+    LoopService* service = nullptr;
+  };
+  absl::flat_hash_map<int, FdOwner> fd_owners_;
+  std::unique_ptr<DnsChannels> dns_;
+  absl::flat_hash_set<LoopCheck*> touched_;
   std::set<std::pair<absl::Time, LoopCheck*>> loop_timers_;
   std::shared_ptr<LoopMailbox> mailbox_;
   std::vector<v1::CheckResult> results_;

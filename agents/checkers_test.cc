@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,7 +28,13 @@ namespace {
 class CheckersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto engine = CheckEngine::Create({.identity = {"agent-c", {}}},
+    // The "system" resolver of host names (ICMP): local, so no test asks
+    // the machine's resolver anything.
+    names_ = DnsResponder::Start({{{"v4.test", 1}, {"127.0.0.1"}},
+                                  {{"v6.test", 28}, {"::1"}}});
+    ASSERT_NE(names_, nullptr);
+    auto engine = CheckEngine::Create({.identity = {"agent-c", {}},
+                                       .dns_servers = absl::StrCat("127.0.0.1:", names_->port())},
                                       [this](std::vector<v1::CheckResult> rs) {
                                         absl::MutexLock lock(&mu_);
                                         for (auto& r : rs) results_.push_back(std::move(r));
@@ -61,6 +68,28 @@ class CheckersTest : public ::testing::Test {
     return results_[before];
   }
 
+  // Waits for `n` results in all; returns them by monitor id.
+  std::map<std::string, v1::CheckResult> AwaitResults(size_t n) {
+    absl::MutexLock lock(&mu_);
+    auto arrived = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return results_.size() >= n; };
+    mu_.AwaitWithTimeout(absl::Condition(&arrived), absl::Seconds(10));
+    std::map<std::string, v1::CheckResult> by_id;
+    for (const auto& r : results_) by_id[r.monitor_id()] = r;
+    return by_id;
+  }
+
+  static void SetTimeout(v1::AssignedMonitor& am, absl::Duration timeout) {
+    am.mutable_monitor()->mutable_timeout()->set_nanos(
+        static_cast<int32_t>(absl::ToInt64Nanoseconds(timeout % absl::Seconds(1))));
+    am.mutable_monitor()->mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
+  }
+
+  static v1::AssignedMonitor Icmp(const std::string& host) {
+    v1::AssignedMonitor m = Monitor();
+    m.mutable_monitor()->mutable_icmp()->set_host(host);
+    return m;
+  }
+
   v1::AssignedMonitor Dns(const std::string& name, v1::DnsRecordType type,
                           const std::string& expected = "") {
     v1::AssignedMonitor am = Monitor(absl::Milliseconds(500));
@@ -73,8 +102,14 @@ class CheckersTest : public ::testing::Test {
 
   absl::Mutex mu_;
   std::vector<v1::CheckResult> results_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<DnsResponder> names_;
   std::unique_ptr<CheckEngine> engine_;
   std::unique_ptr<DnsResponder> dns_;
+};
+
+// Restores real ICMP socket probing however a test ends.
+struct IcmpSocketsReset {
+  ~IcmpSocketsReset() { SetIcmpSocketsAllowedForTest(true, true); }
 };
 
 TEST_F(CheckersTest, DnsAnswersMatchAndMismatch) {
@@ -126,6 +161,61 @@ TEST_F(CheckersTest, ManyDnsChecksShareTheLoop) {
   absl::MutexLock lock(&mu_);
   ASSERT_EQ(results_.size(), 50u);
   for (const auto& r : results_) EXPECT_TRUE(r.success()) << r.error_message();
+}
+
+TEST_F(CheckersTest, ConcurrentDnsChecksShareOneChannel) {
+  // Slow answers, so all the checks are in flight together.
+  dns_ = DnsResponder::Start({{{"slow.web.test", 1}, {"10.0.0.1"}}});
+  ASSERT_NE(dns_, nullptr);
+  constexpr int kChecks = 300;
+  for (int i = 0; i < kChecks; ++i) {
+    v1::AssignedMonitor m = Dns("slow.web.test", v1::DNS_RECORD_TYPE_A, "10.0.0.1");
+    SetTimeout(m, absl::Seconds(5));
+    m.mutable_monitor()->set_id(absl::StrCat("d", i));
+    ASSERT_TRUE(engine_->RunOnce(m).ok());
+  }
+  ASSERT_TRUE(engine_->WaitIdle(absl::Seconds(10)));
+  {
+    absl::MutexLock lock(&mu_);
+    ASSERT_EQ(results_.size(), static_cast<size_t>(kChecks));
+    for (const auto& r : results_) EXPECT_TRUE(r.success()) << r.error_message();
+  }
+  EXPECT_GE(dns_->queries(), kChecks);
+  // One channel for the resolver: every query left from the same socket
+  // (a channel per check would have used 300). c-ares closes a socket once
+  // idle, so this holds for queries in flight together.
+  EXPECT_EQ(dns_->client_ports(), 1u);
+}
+
+TEST_F(CheckersTest, OneDnsCheckTimesOutWhileOthersOnTheChannelGoOn) {
+  dns_ = DnsResponder::Start({{{"slow.web.test", 1}, {"10.0.0.1"}},
+                              {{"web.test", 1}, {"10.0.0.2"}}});
+  ASSERT_NE(dns_, nullptr);
+  // "slow." answers come after 600 ms: the quitter gives up at 200 ms (its
+  // answer then arrives for a check that is gone), the patient one waits.
+  v1::AssignedMonitor quitter = Dns("slow.web.test", v1::DNS_RECORD_TYPE_A);
+  quitter.mutable_monitor()->set_id("quitter");
+  SetTimeout(quitter, absl::Milliseconds(200));
+  v1::AssignedMonitor silent = Dns("silent.test", v1::DNS_RECORD_TYPE_A);
+  silent.mutable_monitor()->set_id("silent");
+  SetTimeout(silent, absl::Milliseconds(300));
+  v1::AssignedMonitor patient = Dns("slow.web.test", v1::DNS_RECORD_TYPE_A, "10.0.0.1");
+  patient.mutable_monitor()->set_id("patient");
+  SetTimeout(patient, absl::Seconds(3));
+  ASSERT_TRUE(engine_->RunOnce(quitter).ok());
+  ASSERT_TRUE(engine_->RunOnce(silent).ok());
+  ASSERT_TRUE(engine_->RunOnce(patient).ok());
+  std::map<std::string, v1::CheckResult> results = AwaitResults(3);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results["quitter"].error_kind(), v1::ERROR_KIND_TIMEOUT)
+      << results["quitter"].error_message();
+  EXPECT_LT(results["quitter"].latency_us(), 500'000);  // its own deadline
+  EXPECT_EQ(results["silent"].error_kind(), v1::ERROR_KIND_TIMEOUT);
+  EXPECT_TRUE(results["patient"].success()) << results["patient"].error_message();
+  EXPECT_GE(results["patient"].latency_us(), 500'000);  // answered after both gave up
+  // The quitter's late answer was dropped; the channel goes on.
+  v1::CheckResult r = Check(Dns("web.test", v1::DNS_RECORD_TYPE_A, "10.0.0.2"));
+  EXPECT_TRUE(r.success()) << r.error_message();
 }
 
 TEST(DnsParseTest, RejectsTruncatedReplies) {
@@ -224,6 +314,59 @@ TEST_F(CheckersTest, IcmpWithoutPermissionSaysSo) {
   SetIcmpSocketsAllowedForTest(true, true);
   m.mutable_monitor()->mutable_icmp()->set_host("not-an-ip");
   EXPECT_EQ(Check(m).error_kind(), v1::ERROR_KIND_DNS);
+}
+
+TEST_F(CheckersTest, IcmpIpv6LoopbackAnswers) {
+  IcmpSocketsReset reset;
+  SetIcmpSocketsAllowedForTest(true, true);
+  for (const char* host : {"::1", "[::1]"}) {
+    v1::CheckResult r = Check(Icmp(host));
+    if (r.error_kind() == v1::ERROR_KIND_PERMISSION) {
+      GTEST_SKIP() << "the kernel refuses ICMPv6 ping and raw sockets here: " << r.error_message();
+    }
+    EXPECT_TRUE(r.success()) << host << ": " << r.error_message();
+    EXPECT_EQ(r.dns_us(), 0) << "an address needs no lookup";
+  }
+  EXPECT_NE(IcmpSocketKindInUse(AF_INET6), IcmpSocketKind::kNone);
+  // The raw fallback.
+  SetIcmpSocketsAllowedForTest(false, true);
+  v1::CheckResult r = Check(Icmp("::1"));
+  if (r.error_kind() == v1::ERROR_KIND_PERMISSION) {
+    GTEST_SKIP() << "no raw ICMPv6 socket here (needs CAP_NET_RAW): " << r.error_message();
+  }
+  EXPECT_TRUE(r.success()) << r.error_message();
+  EXPECT_EQ(IcmpSocketKindInUse(AF_INET6), IcmpSocketKind::kRaw);
+}
+
+TEST_F(CheckersTest, IcmpResolvesHostNamesFirst) {
+  IcmpSocketsReset reset;
+  SetIcmpSocketsAllowedForTest(true, true);
+  // Not found: a DNS failure, whatever the ICMP permissions.
+  v1::CheckResult r = Check(Icmp("nope.test"));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_DNS) << r.error_message();
+  EXPECT_NE(r.error_message().find("nope.test"), std::string::npos) << r.error_message();
+  EXPECT_GT(r.dns_us(), 0);
+  // From the resolver (A, AAAA) and from the hosts file.
+  for (const char* host : {"v4.test", "v6.test", "localhost"}) {
+    r = Check(Icmp(host));
+    if (r.error_kind() == v1::ERROR_KIND_PERMISSION) {
+      GTEST_SKIP() << "the kernel refuses ICMP sockets here: " << r.error_message();
+    }
+    EXPECT_TRUE(r.success()) << host << ": " << r.error_message();
+    EXPECT_GT(r.dns_us(), 0) << host;
+    EXPECT_LE(r.dns_us(), r.latency_us()) << host << ": the lookup is part of the check";
+  }
+  EXPECT_GE(names_->queries(), 2);
+}
+
+TEST_F(CheckersTest, IcmpNameLookupCountsAgainstTheTimeout) {
+  // The names resolver never answers "silent." names.
+  v1::AssignedMonitor m = Icmp("silent.test");
+  SetTimeout(m, absl::Milliseconds(300));
+  const absl::Time begin = absl::Now();
+  v1::CheckResult r = Check(m);
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_TIMEOUT) << r.error_message();
+  EXPECT_LT(absl::Now() - begin, absl::Seconds(2));
 }
 
 TEST_F(CheckersTest, IcmpEndsWithinTheTimeout) {

@@ -1,11 +1,9 @@
 #include "agents/dns_checker.h"
 
+#include <ares.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <ares_dns.h>
-#include <sys/epoll.h>
-
-#include <mutex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -96,91 +94,59 @@ absl::StatusOr<std::vector<std::string>> ParseDnsAnswers(const unsigned char* re
   return out;
 }
 
-DnsCheck::~DnsCheck() {
-  // Runs OnReply with ARES_EDESTRUCTION (ignored: done) and closes the
-  // sockets, unwatching them through OnSockState.
-  if (channel_ != nullptr) ares_destroy(channel_);
+void DnsCheck::Start(LoopIo& io) {
+  io_ = &io;
+  Send();
 }
 
-void DnsCheck::Start(LoopIo& io) {
-  static std::once_flag once;
-  std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
-  io_ = &io;
+void DnsCheck::Send() {
   const DnsCheckSpec& dns = *spec()->dns();
-  ares_options options{};
-  options.sock_state_cb = &DnsCheck::OnSockState;
-  options.sock_state_cb_data = this;
-  // One try, the whole monitor timeout: a retry would only split it.
-  options.timeout = static_cast<int>(absl::ToInt64Milliseconds(spec()->timeout));
-  options.tries = 1;
-  const int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
-  if (int rc = ares_init_options(&channel_, &options, mask); rc != ARES_SUCCESS) {
-    channel_ = nullptr;
-    Fail(v1::ERROR_KIND_INTERNAL, absl::StrCat("c-ares init: ", ares_strerror(rc)));
+  absl::StatusOr<DnsLookup> lookup =
+      io_->dns().Query(dns.resolver, dns.name, QueryType(dns.record_type),
+                       [this](int status, const unsigned char* reply, int length) {
+                         OnReply(status, reply, length);
+                         io_->Touch(this);
+                       });
+  if (!lookup.ok()) {
+    Fail(v1::ERROR_KIND_INTERNAL, std::string(lookup.status().message()));
     return;
   }
-  if (!dns.resolver.empty()) {
-    if (int rc = ares_set_servers_ports_csv(channel_, dns.resolver.c_str()); rc != ARES_SUCCESS) {
-      Fail(v1::ERROR_KIND_INTERNAL,
-           absl::StrCat("bad resolver \"", dns.resolver, "\": ", ares_strerror(rc)));
-      return;
-    }
-  }
-  ares_query(channel_, dns.name.c_str(), ns_c_in, QueryType(dns.record_type), &DnsCheck::OnReply,
-             this);
-  Rearm();
+  lookup_ = std::move(*lookup);
 }
 
-void DnsCheck::OnSockState(void* self, ares_socket_t fd, int readable, int writable) {
-  auto* check = static_cast<DnsCheck*>(self);
-  check->io_->Watch(fd, (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u), check);
+void DnsCheck::OnTimer(LoopIo&, absl::Time now) {
+  if (now < deadline()) return;
+  Fail(v1::ERROR_KIND_TIMEOUT, absl::StrCat("DNS query for ", spec()->dns()->name,
+                                            " timed out (no answer within ",
+                                            absl::FormatDuration(spec()->timeout), ")"));
 }
 
-void DnsCheck::OnFd(LoopIo&, int fd, uint32_t events) {
-  const bool error = (events & (EPOLLERR | EPOLLHUP)) != 0;
-  ares_process_fd(channel_, (events & EPOLLIN) || error ? fd : ARES_SOCKET_BAD,
-                  (events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
-  Rearm();
-}
-
-void DnsCheck::OnTimer(LoopIo& io, absl::Time now) {
-  ares_process_fd(channel_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // c-ares' own timeouts
-  LoopCheck::OnTimer(io, now);
-  Rearm();
-}
-
-// The next wake: c-ares' next retransmit or timeout, capped by ours.
-void DnsCheck::Rearm() {
+void DnsCheck::OnReply(int status, const unsigned char* reply, int length) {
   if (done()) return;
-  timeval tv{};
-  if (ares_timeout(channel_, nullptr, &tv) != nullptr) {
-    SetTimer(absl::Now() + absl::DurationFromTimeval(tv));
-  } else {
-    SetTimer(deadline());
-  }
-}
-
-void DnsCheck::OnReply(void* self, int status, int, unsigned char* reply, int length) {
-  auto* check = static_cast<DnsCheck*>(self);
-  if (status == ARES_EDESTRUCTION || check->done()) return;
-  const DnsCheckSpec& dns = *check->spec()->dns();
+  const DnsCheckSpec& dns = *spec()->dns();
   if (status == ARES_ETIMEOUT) {
-    check->Fail(v1::ERROR_KIND_TIMEOUT, absl::StrCat("DNS query for ", dns.name, " timed out"));
+    // c-ares' tries are spent, not the monitor's timeout: ask again. Not
+    // when nearly out of time: the deadline's timeout says it better.
+    if (absl::Now() + absl::Milliseconds(50) < deadline()) {
+      Send();
+    } else {
+      OnTimer(*io_, deadline());
+    }
     return;
   }
   if (status != ARES_SUCCESS) {
     // NXDOMAIN, SERVFAIL, REFUSED, no data of that type, resolver unreachable.
-    check->Fail(v1::ERROR_KIND_DNS, absl::StrCat(dns.name, ": ", ares_strerror(status)));
+    Fail(v1::ERROR_KIND_DNS, absl::StrCat(dns.name, ": ", ares_strerror(status)));
     return;
   }
   const int qtype = QueryType(dns.record_type);
   absl::StatusOr<std::vector<std::string>> answers = ParseDnsAnswers(reply, length, qtype);
   if (!answers.ok()) {
-    check->Fail(v1::ERROR_KIND_PROTOCOL, std::string(answers.status().message()));
+    Fail(v1::ERROR_KIND_PROTOCOL, std::string(answers.status().message()));
     return;
   }
   if (answers->empty()) {
-    check->Fail(v1::ERROR_KIND_DNS, absl::StrCat(dns.name, ": no records of the asked type"));
+    Fail(v1::ERROR_KIND_DNS, absl::StrCat(dns.name, ": no records of the asked type"));
     return;
   }
   if (!dns.expected_answer.empty()) {
@@ -196,12 +162,12 @@ void DnsCheck::OnReply(void* self, int status, int, unsigned char* reply, int le
     }
     if (!found) {
       std::string got = absl::StrJoin(*answers, ", ");
-      check->Fail(v1::ERROR_KIND_DNS_ANSWER,
-                  absl::StrCat(dns.name, ": expected \"", dns.expected_answer, "\", got ", got));
+      Fail(v1::ERROR_KIND_DNS_ANSWER,
+           absl::StrCat(dns.name, ": expected \"", dns.expected_answer, "\", got ", got));
       return;
     }
   }
-  check->Succeed();
+  Succeed();
 }
 
 }  // namespace uptime::agent

@@ -1,21 +1,24 @@
-// DNS checks with c-ares, on the CheckEngine's loop: c-ares reports the
-// sockets it wants polled through ARES_OPT_SOCK_STATE_CB, the loop polls
-// them and hands readiness back with ares_process_fd(), so a DNS check costs
-// no thread and no blocking call.
+// DNS checks with c-ares, on the CheckEngine's loop, through the loop's
+// shared channels (DnsChannels: one per resolver, not one per check), so a
+// DNS check costs no thread, no blocking call and no socket of its own.
 //
 // A check queries `name` for its record type (no search domains: monitors
 // name what they mean) at the system resolver or the monitor's HOST[:PORT],
 // and succeeds when an answer exists and, if `expected_answer` is set, one
 // answer equals it (MX answers match as "HOST" or "PREF HOST").
+//
+// The monitor's timeout is the check's own deadline, whatever else shares
+// the channel: c-ares retransmits within it, a query c-ares gives up on is
+// sent again while time is left, and at the deadline the check fails and
+// drops its lookup (a late answer is then discarded).
 #ifndef UPTIME_AGENTS_DNS_CHECKER_H_
 #define UPTIME_AGENTS_DNS_CHECKER_H_
-
-#include <ares.h>
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "agents/dns_channels.h"
 #include "agents/loop_check.h"
 
 namespace uptime::agent {
@@ -28,19 +31,16 @@ absl::StatusOr<std::vector<std::string>> ParseDnsAnswers(const unsigned char* re
 class DnsCheck final : public LoopCheck {
  public:
   using LoopCheck::LoopCheck;
-  ~DnsCheck() override;
 
   void Start(LoopIo& io) override;
-  void OnFd(LoopIo& io, int fd, uint32_t events) override;
   void OnTimer(LoopIo& io, absl::Time now) override;
 
  private:
-  static void OnSockState(void* self, ares_socket_t fd, int readable, int writable);
-  static void OnReply(void* self, int status, int timeouts, unsigned char* reply, int length);
-  void Rearm();
+  void Send();
+  void OnReply(int status, const unsigned char* reply, int length);
 
   LoopIo* io_ = nullptr;
-  ares_channel channel_ = nullptr;
+  DnsLookup lookup_;  // dropped with the check: a late answer finds no one
 };
 
 }  // namespace uptime::agent

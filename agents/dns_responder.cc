@@ -36,6 +36,10 @@ std::string RData(int type, const std::string& text) {
     in_addr a{};
     inet_pton(AF_INET, text.c_str(), &a);
     out.assign(reinterpret_cast<const char*>(&a), 4);
+  } else if (type == 28) {
+    in6_addr a{};
+    inet_pton(AF_INET6, text.c_str(), &a);
+    out.assign(reinterpret_cast<const char*>(&a), 16);
   } else if (type == 16) {
     out.push_back(static_cast<char>(text.size()));
     out += text;
@@ -77,14 +81,34 @@ DnsResponder::~DnsResponder() {
 
 void DnsResponder::Serve() {
   unsigned char buf[512];
+  struct Delayed {
+    std::chrono::steady_clock::time_point at;
+    std::string packet;
+    sockaddr_in to;
+  };
+  std::vector<Delayed> delayed;
   while (!stop_) {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = delayed.begin(); it != delayed.end();) {
+      if (it->at > now) {
+        ++it;
+        continue;
+      }
+      sendto(fd_, it->packet.data(), it->packet.size(), 0,
+             reinterpret_cast<const sockaddr*>(&it->to), sizeof(it->to));
+      it = delayed.erase(it);
+    }
     pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 50) <= 0) continue;
+    if (poll(&p, 1, delayed.empty() ? 50 : 5) <= 0) continue;
     sockaddr_in from{};
     socklen_t from_len = sizeof(from);
     const ssize_t n = recvfrom(fd_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &from_len);
     if (n < 17) continue;
     ++queries_;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      client_ports_.insert(ntohs(from.sin_port));
+    }
     // The question: labels from offset 12, then type and class.
     std::string name;
     size_t i = 12;
@@ -123,6 +147,10 @@ void DnsResponder::Serve() {
       const std::string rdata = RData(type, it->second[a]);
       Put16(out, static_cast<int>(rdata.size()));
       out += rdata;
+    }
+    if (absl::StartsWith(name, "slow.")) {
+      delayed.push_back({std::chrono::steady_clock::now() + kSlowDelay, std::move(out), from});
+      continue;
     }
     sendto(fd_, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&from), from_len);
   }

@@ -61,6 +61,20 @@ class LoopMailbox {
   std::vector<Posted> posted_ ABSL_GUARDED_BY(mu_);
 };
 
+class DnsChannels;
+
+// Machinery on the loop that serves many checks with descriptors and timers
+// of its own (the shared c-ares channels), as opposed to a LoopCheck, which
+// the loop delivers and destroys once done. Loop thread only.
+class LoopService {
+ public:
+  virtual ~LoopService() = default;
+  virtual void OnFd(int fd, uint32_t events) = 0;
+  // When OnTimer() wants to run next; InfiniteFuture(): no need.
+  virtual absl::Time next_timer() const = 0;
+  virtual void OnTimer(absl::Time now) = 0;
+};
+
 // What a check sees of the loop.
 class LoopIo {
  public:
@@ -68,7 +82,15 @@ class LoopIo {
   // Polls `fd` for `events` (EPOLLIN/EPOLLOUT) on behalf of `check`; 0 stops
   // (call it before closing the descriptor).
   virtual void Watch(int fd, uint32_t events, LoopCheck* check) = 0;
+  // The same for a service's descriptor.
+  virtual void WatchForService(int fd, uint32_t events, LoopService* service) = 0;
+  // For a service's callbacks into a check: the loop settles `check` (delivers
+  // it if done, else re-arms its timer) once the service call returns, so the
+  // check is never destroyed under the service's feet.
+  virtual void Touch(LoopCheck* check) = 0;
   virtual std::shared_ptr<LoopMailbox> mailbox() = 0;
+  // The shared DNS channels (DNS checks, host names of other checks).
+  virtual DnsChannels& dns() = 0;
 };
 
 class LoopCheck {
