@@ -111,7 +111,8 @@ absl::Status AgentServer::Start() {
                      MetricsServer::Start({.listen = config_.metrics_listen,
                                            .registry = &metrics_,
                                            .healthy = {},
-                                           .ready = [session] { return session->stats().connected; }}));
+                                           .ready = [session] { return session->stats().connected; },
+                                           .tls = config_.metrics_tls}));
   }
   {
     absl::MutexLock lock(&mu_);

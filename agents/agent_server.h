@@ -41,6 +41,7 @@ struct AgentConfig {
   // --metrics-listen: Prometheus /metrics, /healthz, /readyz (ready while
   // connected to the coordinator); empty disables, port 0 picks one.
   std::string metrics_listen = "0.0.0.0:9092";
+  ServerTlsOptions metrics_tls;  // HTTPS / mTLS for the metrics listener
   ResultBufferOptions buffer;                   // batching and the unacked buffer
   // Shutdown(): time for the coordinator to answer Goodbye, and again for
   // running checks to end and results to be acked.

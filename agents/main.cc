@@ -11,6 +11,7 @@
 #include "agents/agent_server.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "spdlog/spdlog.h"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   AddFlag(app, "max-concurrency", config.max_concurrency, "checks running at once, at most");
   AddFlag(app, "metrics-listen", config.metrics_listen,
           "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
+  AddMetricsTlsFlags(app, config.metrics_tls);
   AddFlag(app, "shutdown-grace", grace, "on SIGTERM, time to finish checks and get acks");
   AddSwitch(app, "tls", config.tls.enabled, "connect to the coordinator with TLS");
   AddFlag(app, "tls-ca", config.tls.ca_file, "PEM CA bundle to verify the coordinator");

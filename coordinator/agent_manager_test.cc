@@ -143,6 +143,33 @@ TEST_F(AgentManagerTest, StaleEpochAndWrongAgentResultsAreNotCounted) {
   EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_DOWN);
 }
 
+TEST_F(AgentManagerTest, ResultsCheckedUnderThePreviousLeaderCountWhereTheMonitorStillIs) {
+  Agent& a = Connect("a", "eu");
+  const std::string id = AddMonitor("m");
+  const int64_t epoch = a.stream->Held().at(id);
+  const int64_t generation = epoch >> 32;
+  ASSERT_GT(generation, 0);
+  // Checked while the old leader was dying and before this one assigned it.
+  auto earlier = Batch(1, id, ((generation - 1) << 32) + 7, false);
+  ASSERT_TRUE(manager_.OnResults("a", a.link.get(), &earlier).ok());
+  EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_DOWN);
+
+  // The same old epoch from an agent that does not hold the monitor: stale.
+  Agent& b = Connect("b", "us");
+  const std::string holder = a.stream->Held().contains(id) ? "a" : "b";
+  const std::string other = holder == "a" ? "b" : "a";
+  Agent& other_agent = holder == "a" ? b : a;
+  auto wrong = Batch(2, id, ((generation - 1) << 32) + 7, true);
+  ASSERT_TRUE(manager_.OnResults(other, other_agent.link.get(), &wrong).ok());
+  EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_DOWN);
+
+  // An epoch from a generation this leader never had is not "previous".
+  Agent& holder_agent = agents_[holder];
+  auto future = Batch(3, id, ((generation + 1) << 32) + 1, true);
+  ASSERT_TRUE(manager_.OnResults(holder, holder_agent.link.get(), &future).ok());
+  EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_DOWN);
+}
+
 TEST_F(AgentManagerTest, SilentAgentIsPresumedDeadAfterThreeHeartbeats) {
   Agent& a = Connect("a", "eu");
   Agent& b = Connect("b", "us");

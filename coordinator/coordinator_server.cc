@@ -268,7 +268,8 @@ absl::Status CoordinatorServer::Start() {
                      MetricsServer::Start({.listen = config_.metrics_listen,
                                            .registry = &c->metrics,
                                            .healthy = {},
-                                           .ready = [c] { return c->leader.load(); }}));
+                                           .ready = [c] { return c->leader.load(); },
+                                           .tls = config_.metrics_tls}));
   }
   if (config_.insecure_no_auth) {
     spdlog::warn("AUTHENTICATION IS OFF (--insecure-no-auth): anyone who can reach {} controls "

@@ -31,6 +31,7 @@ struct CoordinatorConfig {
   absl::Duration heartbeat_interval = absl::Seconds(1);
   // Prometheus /metrics, /healthz, /readyz; empty disables.
   std::string metrics_listen = "0.0.0.0:9091";
+  ServerTlsOptions metrics_tls;  // HTTPS / mTLS for the metrics listener
   // PostgreSQL connection string. Empty: everything in memory, nothing
   // survives a restart (development only; the log says so).
   std::string postgres_dsn;

@@ -7,6 +7,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "coordinator/coordinator_server.h"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
   AddFlag(app, "metrics-listen", config.metrics_listen,
           "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
+  AddMetricsTlsFlags(app, config.metrics_tls);
   AddFlag(app, "admin-token", config.tokens.admin, "bearer token with the admin scope");
   AddFlag(app, "admin-token-file", admin_token_file, "file holding the admin token");
   AddFlag(app, "read-token", config.tokens.read, "bearer token with the read scope");
