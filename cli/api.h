@@ -27,6 +27,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "uptime/v1/cluster.grpc.pb.h"
+#include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 
@@ -61,6 +62,7 @@ class Api {
   v1::MonitorService::StubInterface& monitors() const { return *monitors_; }
   v1::StatusService::StubInterface& statuses() const { return *statuses_; }
   v1::ClusterService::StubInterface& cluster() const { return *cluster_; }
+  v1::MaintenanceService::StubInterface& maintenance() const { return *maintenance_; }
 
   // Runs `rpc` with a fresh context carrying the token and deadline. A failed
   // call keeps its gRPC code (absl and gRPC codes share numbers); when the
@@ -75,6 +77,7 @@ class Api {
   const std::unique_ptr<v1::MonitorService::StubInterface> monitors_;
   const std::unique_ptr<v1::StatusService::StubInterface> statuses_;
   const std::unique_ptr<v1::ClusterService::StubInterface> cluster_;
+  const std::unique_ptr<v1::MaintenanceService::StubInterface> maintenance_;
 };
 
 }  // namespace uptime::cli

@@ -83,6 +83,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   CommandTable commands;
   AddMonitorCommands(app, commands);
   AddStatusCommands(app, commands);
+  AddMaintenanceCommands(app, commands);
 
   // CLI11 reports errors by exception; none leaves this function.
   try {

@@ -52,6 +52,9 @@ void AddMonitorCommands(CLI::App& root, CommandTable& table);
 // status [ID], agents, cluster, version.
 void AddStatusCommands(CLI::App& root, CommandTable& table);
 
+// maintenance add|list|get|rm.
+void AddMaintenanceCommands(CLI::App& root, CommandTable& table);
+
 // Marks `status` as the user's mistake, found before any RPC: exit code 2
 // instead of 1, even though the code (INVALID_ARGUMENT) is the one the server
 // would use.

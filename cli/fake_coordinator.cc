@@ -151,16 +151,71 @@ class FakeCoordinator::Cluster final : public v1::ClusterService::Service {
   FakeCoordinator& f_;
 };
 
+class FakeCoordinator::Maintenance final : public v1::MaintenanceService::Service {
+ public:
+  explicit Maintenance(FakeCoordinator& fake) : f_(fake) {}
+
+  grpc::Status CreateMaintenanceWindow(grpc::ServerContext* ctx,
+                                       const v1::CreateMaintenanceWindowRequest* req,
+                                       v1::MaintenanceWindow* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    f_.created_window_ = req->window();
+    *resp = req->window();
+    resp->set_id(absl::StrCat("mw-", f_.next_id_++));
+    f_.windows_[resp->id()] = *resp;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetMaintenanceWindow(grpc::ServerContext* ctx,
+                                    const v1::GetMaintenanceWindowRequest* req,
+                                    v1::MaintenanceWindow* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    auto it = f_.windows_.find(req->id());
+    if (it == f_.windows_.end()) return NotFound(req->id());
+    *resp = it->second;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListMaintenanceWindows(grpc::ServerContext* ctx,
+                                      const v1::ListMaintenanceWindowsRequest* req,
+                                      v1::ListMaintenanceWindowsResponse* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    resp->set_next_page_token(
+        Page(f_.windows_, req->page_token(), req->page_size(), f_.max_page_size_,
+             [&](const v1::MaintenanceWindow& w) {
+               if (!req->active_only() || w.active()) *resp->add_windows() = w;
+             }));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteMaintenanceWindow(grpc::ServerContext* ctx,
+                                       const v1::DeleteMaintenanceWindowRequest* req,
+                                       google::protobuf::Empty*) override {
+    if (grpc::Status s = f_.Begin(*ctx); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    if (f_.windows_.erase(req->id()) == 0) return NotFound(req->id());
+    return grpc::Status::OK;
+  }
+
+ private:
+  FakeCoordinator& f_;
+};
+
 FakeCoordinator::FakeCoordinator()
     : monitor_service_(std::make_unique<Monitors>(*this)),
       status_service_(std::make_unique<Statuses>(*this)),
-      cluster_service_(std::make_unique<Cluster>(*this)) {
+      cluster_service_(std::make_unique<Cluster>(*this)),
+      maintenance_service_(std::make_unique<Maintenance>(*this)) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(monitor_service_.get());
   builder.RegisterService(status_service_.get());
   builder.RegisterService(cluster_service_.get());
+  builder.RegisterService(maintenance_service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port == 0) ADD_FAILURE() << "fake coordinator did not start";
   addr_ = absl::StrCat("127.0.0.1:", port);
@@ -196,6 +251,21 @@ void FakeCoordinator::AddAgent(v1::AgentInfo agent) {
 void FakeCoordinator::SetClusterInfo(v1::ClusterInfo info) {
   absl::MutexLock lock(&mu_);
   cluster_info_ = std::move(info);
+}
+
+void FakeCoordinator::AddWindow(v1::MaintenanceWindow window) {
+  absl::MutexLock lock(&mu_);
+  windows_[window.id()] = std::move(window);
+}
+
+std::optional<v1::MaintenanceWindow> FakeCoordinator::CreatedWindow() {
+  absl::MutexLock lock(&mu_);
+  return created_window_;
+}
+
+bool FakeCoordinator::HasWindow(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  return windows_.count(id) > 0;
 }
 
 void FakeCoordinator::FailWith(grpc::Status status) {

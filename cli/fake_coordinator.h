@@ -1,5 +1,5 @@
 // An in-process coordinator for uptimectl's tests: MonitorService,
-// StatusService and ClusterService on 127.0.0.1 (a free port), backed by
+// StatusService, ClusterService and MaintenanceService on 127.0.0.1 (a free port), backed by
 // plain maps, recording what clients sent. A fake rather than mocks so each
 // test states data and outcomes, not call sequences.
 //
@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/server.h"
 #include "uptime/v1/cluster.grpc.pb.h"
+#include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 
@@ -36,6 +37,7 @@ class FakeCoordinator {
   void AddStatus(v1::MonitorStatus status);
   void AddAgent(v1::AgentInfo agent);
   void SetClusterInfo(v1::ClusterInfo info);
+  void AddWindow(v1::MaintenanceWindow window);
   // Every later call fails with `status` (grpc::Status::OK to stop).
   void FailWith(grpc::Status status);
   // Pages hold at most this many items (default 2), so tests page with few.
@@ -45,6 +47,8 @@ class FakeCoordinator {
   std::optional<v1::Monitor> CreatedMonitor();  // of the last CreateMonitor
   std::optional<v1::ListMonitorsRequest> LastListMonitors();
   std::optional<v1::ListStatusesRequest> LastListStatuses();
+  std::optional<v1::MaintenanceWindow> CreatedWindow();  // of the last CreateMaintenanceWindow
+  bool HasWindow(const std::string& id);
   // The `authorization` metadata of every call so far ("" when absent).
   std::vector<std::string> Authorizations();
   int calls();
@@ -53,6 +57,7 @@ class FakeCoordinator {
   class Monitors;
   class Statuses;
   class Cluster;
+  class Maintenance;
 
   // Records the call; returns the configured failure or OK.
   grpc::Status Begin(const grpc::ServerContext& ctx);
@@ -60,6 +65,8 @@ class FakeCoordinator {
   absl::Mutex mu_;
   std::map<std::string, v1::Monitor> monitors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::MonitorStatus> statuses_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::MaintenanceWindow> windows_ ABSL_GUARDED_BY(mu_);
+  std::optional<v1::MaintenanceWindow> created_window_ ABSL_GUARDED_BY(mu_);
   v1::ListAgentsResponse agents_ ABSL_GUARDED_BY(mu_);
   v1::ClusterInfo cluster_info_ ABSL_GUARDED_BY(mu_);
   grpc::Status failure_ ABSL_GUARDED_BY(mu_);
@@ -74,6 +81,7 @@ class FakeCoordinator {
   std::unique_ptr<Monitors> monitor_service_;
   std::unique_ptr<Statuses> status_service_;
   std::unique_ptr<Cluster> cluster_service_;
+  std::unique_ptr<Maintenance> maintenance_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string addr_;
 };

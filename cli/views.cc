@@ -1,6 +1,7 @@
 #include "cli/views.h"
 
 #include <map>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -167,6 +168,53 @@ Table ClusterTable(const v1::ClusterInfo& info, absl::Time now) {
   table.AddRow({"  down:", absl::StrCat(info.monitors_down())});
   table.AddRow({"  pending:", absl::StrCat(info.monitors_pending())});
   table.AddRow({"  paused:", absl::StrCat(info.monitors_paused())});
+  return table;
+}
+
+std::string MaintenanceSchedule(const v1::MaintenanceWindow& w) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const auto minute = [&](const google::protobuf::Timestamp& t) {
+    return absl::FormatTime("%Y-%m-%d %H:%M", ToTime(t), utc);
+  };
+  if (!w.has_recurrence()) {
+    const std::string start = minute(w.start_time());
+    std::string end = minute(w.end_time());
+    // Same day: the date once is enough.
+    if (end.substr(0, 10) == start.substr(0, 10)) end = end.substr(11);
+    return absl::StrCat(start, " - ", end, " UTC");
+  }
+  const v1::Recurrence& r = w.recurrence();
+  std::string days;
+  for (int d : r.days()) {
+    std::string name = absl::AsciiStrToLower(
+        StripEnumPrefix(v1::Weekday_Name(static_cast<v1::Weekday>(d)), "WEEKDAY_"));
+    absl::StrAppend(&days, days.empty() ? "" : ",", name.substr(0, 3));
+  }
+  std::string out = absl::StrCat(days.empty() ? "daily" : days, " ", r.start_time_of_day(), " ",
+                                 r.time_zone().empty() ? "UTC" : r.time_zone(), " for ",
+                                 FormatDuration(r.duration()));
+  if (IsSet(w.start_time())) absl::StrAppend(&out, ", from ", minute(w.start_time()), " UTC");
+  if (IsSet(w.end_time())) absl::StrAppend(&out, ", until ", minute(w.end_time()), " UTC");
+  return out;
+}
+
+Table MaintenanceTable(const google::protobuf::RepeatedPtrField<v1::MaintenanceWindow>& windows,
+                       absl::Time now) {
+  Table table({"ID", "NAME", "COVERS", "SCHEDULE", "ACTIVE", "NEXT"});
+  for (const v1::MaintenanceWindow& w : windows) {
+    std::vector<std::string> covers;
+    if (w.monitor_ids_size() == 1) covers.push_back(w.monitor_ids(0));
+    if (w.monitor_ids_size() > 1) covers.push_back(absl::StrCat(w.monitor_ids_size(), " monitors"));
+    if (!w.label_selector().empty()) covers.push_back(w.label_selector());
+    std::string next = "-";  // over: never in effect again
+    if (w.has_next_occurrence()) {
+      next = w.active()
+                 ? absl::StrCat("ends in ", HumanAge(ToTime(w.next_occurrence().end_time()) - now))
+                 : absl::StrCat("in ", HumanAge(ToTime(w.next_occurrence().start_time()) - now));
+    }
+    table.AddRow({w.id(), w.name(), covers.empty() ? "-" : absl::StrJoin(covers, " + "),
+                  MaintenanceSchedule(w), w.active() ? "yes" : "no", next});
+  }
   return table;
 }
 

@@ -13,6 +13,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "uptime/v1/cluster.pb.h"
+#include "uptime/v1/maintenance.pb.h"
 #include "uptime/v1/monitor.pb.h"
 #include "uptime/v1/status.pb.h"
 
@@ -32,6 +33,14 @@ Table AgentsTable(const google::protobuf::RepeatedPtrField<v1::AgentInfo>& agent
 
 // Key/value lines without a header.
 Table ClusterTable(const v1::ClusterInfo& info, absl::Time now);
+
+// ID, NAME, COVERS, SCHEDULE, ACTIVE, NEXT.
+Table MaintenanceTable(const google::protobuf::RepeatedPtrField<v1::MaintenanceWindow>& windows,
+                       absl::Time now);
+
+// When a window is in effect: "2026-11-25 12:00 - 13:00 UTC" for a one-off,
+// "mon,sat 02:30 Europe/Berlin for 2h" for a recurring one.
+std::string MaintenanceSchedule(const v1::MaintenanceWindow& window);
 
 // "http", "tcp", ... of the monitor's oneof; "-" when unset.
 std::string CheckTypeName(const v1::Monitor& monitor);

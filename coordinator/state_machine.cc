@@ -17,19 +17,24 @@ HealthPolicy HealthPolicy::FromMonitor(const v1::Monitor& monitor) {
 }
 
 MonitorHealth::MonitorHealth(absl::Time now, bool paused)
-    : state_(paused ? v1::STATE_PAUSED : v1::STATE_PENDING), since_(now) {}
+    : health_(paused ? v1::STATE_PAUSED : v1::STATE_PENDING), since_(now) {}
 
-std::optional<Transition> MonitorHealth::MoveTo(v1::State to, absl::Time now, std::string cause) {
-  if (to == state_) return std::nullopt;
-  Transition t{state_, to, now, std::move(cause)};
-  state_ = to;
+v1::State MonitorHealth::state() const {
+  if (health_ == v1::STATE_PAUSED) return v1::STATE_PAUSED;
+  return maintenance_ ? v1::STATE_MAINTENANCE : health_;
+}
+
+std::optional<Transition> MonitorHealth::Changed(v1::State before, absl::Time now,
+                                                 std::string cause) {
+  const v1::State after = state();
+  if (after == before) return std::nullopt;
   since_ = now;
-  return t;
+  return Transition{before, after, now, std::move(cause)};
 }
 
 std::optional<Transition> MonitorHealth::OnResult(const HealthPolicy& policy,
                                                   const v1::CheckResult& result, absl::Time now) {
-  if (state_ == v1::STATE_PAUSED) return std::nullopt;
+  if (health_ == v1::STATE_PAUSED) return std::nullopt;
   LocationHealth& loc = locations_[result.location()];
   if (result.success()) {
     loc.consecutive_failures = 0;
@@ -41,14 +46,16 @@ std::optional<Transition> MonitorHealth::OnResult(const HealthPolicy& policy,
   last_failures_ = loc.consecutive_failures;
   last_successes_ = loc.consecutive_successes;
 
-  if (state_ == v1::STATE_DOWN) {
+  const v1::State before = state();
+  if (health_ == v1::STATE_DOWN) {
     // Hysteresis: a location stays down until it has recovered.
     int still_down = 0;
     for (const auto& [name, l] : locations_) {
       if (l.consecutive_successes < policy.recovery_threshold) ++still_down;
     }
     if (still_down < policy.quorum && result.success()) {
-      return MoveTo(v1::STATE_UP, now, "recovered");
+      health_ = v1::STATE_UP;
+      return Changed(before, now, "recovered");
     }
     return std::nullopt;
   }
@@ -56,21 +63,55 @@ std::optional<Transition> MonitorHealth::OnResult(const HealthPolicy& policy,
   for (const auto& [name, l] : locations_) {
     if (l.consecutive_failures >= policy.failure_threshold) ++failing;
   }
-  if (failing >= policy.quorum) return MoveTo(v1::STATE_DOWN, now, DescribeFailure(result));
-  if (state_ == v1::STATE_PENDING && result.success()) return MoveTo(v1::STATE_UP, now, "first success");
+  if (failing >= policy.quorum) {
+    health_ = v1::STATE_DOWN;
+    down_cause_ = DescribeFailure(result);
+    return Changed(before, now, down_cause_);
+  }
+  if (health_ == v1::STATE_PENDING && result.success()) {
+    health_ = v1::STATE_UP;
+    return Changed(before, now, "first success");
+  }
   return std::nullopt;
 }
 
 std::optional<Transition> MonitorHealth::Pause(absl::Time now) {
+  const v1::State before = state();
   locations_.clear();
-  return MoveTo(v1::STATE_PAUSED, now, "paused");
+  health_ = v1::STATE_PAUSED;
+  return Changed(before, now, "paused");
 }
 
 std::optional<Transition> MonitorHealth::Resume(absl::Time now) {
-  if (state_ != v1::STATE_PAUSED) return std::nullopt;
+  if (health_ != v1::STATE_PAUSED) return std::nullopt;
+  const v1::State before = state();
   locations_.clear();
   last_failures_ = last_successes_ = 0;
-  return MoveTo(v1::STATE_PENDING, now, "resumed");
+  health_ = v1::STATE_PENDING;
+  return Changed(before, now, "resumed");
+}
+
+std::optional<Transition> MonitorHealth::SetMaintenance(bool on, absl::Time now) {
+  if (on == maintenance_) return std::nullopt;
+  const v1::State before = state();
+  maintenance_ = on;
+  std::string cause = on                           ? "maintenance started"
+                      : health_ == v1::STATE_DOWN ? down_cause_
+                                                  : "maintenance ended";
+  return Changed(before, now, std::move(cause));
+}
+
+void MonitorHealth::Restore(v1::State state, absl::Time since, bool incident_open) {
+  if (state == v1::STATE_MAINTENANCE) {
+    maintenance_ = true;
+    health_ = incident_open ? v1::STATE_DOWN : v1::STATE_PENDING;
+  } else {
+    maintenance_ = false;
+    health_ = state;
+  }
+  if (health_ == v1::STATE_DOWN) down_cause_ = "down before the coordinator restarted";
+  since_ = since;
+  locations_.clear();
 }
 
 void MonitorHealth::ForgetLocation(const std::string& location) { locations_.erase(location); }

@@ -7,6 +7,11 @@
 // the two thresholds is what keeps a flapping target from producing a storm
 // of transitions.
 //
+// Maintenance is an overlay on that health: while it is on, results are
+// counted exactly as before (so the health moves on), but the state users see
+// is MAINTENANCE and no transition is reported. Leaving maintenance reports
+// one transition, to whatever the health is then. PAUSED wins over both.
+//
 // Example:
 //   MonitorHealth health(now);
 //   if (auto t = health.OnResult(policy, result, now)) PublishTransition(*t);
@@ -44,24 +49,37 @@ class MonitorHealth {
  public:
   explicit MonitorHealth(absl::Time now, bool paused = false);
 
-  v1::State state() const { return state_; }
+  // What users see: PAUSED; else MAINTENANCE while in maintenance; else
+  // health_state().
+  v1::State state() const;
+  // Decided from results alone, maintenance or not: PENDING, UP, DOWN or
+  // PAUSED.
+  v1::State health_state() const { return health_; }
+  bool in_maintenance() const { return maintenance_; }
+  // When state() last changed.
   absl::Time since() const { return since_; }
 
-  // Counts `result` from its location. Returns the transition it causes.
+  // Counts `result` from its location. Returns the change of state() it
+  // causes: none while paused or in maintenance.
   std::optional<Transition> OnResult(const HealthPolicy& policy, const v1::CheckResult& result,
                                      absl::Time now);
 
   // PAUSED until Resume(); results are ignored meanwhile.
   std::optional<Transition> Pause(absl::Time now);
-  // PENDING, with every location's history forgotten.
+  // PENDING (MAINTENANCE if in maintenance), with every location's history
+  // forgotten.
   std::optional<Transition> Resume(absl::Time now);
 
+  // Enters or leaves maintenance. Leaving moves state() to health_state();
+  // when that is DOWN the cause is the failure that made it DOWN, because the
+  // incident opened now is about that failure.
+  std::optional<Transition> SetMaintenance(bool on, absl::Time now);
+
   // Sets the state decided before a restart; location history starts over.
-  void Restore(v1::State state, absl::Time since) {
-    state_ = state;
-    since_ = since;
-    locations_.clear();
-  }
+  // A saved MAINTENANCE comes back in maintenance, DOWN underneath when an
+  // incident was open (it stays open until the monitor is healthy outside
+  // maintenance), PENDING otherwise (results will tell).
+  void Restore(v1::State state, absl::Time since, bool incident_open);
 
   // Drops a location that no longer checks the monitor, so its stale failures
   // cannot hold the monitor DOWN.
@@ -77,10 +95,14 @@ class MonitorHealth {
     int consecutive_successes = 0;
   };
 
-  std::optional<Transition> MoveTo(v1::State to, absl::Time now, std::string cause);
+  // The transition of state() from `before`, if it changed.
+  std::optional<Transition> Changed(v1::State before, absl::Time now, std::string cause);
 
-  v1::State state_;
+  v1::State health_;
+  bool maintenance_ = false;
   absl::Time since_;
+  // Why health_ last became DOWN.
+  std::string down_cause_;
   std::map<std::string, LocationHealth> locations_;
   int last_failures_ = 0;
   int last_successes_ = 0;

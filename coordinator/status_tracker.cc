@@ -5,19 +5,34 @@
 
 namespace uptime::coordinator {
 
-StatusTracker::StatusTracker(Clock* clock, EventBus* events) : clock_(clock), events_(events) {}
+StatusTracker::StatusTracker(Clock* clock, EventBus* events)
+    : clock_(clock), events_(events), calendar_(std::make_shared<const MaintenanceCalendar>()) {}
+
+StatusTracker::~StatusTracker() {
+  Clock::TimerId timer;
+  {
+    absl::MutexLock lock(&mu_);
+    stopped_ = true;
+    timer = maintenance_timer_;
+  }
+  if (timer != 0) clock_->Cancel(timer);
+}
 
 void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   auto it = entries_.find(monitor->id());
   if (it == entries_.end()) {
-    entries_.emplace(monitor->id(), Entry{.monitor = monitor,
-                                          .policy = HealthPolicy::FromMonitor(*monitor),
-                                          .health = MonitorHealth(now, monitor->paused()),
-                                          .last_result = {},
-                                          .has_result = false,
-                                          .open_incident_id = {}});
+    it = entries_
+             .emplace(monitor->id(), Entry{.monitor = monitor,
+                                           .policy = HealthPolicy::FromMonitor(*monitor),
+                                           .health = MonitorHealth(now, monitor->paused()),
+                                           .last_result = {},
+                                           .has_result = false,
+                                           .open_incident_id = {}})
+             .first;
+    // Created inside a window: in maintenance from the start.
+    SyncMaintenanceLocked(it->second, now);
     return;
   }
   Entry& entry = it->second;
@@ -30,6 +45,8 @@ void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
     t = entry.health.Resume(now);
   }
   if (t) ApplyTransition(entry, *t);
+  // New labels may move it into or out of a window's selector.
+  SyncMaintenanceLocked(entry, now);
 }
 
 void StatusTracker::OnMonitorRemoved(const std::string& id) {
@@ -39,6 +56,7 @@ void StatusTracker::OnMonitorRemoved(const std::string& id) {
 }
 
 void StatusTracker::Restore(absl::Span<const v1::MonitorStatus> statuses) {
+  const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   for (const v1::MonitorStatus& s : statuses) {
     auto it = entries_.find(s.monitor_id());
@@ -46,13 +64,58 @@ void StatusTracker::Restore(absl::Span<const v1::MonitorStatus> statuses) {
     Entry& e = it->second;
     // Pausing is the catalog's decision; everything else comes back.
     if (e.health.state() == v1::STATE_PAUSED || s.state() == v1::STATE_PAUSED) continue;
-    e.health.Restore(s.state(), FromProto(s.since()));
-    e.open_incident_id = s.state() == v1::STATE_DOWN ? s.open_incident_id() : "";
+    // An incident open in maintenance is still open: it was kept, silently.
+    const bool keeps_incident =
+        s.state() == v1::STATE_DOWN || s.state() == v1::STATE_MAINTENANCE;
+    e.open_incident_id = keeps_incident ? s.open_incident_id() : "";
+    e.health.Restore(s.state(), FromProto(s.since()), !e.open_incident_id.empty());
     if (s.has_last_result()) {
       e.last_result = s.last_result();
       e.has_result = true;
     }
+    // A window may have begun or ended while no coordinator was leading.
+    SyncMaintenanceLocked(e, now);
   }
+}
+
+void StatusTracker::SetMaintenanceCalendar(std::shared_ptr<const MaintenanceCalendar> calendar) {
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return;
+  calendar_ = calendar != nullptr ? std::move(calendar)
+                                  : std::make_shared<const MaintenanceCalendar>();
+  ReevaluateMaintenanceLocked(clock_->Now());
+}
+
+void StatusTracker::SyncMaintenanceLocked(Entry& entry, absl::Time now) {
+  const bool covered = active_.Covers(*entry.monitor);
+  if (covered == entry.health.in_maintenance()) return;
+  if (auto t = entry.health.SetMaintenance(covered, now)) {
+    ApplyTransition(entry, *t);
+  } else {
+    dirty_.insert(entry.monitor->id());  // paused: invisible, but saved
+  }
+}
+
+void StatusTracker::ReevaluateMaintenanceLocked(absl::Time now) {
+  active_ = calendar_->ActiveAt(now);
+  // A full pass: boundaries are rare (a few a day per window), and testing a
+  // monitor is a hash lookup plus the active windows' selectors.
+  for (auto& [id, entry] : entries_) SyncMaintenanceLocked(entry, now);
+  if (maintenance_timer_ != 0) clock_->Cancel(maintenance_timer_);
+  maintenance_timer_ = 0;
+  const uint64_t generation = ++timer_generation_;
+  const absl::Time next = calendar_->NextChange(now);
+  if (next == absl::InfiniteFuture()) return;
+  maintenance_timer_ =
+      clock_->ScheduleAt(next, [this, generation] { OnMaintenanceBoundary(generation); });
+}
+
+void StatusTracker::OnMaintenanceBoundary(uint64_t generation) {
+  absl::MutexLock lock(&mu_);
+  // A newer calendar rescheduled; this timer raced its cancellation.
+  if (stopped_ || generation != timer_generation_) return;
+  maintenance_timer_ = 0;
+  ReevaluateMaintenanceLocked(clock_->Now());
 }
 
 std::vector<v1::MonitorStatus> StatusTracker::TakeDirty() {
@@ -107,7 +170,11 @@ void StatusTracker::Ingest(absl::Span<const v1::CheckResult> results) {
 
 void StatusTracker::ApplyTransition(Entry& entry, const Transition& t) {
   dirty_.insert(entry.monitor->id());
-  if (t.to == v1::STATE_DOWN) {
+  // Incidents follow the visible state: MAINTENANCE neither opens nor closes
+  // one, DOWN opens one unless the incident from before a maintenance window
+  // is still open, and any other state closes an open one.
+  bool resolved = false;
+  if (t.to == v1::STATE_DOWN && entry.open_incident_id.empty()) {
     entry.open_incident_id = NewId("inc");
     if (incident_sink_ != nullptr) {
       v1::Incident incident;
@@ -117,14 +184,17 @@ void StatusTracker::ApplyTransition(Entry& entry, const Transition& t) {
       incident.set_cause(t.cause);
       incident_sink_->IncidentOpened(incident, *entry.monitor);
     }
-  } else if (t.from == v1::STATE_DOWN && !entry.open_incident_id.empty() &&
-             incident_sink_ != nullptr) {
-    v1::Incident incident;
-    incident.set_id(entry.open_incident_id);
-    incident.set_monitor_id(entry.monitor->id());
-    ToProto(t.at, incident.mutable_resolved());
-    incident.set_cause(t.cause);
-    incident_sink_->IncidentResolved(incident, *entry.monitor);
+  } else if (t.to != v1::STATE_DOWN && t.to != v1::STATE_MAINTENANCE &&
+             !entry.open_incident_id.empty()) {
+    resolved = true;
+    if (incident_sink_ != nullptr) {
+      v1::Incident incident;
+      incident.set_id(entry.open_incident_id);
+      incident.set_monitor_id(entry.monitor->id());
+      ToProto(t.at, incident.mutable_resolved());
+      incident.set_cause(t.cause);
+      incident_sink_->IncidentResolved(incident, *entry.monitor);
+    }
   }
   v1::Event event;
   v1::StateChange* change = event.mutable_state_change();
@@ -135,7 +205,7 @@ void StatusTracker::ApplyTransition(Entry& entry, const Transition& t) {
   ToProto(t.at, change->mutable_time());
   change->set_cause(t.cause);
   change->set_incident_id(entry.open_incident_id);
-  if (t.from == v1::STATE_DOWN) entry.open_incident_id.clear();
+  if (resolved) entry.open_incident_id.clear();
   events_->Publish(event, entry.monitor->labels());
 }
 
@@ -189,6 +259,7 @@ StateCounts StatusTracker::Counts() const {
       case v1::STATE_UP: ++c.up; break;
       case v1::STATE_DOWN: ++c.down; break;
       case v1::STATE_PAUSED: ++c.paused; break;
+      case v1::STATE_MAINTENANCE: ++c.maintenance; break;
       default: ++c.pending; break;
     }
   }

@@ -3,10 +3,19 @@
 // Owns one MonitorHealth per monitor, applies counted results to it, keeps
 // the latest result, opens and closes incidents, and publishes every state
 // change on the EventBus in order. Thread-safe.
+//
+// Maintenance: a monitor covered by a window of the MaintenanceCalendar shows
+// MAINTENANCE; its results still count, but no incident is opened or closed
+// (so nothing alerts) until the window ends. Then it takes the state its
+// health has: DOWN opens an incident (or keeps the one open since before the
+// window, without a second alert), anything else closes an open one. The
+// tracker re-evaluates every monitor when the calendar changes and at each
+// window boundary, on a clock timer, results or not.
 #ifndef UPTIME_COORDINATOR_STATUS_TRACKER_H_
 #define UPTIME_COORDINATOR_STATUS_TRACKER_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +28,7 @@
 #include "common/labels.h"
 #include "coordinator/catalog.h"
 #include "coordinator/event_bus.h"
+#include "coordinator/maintenance_calendar.h"
 #include "coordinator/state_machine.h"
 #include "uptime/v1/status.pb.h"
 
@@ -29,6 +39,7 @@ struct StateCounts {
   int down = 0;
   int pending = 0;
   int paused = 0;
+  int maintenance = 0;
 };
 
 // Where incident changes go to be persisted. Called under the tracker's lock
@@ -49,12 +60,24 @@ struct StatusPage {
 class StatusTracker : public CatalogListener {
  public:
   StatusTracker(Clock* clock, EventBus* events);
+  // Cancels the maintenance timer. A timer already running when this runs is
+  // not waited for: destroy the tracker only once the clock is quiet.
+  ~StatusTracker() override;
+  StatusTracker(const StatusTracker&) = delete;
+  StatusTracker& operator=(const StatusTracker&) = delete;
 
   // Must be set before results arrive; may stay null (nothing persisted).
   void SetIncidentSink(IncidentSink* sink) { incident_sink_ = sink; }
 
-  // Puts back states saved before a restart, for monitors in the catalog.
+  // Puts back states saved before a restart, for monitors in the catalog. A
+  // saved MAINTENANCE or DOWN keeps its open incident; whether the monitor is
+  // in maintenance now is the current calendar's call.
   void Restore(absl::Span<const v1::MonitorStatus> statuses);
+
+  // Replaces the maintenance calendar (never null), re-evaluates every
+  // monitor against it now, and again at each of its later boundaries.
+  // Costs one hash lookup plus the active windows' selectors per monitor.
+  void SetMaintenanceCalendar(std::shared_ptr<const MaintenanceCalendar> calendar);
 
   // Statuses changed since the last call (for PostgreSQL snapshots and Redis).
   std::vector<v1::MonitorStatus> TakeDirty();
@@ -87,6 +110,13 @@ class StatusTracker : public CatalogListener {
   };
 
   void ApplyTransition(Entry& entry, const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Moves `entry` in or out of maintenance as the active windows say.
+  void SyncMaintenanceLocked(Entry& entry, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recomputes the active windows at `now`, syncs every entry and schedules
+  // the next boundary.
+  void ReevaluateMaintenanceLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The timer's entry point; `generation` tells a superseded timer to stop.
+  void OnMaintenanceBoundary(uint64_t generation);
   v1::MonitorStatus ToStatus(const Entry& entry) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   Clock* const clock_;
@@ -95,6 +125,12 @@ class StatusTracker : public CatalogListener {
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> dirty_ ABSL_GUARDED_BY(mu_);
+
+  std::shared_ptr<const MaintenanceCalendar> calendar_ ABSL_GUARDED_BY(mu_);
+  MaintenanceCalendar::ActiveSet active_ ABSL_GUARDED_BY(mu_);
+  Clock::TimerId maintenance_timer_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t timer_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace uptime::coordinator

@@ -153,8 +153,28 @@ CREATE TABLE alert_outbox (
 CREATE INDEX alert_outbox_due_idx ON alert_outbox (due) WHERE sent_at IS NULL;
 )sql";
 
+// Version 2: maintenance windows (uptime.v1.MaintenanceWindow). `spec` is
+// what the coordinator loads; the other columns mirror it for operators.
+// Names are not unique: the same "deploy" window may be planned many times.
+constexpr char kMaintenanceWindows[] = R"sql(
+CREATE TABLE maintenance_windows (
+  id             text COLLATE "C" PRIMARY KEY,
+  name           text NOT NULL,
+  monitor_ids    text[] NOT NULL DEFAULT '{}',
+  label_selector text NOT NULL DEFAULT '',
+  -- A one-off window's span, or a recurring window's optional bounds.
+  start_time     timestamptz,
+  end_time       timestamptz,
+  recurring      boolean NOT NULL,
+  spec           bytea NOT NULL,
+  create_time    timestamptz NOT NULL,
+  update_time    timestamptz NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "maintenance windows", kMaintenanceWindows},
 };
 
 }  // namespace

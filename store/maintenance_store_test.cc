@@ -1,0 +1,112 @@
+// MaintenanceStore contract, run against the in-memory and PostgreSQL stores.
+#include "store/maintenance_store.h"
+
+#include <memory>
+#include <string>
+
+#include "common/proto_time.h"
+#include "gtest/gtest.h"
+#include "store/memory_maintenance_store.h"
+#include "store/pg_maintenance_store.h"
+#include "store/store_test_env.h"
+
+namespace uptime::testing {
+namespace {
+
+// The backends' own factories cover the older stores; this one is built
+// from what each backend already holds.
+std::unique_ptr<store::MaintenanceStore> MakeStore(MemoryBackend&) {
+  return std::make_unique<store::MemoryMaintenanceStore>();
+}
+std::unique_ptr<store::MaintenanceStore> MakeStore(PostgresBackend& backend) {
+  return std::make_unique<store::PgMaintenanceStore>(backend.pool.get());
+}
+
+v1::MaintenanceWindow OneOff(const std::string& id, const std::string& name) {
+  v1::MaintenanceWindow w;
+  w.set_id(id);
+  w.set_name(name);
+  w.set_description("quarterly \"database\" upgrade\\n");
+  w.add_monitor_ids("mon-1");
+  w.add_monitor_ids("mon,{2}");
+  ToProto(absl::FromUnixSeconds(1'800'000'000), w.mutable_start_time());
+  ToProto(absl::FromUnixSeconds(1'800'003'600), w.mutable_end_time());
+  ToProto(absl::FromUnixSeconds(1'700'000'000), w.mutable_create_time());
+  ToProto(absl::FromUnixSeconds(1'700'000'100), w.mutable_update_time());
+  return w;
+}
+
+v1::MaintenanceWindow Recurring(const std::string& id, const std::string& name) {
+  v1::MaintenanceWindow w;
+  w.set_id(id);
+  w.set_name(name);
+  w.set_label_selector("team=core,!canary");
+  v1::Recurrence* r = w.mutable_recurrence();
+  r->add_days(v1::WEEKDAY_SATURDAY);
+  r->add_days(v1::WEEKDAY_SUNDAY);
+  r->set_start_time_of_day("02:30");
+  r->mutable_duration()->set_seconds(7200);
+  r->set_time_zone("Europe/Berlin");
+  ToProto(absl::FromUnixSeconds(1'700'000'000), w.mutable_create_time());
+  ToProto(absl::FromUnixSeconds(1'700'000'000), w.mutable_update_time());
+  return w;
+}
+
+template <typename Backend>
+class MaintenanceStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::Status up = backend_.SetUp();
+    ASSERT_TRUE(up.ok()) << up;
+    store_ = MakeStore(backend_);
+  }
+
+  Backend backend_;
+  std::unique_ptr<store::MaintenanceStore> store_;
+};
+
+TYPED_TEST_SUITE(MaintenanceStoreTest, StoreBackends, BackendNames);
+
+TYPED_TEST(MaintenanceStoreTest, InsertThenLoadReturnsWholeWindowsById) {
+  const v1::MaintenanceWindow b = Recurring("mw-b", "weekend");
+  const v1::MaintenanceWindow a = OneOff("mw-a", "upgrade");
+  ASSERT_TRUE(this->store_->InsertWindow(b).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(a).ok());
+  absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE(ProtoEq(a, (*all)[0]));
+  EXPECT_TRUE(ProtoEq(b, (*all)[1]));
+}
+
+TYPED_TEST(MaintenanceStoreTest, InsertRejectsTakenIdButNotTakenName) {
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "deploy")).ok());
+  absl::Status same_id = this->store_->InsertWindow(OneOff("mw-a", "other"));
+  EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
+  // The same planned change may be scheduled many times under one name.
+  EXPECT_TRUE(this->store_->InsertWindow(OneOff("mw-b", "deploy")).ok());
+  EXPECT_EQ(this->store_->LoadWindows()->size(), 2u);
+}
+
+TYPED_TEST(MaintenanceStoreTest, UpdateReplacesWholeWindow) {
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade")).ok());
+  // One-off becomes recurring: the old bounds must not linger.
+  v1::MaintenanceWindow changed = Recurring("mw-a", "upgrade-2");
+  ASSERT_TRUE(this->store_->UpdateWindow(changed).ok());
+  absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
+  absl::Status missing = this->store_->UpdateWindow(OneOff("mw-x", "x"));
+  EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
+}
+
+TYPED_TEST(MaintenanceStoreTest, DeleteRemovesOnceThenNotFound) {
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade")).ok());
+  EXPECT_TRUE(this->store_->DeleteWindow("mw-a").ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-a")));
+  EXPECT_TRUE(this->store_->LoadWindows()->empty());
+}
+
+}  // namespace
+}  // namespace uptime::testing
