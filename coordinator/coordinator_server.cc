@@ -14,14 +14,13 @@
 #include "coordinator/alert_scheduler.h"
 #include "coordinator/alert_sender.h"
 #include "coordinator/incident_alerts.h"
+#include "coordinator/leadership.h"
 #include "coordinator/channels.h"
 #include "coordinator/notification_service.h"
 #include "coordinator/notifiers/notifier.h"
 #include "coordinator/catalog.h"
 #include "coordinator/cluster_service.h"
 #include "coordinator/event_bus.h"
-#include "coordinator/maintenance.h"
-#include "coordinator/maintenance_service.h"
 #include "coordinator/monitor_service.h"
 #include "coordinator/persistence.h"
 #include "coordinator/status_service.h"
@@ -33,12 +32,10 @@
 #include "store/catalog_store.h"
 #include "store/leader_lock.h"
 #include "store/memory_incident_store.h"
-#include "store/memory_maintenance_store.h"
 #include "store/memory_result_store.h"
 #include "store/migrations.h"
 #include "store/pg_catalog_store.h"
 #include "store/pg_incident_store.h"
-#include "store/pg_maintenance_store.h"
 #include "store/pg_pool.h"
 #include "store/pg_result_store.h"
 #include "store/redis_status_cache.h"
@@ -95,12 +92,10 @@ struct Stores {
       catalog = std::make_unique<store::PgCatalogStore>(pool.get());
       results = std::make_unique<store::PgResultStore>(pool.get());
       incidents = std::make_unique<store::PgIncidentStore>(pool.get(), clock);
-      maintenance = std::make_unique<store::PgMaintenanceStore>(pool.get());
     } else {
       catalog = std::make_unique<store::MemoryCatalogStore>();
       results = std::make_unique<store::MemoryResultStore>();
       incidents = std::make_unique<store::MemoryIncidentStore>(clock);
-      maintenance = std::make_unique<store::MemoryMaintenanceStore>();
     }
     if (!config.redis.empty()) {
       cache = std::make_unique<store::RedisStatusCache>(
@@ -112,7 +107,6 @@ struct Stores {
   std::unique_ptr<store::CatalogStore> catalog;
   std::unique_ptr<store::ResultStore> results;
   std::unique_ptr<store::IncidentStore> incidents;
-  std::unique_ptr<store::MaintenanceStore> maintenance;
   std::unique_ptr<store::StatusCache> cache;
 };
 
@@ -173,12 +167,6 @@ struct CoordinatorServer::Components {
         channels(clock, stores.catalog.get(), &notifier_registry,
                  notifiers::NotifierDeps{.clock = clock, .timeout = absl::Seconds(10), .ca_file = {}},
                  [this](const std::string& id) { return MonitorsUseChannel(catalog, id); }),
-        maintenance(
-            clock, stores.maintenance.get(),
-            [this](const std::string& id) { return catalog.Get(id).ok(); },
-            [this](std::shared_ptr<const MaintenanceCalendar> calendar) {
-              tracker.SetMaintenanceCalendar(std::move(calendar));
-            }),
         monitor_service(&auth, &catalog,
                         [this](const std::string& id) { return channels.Exists(id); }),
         status_service(&auth, clock, &tracker, &agents, &events, stores.results.get(),
@@ -188,7 +176,6 @@ struct CoordinatorServer::Components {
                         clock->Now(), &catalog, &tracker, &agents),
         agent_service(&auth, &agents),
         notification_service(&auth, &channels, clock, config.dashboard_url),
-        maintenance_service(&auth, &maintenance),
         persistence(clock, PersistenceOptions{.raw_retention_days = config.raw_retention_days},
                     stores.results.get(), stores.incidents.get(), stores.cache.get(), &tracker,
                     &metrics),
@@ -216,8 +203,7 @@ struct CoordinatorServer::Components {
                              [this] { return static_cast<double>(agents.agent_count()); });
     for (auto [state, name] : {std::pair{v1::STATE_UP, "up"}, std::pair{v1::STATE_DOWN, "down"},
                                std::pair{v1::STATE_PENDING, "pending"},
-                               std::pair{v1::STATE_PAUSED, "paused"},
-                               std::pair{v1::STATE_MAINTENANCE, "maintenance"}}) {
+                               std::pair{v1::STATE_PAUSED, "paused"}}) {
       metrics.AddCallbackGauge(
           "uptime_coordinator_monitors_by_state", "Monitors by state",
           [this, state] {
@@ -225,7 +211,6 @@ struct CoordinatorServer::Components {
             return static_cast<double>(state == v1::STATE_UP     ? c.up
                                        : state == v1::STATE_DOWN ? c.down
                                        : state == v1::STATE_PAUSED ? c.paused
-                                       : state == v1::STATE_MAINTENANCE ? c.maintenance
                                                                  : c.pending);
           },
           {{"state", name}});
@@ -241,18 +226,16 @@ struct CoordinatorServer::Components {
   StatusTracker tracker;
   AgentManager agents;
   ChannelRegistry channels;
-  MaintenanceRegistry maintenance;
   MonitorServiceImpl monitor_service;
   StatusServiceImpl status_service;
   ClusterServiceImpl cluster_service;
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
-  MaintenanceServiceImpl maintenance_service;
   Persistence persistence;
   AlertSender alert_sender;
   IncidentAlerts incident_alerts;
   AlertScheduler alert_scheduler;
-  std::unique_ptr<store::LeaderLock> leader_lock;
+  std::unique_ptr<Leadership> leadership;
   std::atomic<bool> leader{false};
 };
 
@@ -264,6 +247,7 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(
         "--admin-token (or --admin-token-file) is required; pass --insecure-no-auth to run "
         "without authentication");
   }
+  RETURN_IF_ERROR(Leadership::Validate({.grace = config.leader_lock_grace}));
   if (config.heartbeat_interval < absl::Milliseconds(100)) {
     return absl::InvalidArgumentError("--heartbeat-interval: must be at least 100ms");
   }
@@ -310,18 +294,12 @@ absl::Status CoordinatorServer::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
   standby_server_->GetHealthCheckService()->SetServingStatus(false);
-  components_->leader_lock = std::make_unique<store::LeaderLock>(
-      store::LeaderLockOptions{.conn = {.dsn = config_.postgres_dsn}}, [] {
-        // Fail-stop: a standby may already lead; serving on would split the brain.
-        spdlog::critical("lost the leader lock (PostgreSQL session ended): exiting");
-        spdlog::shutdown();
-        std::_Exit(3);
-      });
-  absl::StatusOr<bool> acquired = components_->leader_lock->TryAcquire();
-  if (!acquired.ok() || !*acquired) {
-    spdlog::info("another coordinator leads (or PostgreSQL is unreachable): standing by");
-    RETURN_IF_ERROR(components_->leader_lock->AcquireBlocking(absl::InfiniteFuture()));
-  }
+  LeadershipOptions leadership{.grace = config_.leader_lock_grace};
+  leadership.lock.conn.dsn = config_.postgres_dsn;
+  // Short, so an attempt to take the lock back fits in the grace period.
+  leadership.lock.conn.connect_timeout = absl::Seconds(2);
+  components_->leadership = std::make_unique<Leadership>(std::move(leadership));
+  RETURN_IF_ERROR(components_->leadership->Acquire());
   spdlog::info("acquired the leader lock");
   RETURN_IF_ERROR(BecomeLeader());
   standby_server_->Shutdown();
@@ -346,10 +324,6 @@ absl::Status CoordinatorServer::BecomeLeader() {
   }
   RETURN_IF_ERROR(c.catalog.Load());
   RETURN_IF_ERROR(c.channels.Load());
-  // Before the states, so a monitor saved in a window still in effect
-  // stays in MAINTENANCE (since kept) and one whose window ended while no
-  // one led leaves it as the restored state is applied.
-  RETURN_IF_ERROR(c.maintenance.Load());
   ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, c.stores.incidents->LoadStates());
   RETURN_IF_ERROR(ReconcileWithIncidents(*c.stores.incidents, clock_->Now(), states));
   c.tracker.Restore(states);
@@ -378,7 +352,6 @@ absl::Status CoordinatorServer::StartServing() {
   builder.RegisterService(&components_->status_service);
   builder.RegisterService(&components_->cluster_service);
   builder.RegisterService(&components_->notification_service);
-  builder.RegisterService(&components_->maintenance_service);
   builder.RegisterService(&components_->agent_service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {

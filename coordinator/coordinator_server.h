@@ -37,6 +37,9 @@ struct CoordinatorConfig {
   std::string postgres_dsn;
   // Redis HOST:PORT for live status and history; empty disables.
   std::string redis;
+  // How long a leader whose lock session ended (PostgreSQL restarted, say)
+  // keeps leading while it takes the lock back; at most 8s.
+  absl::Duration leader_lock_grace = absl::Seconds(7);
   int raw_retention_days = 30;
   // Base URL of the dashboard, for links in alerts (e.g. https://uptime.example.com).
   std::string dashboard_url;

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::string admin_token_file, read_token_file, agent_token_file;
   std::string heartbeat = "1s";
   std::string storm_window = "10s";
+  std::string lock_grace = "7s";
   AddLogFlags(app, log);
   AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
   AddFlag(app, "metrics-listen", config.metrics_listen,
@@ -63,6 +64,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   AddFlag(app, "alert-storm-window", storm_window,
           "the window of --alert-storm-threshold (e.g. 10s)");
+  AddFlag(app, "leader-lock-grace", lock_grace,
+          "how long a leader whose PostgreSQL lock session ended keeps leading while it takes the "
+          "lock back (0s..8s); another coordinator holding it stops this one at once");
   AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
   AddFlag(app, "heartbeat-interval", heartbeat,
           "how often agents send heartbeats; 3 missed and an agent is presumed dead");
@@ -81,6 +85,9 @@ int main(int argc, char** argv) {
   }
   if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
     return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
+  }
+  if (!absl::ParseDuration(lock_grace, &config.leader_lock_grace)) {
+    return Fail(absl::InvalidArgumentError("--leader-lock-grace: not a duration (e.g. 7s)"));
   }
   if (!absl::ParseDuration(storm_window, &config.alert_storm_window) ||
       config.alert_storm_window < absl::ZeroDuration() ||
