@@ -21,6 +21,8 @@
 #include "coordinator/catalog.h"
 #include "coordinator/cluster_service.h"
 #include "coordinator/event_bus.h"
+#include "coordinator/maintenance.h"
+#include "coordinator/maintenance_service.h"
 #include "coordinator/monitor_service.h"
 #include "coordinator/persistence.h"
 #include "coordinator/status_service.h"
@@ -32,10 +34,12 @@
 #include "store/catalog_store.h"
 #include "store/leader_lock.h"
 #include "store/memory_incident_store.h"
+#include "store/memory_maintenance_store.h"
 #include "store/memory_result_store.h"
 #include "store/migrations.h"
 #include "store/pg_catalog_store.h"
 #include "store/pg_incident_store.h"
+#include "store/pg_maintenance_store.h"
 #include "store/pg_pool.h"
 #include "store/pg_result_store.h"
 #include "store/redis_status_cache.h"
@@ -92,10 +96,12 @@ struct Stores {
       catalog = std::make_unique<store::PgCatalogStore>(pool.get());
       results = std::make_unique<store::PgResultStore>(pool.get());
       incidents = std::make_unique<store::PgIncidentStore>(pool.get(), clock);
+      maintenance = std::make_unique<store::PgMaintenanceStore>(pool.get());
     } else {
       catalog = std::make_unique<store::MemoryCatalogStore>();
       results = std::make_unique<store::MemoryResultStore>();
       incidents = std::make_unique<store::MemoryIncidentStore>(clock);
+      maintenance = std::make_unique<store::MemoryMaintenanceStore>();
     }
     if (!config.redis.empty()) {
       cache = std::make_unique<store::RedisStatusCache>(
@@ -107,6 +113,7 @@ struct Stores {
   std::unique_ptr<store::CatalogStore> catalog;
   std::unique_ptr<store::ResultStore> results;
   std::unique_ptr<store::IncidentStore> incidents;
+  std::unique_ptr<store::MaintenanceStore> maintenance;
   std::unique_ptr<store::StatusCache> cache;
 };
 
@@ -167,6 +174,12 @@ struct CoordinatorServer::Components {
         channels(clock, stores.catalog.get(), &notifier_registry,
                  notifiers::NotifierDeps{.clock = clock, .timeout = absl::Seconds(10), .ca_file = {}},
                  [this](const std::string& id) { return MonitorsUseChannel(catalog, id); }),
+        maintenance(
+            clock, stores.maintenance.get(),
+            [this](const std::string& id) { return catalog.Get(id).ok(); },
+            [this](std::shared_ptr<const MaintenanceCalendar> calendar) {
+              tracker.SetMaintenanceCalendar(std::move(calendar));
+            }),
         monitor_service(&auth, &catalog,
                         [this](const std::string& id) { return channels.Exists(id); }),
         status_service(&auth, clock, &tracker, &agents, &events, stores.results.get(),
@@ -176,6 +189,7 @@ struct CoordinatorServer::Components {
                         clock->Now(), &catalog, &tracker, &agents),
         agent_service(&auth, &agents),
         notification_service(&auth, &channels, clock, config.dashboard_url),
+        maintenance_service(&auth, &maintenance),
         persistence(clock, PersistenceOptions{.raw_retention_days = config.raw_retention_days},
                     stores.results.get(), stores.incidents.get(), stores.cache.get(), &tracker,
                     &metrics),
@@ -203,7 +217,8 @@ struct CoordinatorServer::Components {
                              [this] { return static_cast<double>(agents.agent_count()); });
     for (auto [state, name] : {std::pair{v1::STATE_UP, "up"}, std::pair{v1::STATE_DOWN, "down"},
                                std::pair{v1::STATE_PENDING, "pending"},
-                               std::pair{v1::STATE_PAUSED, "paused"}}) {
+                               std::pair{v1::STATE_PAUSED, "paused"},
+                               std::pair{v1::STATE_MAINTENANCE, "maintenance"}}) {
       metrics.AddCallbackGauge(
           "uptime_coordinator_monitors_by_state", "Monitors by state",
           [this, state] {
@@ -211,6 +226,7 @@ struct CoordinatorServer::Components {
             return static_cast<double>(state == v1::STATE_UP     ? c.up
                                        : state == v1::STATE_DOWN ? c.down
                                        : state == v1::STATE_PAUSED ? c.paused
+                                       : state == v1::STATE_MAINTENANCE ? c.maintenance
                                                                  : c.pending);
           },
           {{"state", name}});
@@ -226,11 +242,13 @@ struct CoordinatorServer::Components {
   StatusTracker tracker;
   AgentManager agents;
   ChannelRegistry channels;
+  MaintenanceRegistry maintenance;
   MonitorServiceImpl monitor_service;
   StatusServiceImpl status_service;
   ClusterServiceImpl cluster_service;
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
+  MaintenanceServiceImpl maintenance_service;
   Persistence persistence;
   AlertSender alert_sender;
   IncidentAlerts incident_alerts;
@@ -324,6 +342,10 @@ absl::Status CoordinatorServer::BecomeLeader() {
   }
   RETURN_IF_ERROR(c.catalog.Load());
   RETURN_IF_ERROR(c.channels.Load());
+  // Before the states, so a monitor saved in a window still in effect
+  // stays in MAINTENANCE (since kept) and one whose window ended while no
+  // one led leaves it as the restored state is applied.
+  RETURN_IF_ERROR(c.maintenance.Load());
   ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, c.stores.incidents->LoadStates());
   RETURN_IF_ERROR(ReconcileWithIncidents(*c.stores.incidents, clock_->Now(), states));
   c.tracker.Restore(states);
@@ -352,6 +374,7 @@ absl::Status CoordinatorServer::StartServing() {
   builder.RegisterService(&components_->status_service);
   builder.RegisterService(&components_->cluster_service);
   builder.RegisterService(&components_->notification_service);
+  builder.RegisterService(&components_->maintenance_service);
   builder.RegisterService(&components_->agent_service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
