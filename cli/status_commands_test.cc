@@ -101,9 +101,10 @@ TEST_F(CliTest, ClusterInfoAsKeyValuesAndYaml) {
   info.set_monitors_down(1);
   fake_.SetClusterInfo(info);
   ASSERT_EQ(Run({"cluster"}), kExitOk) << err();
-  EXPECT_THAT(out(), HasSubstr("Coordinator:  coord-a\n"));
-  EXPECT_THAT(out(), HasSubstr("Leader:       yes\n"));
-  EXPECT_THAT(out(), HasSubstr("  down:       1\n"));
+  EXPECT_THAT(out(), HasSubstr("Coordinator:    coord-a\n"));
+  EXPECT_THAT(out(), HasSubstr("Leader:         yes\n"));
+  EXPECT_THAT(out(), HasSubstr("  down:         1\n"));
+  EXPECT_THAT(out(), HasSubstr("  maintenance:  0\n"));
   ASSERT_EQ(Run({"-o", "yaml", "cluster"}), kExitOk) << err();
   EXPECT_EQ(out(),
             "version: \"0.1.0\"\ncoordinatorId: coord-a\nisLeader: true\nmonitors: 7\n"

@@ -168,6 +168,7 @@ Table ClusterTable(const v1::ClusterInfo& info, absl::Time now) {
   table.AddRow({"  down:", absl::StrCat(info.monitors_down())});
   table.AddRow({"  pending:", absl::StrCat(info.monitors_pending())});
   table.AddRow({"  paused:", absl::StrCat(info.monitors_paused())});
+  table.AddRow({"  maintenance:", absl::StrCat(info.monitors_maintenance())});
   return table;
 }
 

@@ -40,6 +40,7 @@ grpc::ServerUnaryReactor* ClusterServiceImpl::GetClusterInfo(grpc::CallbackServe
   resp->set_monitors_down(counts.down);
   resp->set_monitors_pending(counts.pending);
   resp->set_monitors_paused(counts.paused);
+  resp->set_monitors_maintenance(counts.maintenance);
   return FinishWith(ctx, grpc::Status::OK);
 }
 

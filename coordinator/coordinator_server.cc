@@ -136,6 +136,16 @@ absl::Status ReconcileWithIncidents(store::IncidentStore& incidents, absl::Time 
   for (v1::MonitorStatus& s : states) {
     seen.insert(s.monitor_id());
     auto it = open.find(s.monitor_id());
+    if (s.state() == v1::STATE_MAINTENANCE) {
+      // Silent while the window lasts, but the incident it will resume
+      // (or close) when the window ends must be the store's.
+      if (it != open.end()) {
+        s.set_open_incident_id(it->second.id());
+      } else {
+        s.clear_open_incident_id();
+      }
+      continue;
+    }
     if (it != open.end()) {
       const bool behind = s.state() == v1::STATE_UP || s.state() == v1::STATE_PENDING ||
                           (s.state() == v1::STATE_DOWN && s.open_incident_id() != it->second.id());
