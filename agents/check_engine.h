@@ -45,6 +45,14 @@ struct CheckEngineOptions {
   AgentIdentity identity;
   // Checks running at once; due checks beyond it wait (and run late).
   int max_concurrency = 1000;
+  // A slot that cannot start within this fraction of its monitor's interval
+  // is skipped, not run late (Scheduler: "Late slots are shed"), so a stall
+  // or a burst cannot leave the engine stuck at max_concurrency with every
+  // check late. 0: run late slots anyway.
+  double late_skip_fraction = 0.1;
+  // Scheduled checks start at most this many times as fast as the monitors
+  // ask for (StartPacer), so a backlog drains without a burst. 0: no cap.
+  double catch_up_factor = 2.0;
   // Commands waiting for the loop; callers block (up to a few seconds) when
   // it is full.
   size_t queue_capacity = 1024;

@@ -20,7 +20,6 @@ namespace {
 constexpr int kMaxEvents = 256;
 constexpr size_t kTrimAfterMonitors = 1000;
 constexpr size_t kMaxIdleHandles = 256;
-
 }  // namespace
 
 CheckEngine::Loop::~Loop() {
@@ -235,7 +234,10 @@ int CheckEngine::Loop::TimeoutMs(absl::Time now) const {
     deadline = dns;
   }
   if (InFlight() < static_cast<size_t>(owner_->options_.max_concurrency)) {
-    if (auto due = scheduler_.NextDue(); due && (!deadline || *due < *deadline)) deadline = due;
+    if (auto due = scheduler_.NextDue()) {
+      *due = std::max(*due, pacer_.Ready(scheduler_.planned_rate()));
+      if (!deadline || *due < *deadline) deadline = due;
+    }
   }
   if (!deadline) return -1;  // only the eventfd or a socket can wake us
   if (*deadline <= now) return 0;
@@ -312,7 +314,13 @@ void CheckEngine::Loop::Remove(const std::string& id) {
 void CheckEngine::Loop::StartDue(absl::Time now) {
   const size_t max = static_cast<size_t>(owner_->options_.max_concurrency);
   if (InFlight() >= max) return;
-  for (ScheduledJob& job : scheduler_.PopDue(now, max - InFlight())) {
+  // Paced: the backlog after a stall must not start in one burst.
+  const double rate = scheduler_.planned_rate();
+  const size_t allowed = std::min(max - InFlight(), pacer_.Allowance(rate, now));
+  if (allowed == 0) return;
+  std::vector<ScheduledJob> jobs = scheduler_.PopDue(now, allowed);
+  pacer_.Started(rate, now, jobs.size());
+  for (ScheduledJob& job : jobs) {
     auto it = monitors_.find(absl::string_view(job.id));
     if (it == monitors_.end()) {
       scheduler_.Complete(job.id);

@@ -24,6 +24,7 @@
 #include "agents/http_checker.h"
 #include "agents/loop_check.h"
 #include "agents/scheduler.h"
+#include "agents/start_pacer.h"
 
 namespace uptime::agent {
 
@@ -31,7 +32,10 @@ namespace uptime::agent {
 // Reads the engine's queue (under its mutex) and publishes its counters.
 class CheckEngine::Loop : public LoopIo {
  public:
-  explicit Loop(CheckEngine* owner) : owner_(owner) {}
+  explicit Loop(CheckEngine* owner)
+      : owner_(owner),
+        scheduler_(absl::Seconds(1), owner->options_.late_skip_fraction),
+        pacer_(owner->options_.catch_up_factor) {}
   ~Loop() override;
 
   absl::Status Init();
@@ -86,6 +90,7 @@ class CheckEngine::Loop : public LoopIo {
   };
 
   Scheduler scheduler_;
+  StartPacer pacer_;
   absl::flat_hash_set<CheckSpecPtr, SpecById, SpecById> monitors_;  // the assigned set
   absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
   std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused

@@ -30,14 +30,17 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+double RateOf(int64_t interval_us) { return 1e6 / static_cast<double>(interval_us); }
+
 bool Later(const auto& a, const auto& b) {
   return a.due_us != b.due_us ? a.due_us > b.due_us : a.slot > b.slot;
 }
 
 }  // namespace
 
-Scheduler::Scheduler(absl::Duration first_run_window)
+Scheduler::Scheduler(absl::Duration first_run_window, double late_skip_fraction)
     : first_run_window_(std::max(first_run_window, kMinInterval)),
+      late_skip_fraction_(std::max(late_skip_fraction, 0.0)),
       index_(0, SlotHash{&entries_}, SlotEq{&entries_}) {}
 
 absl::Duration Scheduler::Phase(absl::string_view id, absl::Duration interval) {
@@ -76,6 +79,8 @@ bool Scheduler::Upsert(absl::string_view id, absl::Duration interval, absl::Time
     // A new interval means new slots; the old heap item goes stale. A
     // monitor removed and re-added while its check ran is not new either:
     // it goes straight to its slots.
+    if (was_active) planned_rate_ -= RateOf(e.interval_us);
+    planned_rate_ += RateOf(interval_us);
     e.interval_us = interval_us;
     e.next_us = AlignedSlot(id, interval_us, now_us);
     e.first_run = false;
@@ -113,6 +118,7 @@ bool Scheduler::Upsert(absl::string_view id, absl::Duration interval, absl::Time
   e.active = true;
   e.running = false;
   ++active_;
+  planned_rate_ += RateOf(interval_us);
   index_.insert(slot);  // after e.id is set: the index hashes through it
   Push(slot);
   return true;
@@ -126,6 +132,8 @@ bool Scheduler::Remove(absl::string_view id) {
   e.active = false;
   ++e.generation;
   --active_;
+  // Floating-point sums drift: start again from zero when nothing is left.
+  planned_rate_ = active_ == 0 ? 0 : std::max(0.0, planned_rate_ - RateOf(e.interval_us));
   if (!e.running) Release(slot);
   PopStale();
   CompactIfBloated();
@@ -145,6 +153,7 @@ std::vector<ScheduledJob> Scheduler::PopDue(absl::Time now, size_t max_jobs) {
     PopTop();
     Entry& e = entries_[slot];
     int64_t planned = e.next_us;
+    bool too_late = false;
     if (e.first_run) {
       // The prompt first check; then the phase-aligned slots, the first of
       // them at least half an interval later.
@@ -158,9 +167,14 @@ std::vector<ScheduledJob> Scheduler::PopDue(absl::Time now, size_t max_jobs) {
         skipped_ += missed;
       }
       e.next_us = planned + e.interval_us;
+      too_late = late_skip_fraction_ > 0 &&
+                 static_cast<double>(now_us - planned) >
+                     late_skip_fraction_ * static_cast<double>(e.interval_us);
     }
     if (e.running) {
       ++overruns_;
+    } else if (too_late) {
+      ++skipped_;
     } else {
       e.running = true;
       ++running_;

@@ -31,6 +31,16 @@
 //  - No stacking: a slot that falls due while the monitor's previous check is
 //    still running (not yet Complete()d) is not run; it is counted in
 //    overruns() and the monitor moves on to the following slot.
+//  - Late slots are shed (when late_skip_fraction > 0, as in the engine): a
+//    slot popped more than late_skip_fraction x interval after its time is
+//    not run either; it is counted in skipped() and the monitor waits for
+//    its next slot. Running such a backlog late would start every overdue
+//    check at once after a stall (thousands of connections in a burst), and
+//    an agent that is behind would stay behind: each freed slot of its
+//    concurrency cap taken at once by an overdue check, so it stays at the
+//    cap, with every check late. Shedding lets it fall back onto the
+//    phase-spread slots. Prompt first checks are exempt (one-time, already
+//    spread over first_run_window).
 //  - Upsert of a known id with the same interval changes nothing; a new
 //    interval moves it to the new interval's phase-aligned slots (the first
 //    one >= now). Remove and Upsert never move other monitors.
@@ -70,7 +80,10 @@ struct ScheduledJob {
 
 class Scheduler {
  public:
-  explicit Scheduler(absl::Duration first_run_window = absl::Seconds(1));
+  // late_skip_fraction: see "Late slots are shed"; 0 runs late slots however
+  // late (up to a whole interval, see "Catch-up without bursts").
+  explicit Scheduler(absl::Duration first_run_window = absl::Seconds(1),
+                     double late_skip_fraction = 0);
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
@@ -100,8 +113,9 @@ class Scheduler {
 
   // Takes up to `max_jobs` checks whose slot is <= now, earliest first, and
   // marks them running. Slots of running monitors that fall due are consumed
-  // as overruns. Monitors left due because of `max_jobs` stay at the top, so
-  // they run (late) on the next call.
+  // as overruns, slots too late to run (late_skip_fraction) as skipped.
+  // Monitors left due because of `max_jobs` stay at the top, so they run
+  // (late, or are shed) on the next call.
   std::vector<ScheduledJob> PopDue(absl::Time now,
                                    size_t max_jobs = std::numeric_limits<size_t>::max());
 
@@ -114,6 +128,8 @@ class Scheduler {
   size_t size() const { return active_; }
   // Checks running now.
   size_t running() const { return running_; }
+  // Checks per second the scheduled monitors ask for (sum of 1/interval).
+  double planned_rate() const { return active_ == 0 ? 0 : planned_rate_; }
   int64_t overruns() const { return overruns_; }
   int64_t skipped() const { return skipped_; }
 
@@ -159,12 +175,14 @@ class Scheduler {
   void CompactIfBloated();
 
   const absl::Duration first_run_window_;
+  const double late_skip_fraction_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> free_slots_;
   absl::flat_hash_set<uint32_t, SlotHash, SlotEq> index_;
   std::vector<HeapItem> heap_;  // min-heap on (due, slot)
   size_t active_ = 0;
   size_t running_ = 0;
+  double planned_rate_ = 0;
   int64_t overruns_ = 0;
   int64_t skipped_ = 0;
 };

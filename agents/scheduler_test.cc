@@ -311,5 +311,139 @@ TEST(SchedulerTest, ChurnKeepsHeapBounded) {
   EXPECT_EQ(ids.size(), 49u);
 }
 
+TEST(SchedulerTest, AfterAStallLateSlotsAreShedAndTheRestRunOnTheirSlots) {
+  // What the engine runs: late slots beyond 10% of the interval are shed.
+  Scheduler s(absl::Seconds(1), 0.1);
+  const absl::Duration iv = absl::Seconds(1);
+  constexpr int kMonitors = 1000;
+  for (int i = 0; i < kMonitors; ++i) s.Upsert(absl::StrCat("m", i), iv, kStart);
+  absl::Time now = kStart;
+  auto run_until = [&](absl::Time end, std::map<std::string, int>* runs) {
+    for (; now < end; now += absl::Milliseconds(1)) {
+      for (const ScheduledJob& j : s.PopDue(now)) {
+        EXPECT_LE(now - j.planned, absl::Milliseconds(100)) << j.id;
+        ++(*runs)[j.id];
+        s.Complete(j.id);
+      }
+    }
+  };
+  std::map<std::string, int> before;
+  run_until(kStart + 2 * iv, &before);
+  EXPECT_EQ(s.skipped(), 0);
+  // The loop stalls for 1.5 intervals, then wakes with every monitor due.
+  now += absl::Milliseconds(1500);
+  std::vector<ScheduledJob> resumed = s.PopDue(now);
+  // Only the slots at most 100 ms late run (~10% of the monitors); the rest
+  // are counted, not started in one burst.
+  EXPECT_GT(resumed.size(), kMonitors / 20u);
+  EXPECT_LT(resumed.size(), kMonitors / 5u);
+  std::set<std::string> once;
+  for (const ScheduledJob& j : resumed) {
+    EXPECT_TRUE(once.insert(j.id).second) << j.id << " twice";
+    EXPECT_LE(now - j.planned, absl::Milliseconds(100));
+    s.Complete(j.id);
+  }
+  // Each monitor had 1 or 2 slots inside the stall (1.5 intervals); all but
+  // the few run at once are counted.
+  EXPECT_GE(s.skipped() + static_cast<int64_t>(resumed.size()), kMonitors);
+  EXPECT_LE(s.skipped() + static_cast<int64_t>(resumed.size()), 2 * kMonitors);
+  // Then every monitor is back on its own slots: one check each per
+  // interval, none late.
+  std::map<std::string, int> after;
+  run_until(now + iv + absl::Milliseconds(1), &after);
+  EXPECT_EQ(after.size(), static_cast<size_t>(kMonitors));
+  for (const auto& [id, n] : after) EXPECT_EQ(n, 1) << id;
+  EXPECT_EQ(s.overruns(), 0);
+}
+
+TEST(SchedulerTest, OverrunWinsOverShedding) {
+  Scheduler s(absl::Seconds(1), 0.1);
+  const absl::Duration iv = absl::Seconds(1);
+  s.Upsert("m", iv, kStart);
+  const absl::Time first = *s.NextDue();
+  ASSERT_EQ(s.PopDue(first).size(), 1u);
+  // Its check still runs, and the next slot is popped late: an overrun.
+  EXPECT_TRUE(s.PopDue(first + iv + absl::Milliseconds(500)).empty());
+  EXPECT_EQ(s.overruns(), 1);
+  EXPECT_EQ(s.skipped(), 0);
+  s.Complete("m");
+  // Free, but popped 500 ms late: shed.
+  EXPECT_TRUE(s.PopDue(first + 2 * iv + absl::Milliseconds(500)).empty());
+  EXPECT_EQ(s.skipped(), 1);
+  // On time again: runs.
+  EXPECT_EQ(s.PopDue(first + 3 * iv).size(), 1u);
+}
+
+// A random walk of a loop that is sometimes slow, sometimes stalled, with
+// checks that sometimes outlive their interval: the guarantees hold at
+// every step, and every slot is accounted for exactly once (a check, an
+// overrun or a skip), never stacked.
+TEST(SchedulerTest, EverySlotIsRunOrCountedOnceAndChecksNeverStack) {
+  for (double shed : {0.0, 0.1}) {
+    Scheduler s(absl::Seconds(1), shed);
+    const absl::Duration iv = absl::Milliseconds(500);
+    constexpr int kMonitors = 200;
+    for (int i = 0; i < kMonitors; ++i) s.Upsert(absl::StrCat("m", i), iv, kStart);
+    std::map<std::string, absl::Time> first_slot, running_until;
+    for (int i = 0; i < kMonitors; ++i) {
+      const std::string id = absl::StrCat("m", i);
+      first_slot[id] = kStart + ((Scheduler::Phase(id, iv) - (kStart - absl::UnixEpoch()) % iv) + iv) % iv;
+    }
+    uint64_t rng = 42;
+    auto next = [&](uint64_t n) {
+      rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+      return (rng >> 33) % n;
+    };
+    int64_t jobs = 0;
+    absl::Time now = kStart;
+    for (int step = 0; step < 3000; ++step) {
+      // Mostly small steps; now and then a stall of up to 3 intervals.
+      now += next(50) == 0 ? absl::Milliseconds(200 + next(1300)) : absl::Milliseconds(1 + next(20));
+      for (auto it = running_until.begin(); it != running_until.end();) {
+        if (it->second > now) {
+          ++it;
+          continue;
+        }
+        s.Complete(it->first);
+        it = running_until.erase(it);
+      }
+      for (const ScheduledJob& j : s.PopDue(now)) {
+        ASSERT_FALSE(running_until.contains(j.id)) << j.id << " started twice at once";
+        ASSERT_LE(j.planned, now);
+        if (shed > 0) {
+          ASSERT_LE(now - j.planned, iv * shed) << j.id;
+        }
+        ASSERT_LT(now - j.planned, iv);
+        // A check lasts up to 1.5 intervals: some outlive their slot.
+        running_until[j.id] = now + absl::Milliseconds(next(750));
+        ++jobs;
+      }
+      ASSERT_EQ(s.running(), running_until.size());
+    }
+    int64_t slots = 0;
+    for (const auto& [id, first] : first_slot) {
+      if (first <= now) slots += 1 + (now - first) / iv;
+    }
+    EXPECT_EQ(jobs + s.overruns() + s.skipped(), slots) << "shed " << shed;
+    EXPECT_GT(s.overruns(), 0);
+    EXPECT_GT(s.skipped(), 0);
+  }
+}
+
+TEST(SchedulerTest, PlannedRateFollowsTheMonitors) {
+  Scheduler s;
+  EXPECT_EQ(s.planned_rate(), 0);
+  for (int i = 0; i < 10; ++i) s.Upsert(absl::StrCat("fast", i), absl::Seconds(1), kStart);
+  for (int i = 0; i < 5; ++i) s.Upsert(absl::StrCat("slow", i), absl::Seconds(10), kStart);
+  EXPECT_DOUBLE_EQ(s.planned_rate(), 10.5);
+  s.Upsert("slow0", absl::Seconds(1), kStart);
+  EXPECT_DOUBLE_EQ(s.planned_rate(), 11.4);
+  s.Remove("fast0");
+  EXPECT_DOUBLE_EQ(s.planned_rate(), 10.4);
+  for (int i = 1; i < 10; ++i) s.Remove(absl::StrCat("fast", i));
+  for (int i = 0; i < 5; ++i) s.Remove(absl::StrCat("slow", i));
+  EXPECT_EQ(s.planned_rate(), 0);
+}
+
 }  // namespace
 }  // namespace uptime::agent
