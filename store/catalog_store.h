@@ -65,6 +65,9 @@ class MemoryCatalogStore : public CatalogStore {
   absl::Mutex mu_;
   std::map<std::string, v1::Monitor> monitors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::Channel> channels_ ABSL_GUARDED_BY(mu_);
+  // name -> id, for the unique-name checks.
+  std::map<std::string, std::string, std::less<>> monitor_names_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> channel_names_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace uptime::store
