@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "agents/fake_coordinator.h"
+#include "agents/testing/fake_coordinator.h"
 #include "gtest/gtest.h"
 #include "tests/support/eventually.h"
 #include "tests/support/http_target.h"

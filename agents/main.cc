@@ -23,12 +23,6 @@ int Fail(const absl::Status& s) {
   return 2;
 }
 
-std::string HostName() {
-  char name[256] = {};
-  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "";
-  return name;
-}
-
 // Each check in flight holds a socket: allow as many descriptors as the
 // hard limit permits rather than the usual soft 1024.
 void RaiseFileLimit() {
@@ -46,7 +40,7 @@ int main(int argc, char** argv) {
   BlockTerminationSignals();
   CLI::App app{"uptime-agent: runs the checks the coordinator assigns and streams back results"};
   agent::AgentConfig config;
-  config.agent_id = HostName();
+  config.agent_id = HostName("");
   LogOptions log;
   std::string labels, token_file, grace = "5s";
   AddLogFlags(app, log);

@@ -71,6 +71,28 @@ class Api {
   // does not name the address the user typed.
   absl::Status Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const;
 
+  // A paged List call: `rpc(ctx, request, &page)` for the page `request`
+  // names, appended to `merged` (its repeated items concatenate). With
+  // `all`, follows next_page_token to the end and leaves merged's token
+  // empty; otherwise one page, whose token merged keeps. A server repeating
+  // a token would loop forever: that is treated as the end.
+  template <typename Request, typename Response, typename Rpc>
+  absl::Status ListPages(Request request, bool all, Rpc rpc, Response* merged) const {
+    while (true) {
+      Response page;
+      absl::Status s =
+          Call([&](grpc::ClientContext* ctx) { return rpc(ctx, request, &page); });
+      if (!s.ok()) return s;
+      const std::string next = page.next_page_token();
+      merged->MergeFrom(page);
+      if (!all || next.empty() || next == request.page_token()) {
+        merged->set_next_page_token(all ? "" : next);
+        return absl::OkStatus();
+      }
+      request.set_page_token(next);
+    }
+  }
+
  private:
   const ConnectionOptions options_;
   const std::shared_ptr<grpc::ChannelInterface> channel_;

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <string>
 
-#include "cli/cli_test_fixture.h"
+#include "cli/testing/cli_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

@@ -173,20 +173,12 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
   v1::ListMaintenanceWindowsResponse merged;
-  while (true) {
-    v1::ListMaintenanceWindowsResponse page;
-    RETURN_IF_ERROR(env.api->Call([&](grpc::ClientContext* ctx) {
-      return env.api->maintenance().ListMaintenanceWindows(ctx, request, &page);
-    }));
-    for (v1::MaintenanceWindow& w : *page.mutable_windows()) *merged.add_windows() = std::move(w);
-    // A server repeating its token would loop forever; treat it as the end.
-    if (!flags.all || page.next_page_token().empty() ||
-        page.next_page_token() == request.page_token()) {
-      if (!flags.all) merged.set_next_page_token(page.next_page_token());
-      break;
-    }
-    request.set_page_token(page.next_page_token());
-  }
+  RETURN_IF_ERROR(env.api->ListPages(
+      std::move(request), flags.all,
+      [&](grpc::ClientContext* ctx, const auto& req, auto* page) {
+        return env.api->maintenance().ListMaintenanceWindows(ctx, req, page);
+      },
+      &merged));
   if (env.printer->format() == OutputFormat::kTable && merged.windows().empty()) {
     *env.err << "no maintenance windows found\n";
     return absl::OkStatus();

@@ -119,20 +119,12 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
   v1::ListMonitorsResponse merged;
-  while (true) {
-    v1::ListMonitorsResponse page;
-    RETURN_IF_ERROR(env.api->Call([&](grpc::ClientContext* ctx) {
-      return env.api->monitors().ListMonitors(ctx, request, &page);
-    }));
-    for (v1::Monitor& m : *page.mutable_monitors()) *merged.add_monitors() = std::move(m);
-    // A server repeating its token would loop forever; treat it as the end.
-    if (!flags.all || page.next_page_token().empty() ||
-        page.next_page_token() == request.page_token()) {
-      if (!flags.all) merged.set_next_page_token(page.next_page_token());
-      break;
-    }
-    request.set_page_token(page.next_page_token());
-  }
+  RETURN_IF_ERROR(env.api->ListPages(
+      std::move(request), flags.all,
+      [&](grpc::ClientContext* ctx, const auto& req, auto* page) {
+        return env.api->monitors().ListMonitors(ctx, req, page);
+      },
+      &merged));
   if (env.printer->format() == OutputFormat::kTable && merged.monitors().empty()) {
     *env.err << "no monitors found\n";
     return absl::OkStatus();

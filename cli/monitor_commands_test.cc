@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
-#include "cli/cli_test_fixture.h"
+#include "cli/testing/cli_test_fixture.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"

@@ -56,15 +56,12 @@ absl::Status ShowAll(CommandEnv& env, const StatusFlags& flags) {
     request.set_state(*state);
   }
   v1::ListStatusesResponse merged;
-  while (true) {
-    v1::ListStatusesResponse page;
-    RETURN_IF_ERROR(env.api->Call([&](grpc::ClientContext* ctx) {
-      return env.api->statuses().ListStatuses(ctx, request, &page);
-    }));
-    for (v1::MonitorStatus& s : *page.mutable_statuses()) *merged.add_statuses() = std::move(s);
-    if (page.next_page_token().empty() || page.next_page_token() == request.page_token()) break;
-    request.set_page_token(page.next_page_token());
-  }
+  RETURN_IF_ERROR(env.api->ListPages(
+      std::move(request), /*all=*/true,
+      [&](grpc::ClientContext* ctx, const auto& req, auto* page) {
+        return env.api->statuses().ListStatuses(ctx, req, page);
+      },
+      &merged));
   if (env.printer->format() == OutputFormat::kTable && merged.statuses().empty()) {
     *env.err << "no monitors found\n";
     return absl::OkStatus();

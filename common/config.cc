@@ -1,5 +1,7 @@
 #include "common/config.h"
 
+#include <unistd.h>
+
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -73,6 +75,12 @@ const char* Version() {
 #else
   return "dev";
 #endif
+}
+
+std::string HostName(absl::string_view fallback) {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return std::string(fallback);
+  return name;
 }
 
 }  // namespace uptime

@@ -1,7 +1,7 @@
 // Command-line flags with environment fallbacks, shared by every binary.
 //
 // Every flag `--some-flag` also reads `UPTIME_SOME_FLAG` when not given on the
-// command line (DESIGN.md §4), so Kubernetes manifests can use either.
+// command line, so Kubernetes manifests can use either.
 //
 // Example:
 //   CLI::App app{"uptime-agent"};
@@ -48,6 +48,10 @@ absl::StatusOr<std::map<std::string, std::string>> ParseLabels(absl::string_view
 
 // The version string of this build.
 const char* Version();
+
+// This machine's host name (a pod's name under Kubernetes); `fallback` when
+// it cannot be read.
+std::string HostName(absl::string_view fallback);
 
 }  // namespace uptime
 

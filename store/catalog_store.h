@@ -5,8 +5,8 @@
 // enforce for it (unique ids and names). Validation, id assignment and
 // create/update times are the caller's: messages are stored as given.
 //
-// Implementations: MemoryCatalogStore (below, for unit tests) and
-// PgCatalogStore (pg_catalog_store.h).
+// Implementations: MemoryCatalogStore (memory/memory_catalog_store.h) and
+// PgCatalogStore (postgres/pg_catalog_store.h).
 //
 // Example:
 //   RETURN_IF_ERROR(store->InsertMonitor(monitor));
@@ -14,14 +14,11 @@
 #ifndef UPTIME_STORE_CATALOG_STORE_H_
 #define UPTIME_STORE_CATALOG_STORE_H_
 
-#include <map>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "uptime/v1/monitor.pb.h"
 #include "uptime/v1/notification.pb.h"
 
@@ -47,27 +44,6 @@ class CatalogStore {
   virtual absl::Status InsertChannel(const v1::Channel& channel) = 0;
   virtual absl::Status UpdateChannel(const v1::Channel& channel) = 0;
   virtual absl::Status DeleteChannel(const std::string& id) = 0;
-};
-
-class MemoryCatalogStore : public CatalogStore {
- public:
-  absl::StatusOr<std::vector<v1::Monitor>> LoadMonitors() override;
-  absl::Status InsertMonitor(const v1::Monitor& monitor) override;
-  absl::Status UpdateMonitor(const v1::Monitor& monitor) override;
-  absl::Status DeleteMonitor(const std::string& id) override;
-
-  absl::StatusOr<std::vector<v1::Channel>> LoadChannels() override;
-  absl::Status InsertChannel(const v1::Channel& channel) override;
-  absl::Status UpdateChannel(const v1::Channel& channel) override;
-  absl::Status DeleteChannel(const std::string& id) override;
-
- private:
-  absl::Mutex mu_;
-  std::map<std::string, v1::Monitor> monitors_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, v1::Channel> channels_ ABSL_GUARDED_BY(mu_);
-  // name -> id, for the unique-name checks.
-  std::map<std::string, std::string, std::less<>> monitor_names_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::string, std::less<>> channel_names_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace uptime::store

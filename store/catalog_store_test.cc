@@ -3,7 +3,7 @@
 
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
-#include "store/store_test_env.h"
+#include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
 namespace {

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
-#include "store/store_test_env.h"
+#include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
-#include "store/memory_maintenance_store.h"
-#include "store/pg_maintenance_store.h"
-#include "store/store_test_env.h"
+#include "store/memory/memory_maintenance_store.h"
+#include "store/postgres/pg_maintenance_store.h"
+#include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
 namespace {

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "store/store_test_env.h"
+#include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
 namespace {

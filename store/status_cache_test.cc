@@ -1,11 +1,13 @@
 // StatusCache contract against the in-memory cache and a real Redis, plus
 // reconnection after Redis restarts.
+#include "store/cache_writer.h"
+#include "store/memory/memory_status_cache.h"
 #include "store/status_cache.h"
 
 #include "common/clock.h"
 #include "gtest/gtest.h"
-#include "store/redis_status_cache.h"
-#include "store/store_test_env.h"
+#include "store/redis/redis_status_cache.h"
+#include "store/testing/store_test_env.h"
 #include "tests/support/eventually.h"
 #include "tests/support/redis_server.h"
 

@@ -1,8 +1,8 @@
 // bench/alerts: alert latency, from the result that crosses a monitor's
 // failure (or recovery) threshold to the Slack webhook receiving the message.
 //
-// The coordinator's own path runs in-process: AgentManager (epoch check) ->
-// StatusTracker (state machine) -> IncidentAlerts -> AlertSender -> the slack
+// The coordinator's own path runs in-process (the Pipeline): ResultIngest
+// (epoch check) -> StatusTracker (state machine) -> IncidentAlerts -> AlertSender -> the slack
 // notifier's HTTP POST, with Persistence writing every incident and its
 // outbox rows to a local PostgreSQL at the same time, as in production. The
 // "Slack" is tests/support's WebhookSink on loopback, which timestamps each
@@ -29,31 +29,15 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "common/proto_time.h"
-#include "coordinator/agent_manager.h"
-#include "coordinator/alert_sender.h"
-#include "coordinator/catalog.h"
-#include "coordinator/channels.h"
-#include "coordinator/incident_alerts.h"
-#include "coordinator/notifiers/notifier.h"
-#include "coordinator/persistence.h"
-#include "coordinator/status_tracker.h"
+#include "bench/common/bench_agents.h"
+#include "coordinator/server/pipeline.h"
+#include "coordinator/server/stores.h"
 #include "spdlog/spdlog.h"
-#include "store/migrations.h"
-#include "store/pg_catalog_store.h"
-#include "store/pg_incident_store.h"
-#include "store/pg_pool.h"
-#include "store/pg_result_store.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/webhook_sink.h"
 
 namespace uptime::coordinator {
 namespace {
-
-class NullStream : public AgentStream {
- public:
-  void Enqueue(v1::CoordinatorMessage) override {}
-  void Close(const grpc::Status&) override {}
-};
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -81,46 +65,23 @@ int Main(int argc, char** argv) {
     return 1;
   }
   RealClock* clock = RealClock::Get();
-  store::PgPool pool({.conn = {.dsn = (*pg)->dsn()}, .size = 4});
-  if (absl::Status s = store::ApplyMigrations(pool).status(); !s.ok()) {
+  // The coordinator's own stores and stages, wired as the server wires them.
+  Stores stores({.postgres_dsn = (*pg)->dsn()}, clock);
+  if (absl::Status s = stores.Prepare(clock->Now()); !s.ok()) {
     std::fprintf(stderr, "migrations: %s\n", std::string(s.message()).c_str());
     return 1;
   }
-  store::PgCatalogStore catalog_store(&pool);
-  store::PgResultStore result_store(&pool);
-  store::PgIncidentStore incident_store(&pool, clock);
   MetricsRegistry metrics;
-  EventBus events;
-  Catalog catalog(clock, &catalog_store);
-  StatusTracker tracker(clock, &events);
-  AgentManager manager(clock, AgentManagerOptions{.heartbeat_interval = absl::Hours(1)}, &tracker);
-  notifiers::NotifierRegistry registry;
-  (void)notifiers::RegisterBuiltinNotifiers(&registry);
-  ChannelRegistry channels(clock, &catalog_store, &registry,
-                           notifiers::NotifierDeps{.clock = clock, .timeout = absl::Seconds(10),
-                                                   .ca_file = {}},
-                           nullptr);
-  Persistence persistence(clock, PersistenceOptions{}, &result_store, &incident_store, nullptr,
-                          &tracker, &metrics);
-  AlertSender sender(clock, &incident_store, &channels, &metrics);
-  IncidentAlerts alerts(clock, &persistence, &sender, "https://uptime.example.com");
-  persistence.SetOutboxBuilder(
-      [clock](const v1::Incident& incident, const v1::Monitor& monitor, bool recovered) {
-        return BuildIncidentOutbox(incident, monitor, recovered, clock->Now(),
-                                   "https://uptime.example.com");
-      });
-  catalog.AddListener(&tracker);
-  catalog.AddListener(&manager);
-  tracker.SetIncidentSink(&alerts);
-  manager.SetResultSink(&persistence);
-
-  NullStream stream;
-  auto link = std::make_shared<SessionLink>(&stream);
-  v1::Hello hello;
-  hello.set_agent_id("agent-0");
-  hello.set_incarnation("bench");
-  hello.set_protocol_version(v1::PROTOCOL_VERSION_1);
-  (void)manager.Register(hello, "bench", link);
+  Pipeline pipeline(clock, stores.view(),
+                    PipelineOptions{.agents = {.heartbeat_interval = absl::Hours(1)},
+                                    .dashboard_url = "https://uptime.example.com"},
+                    &metrics);
+  Catalog& catalog = pipeline.catalog();
+  ChannelRegistry& channels = pipeline.channels();
+  AgentManager& manager = pipeline.agents();
+  AlertSender& sender = pipeline.alert_sender();
+  bench::SimulatedAgents simulated(&manager);
+  std::shared_ptr<SessionLink> link = simulated.Connect("agent-0");
 
   std::vector<std::pair<std::string, std::string>> ids;  // monitor id, name
   for (int i = 0; i < monitors; ++i) {
@@ -144,8 +105,7 @@ int Main(int argc, char** argv) {
     }
     ids.push_back({(*created)->id(), (*created)->name()});
   }
-  persistence.Start();
-  sender.Start();
+  pipeline.Start();
 
   // Every monitor starts UP.
   uint64_t seq = 0;
@@ -164,7 +124,7 @@ int Main(int argc, char** argv) {
       r->set_error_kind(v1::ERROR_KIND_STATUS);
       r->set_error_message("HTTP 503");
     }
-    (void)manager.OnResults("agent-0", link.get(), &batch);
+    (void)pipeline.ingest().OnResults("agent-0", link.get(), &batch);
   };
   for (const auto& [id, name] : ids) send(id, true);
   absl::SleepFor(absl::Milliseconds(500));
@@ -213,8 +173,7 @@ int Main(int argc, char** argv) {
     }
     if (!matched) ++unmatched;
   }
-  sender.Stop();
-  persistence.Stop();
+  pipeline.Stop();
 
   std::printf("\nalert latency: %d incidents (%d state changes) over %d monitors at %.0f changes/s;\n"
               "threshold-crossing result handed to the coordinator -> Slack webhook request received\n"

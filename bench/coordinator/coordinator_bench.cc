@@ -20,10 +20,10 @@
 #include "absl/time/clock.h"
 #include "common/clock.h"
 #include "common/proto_time.h"
-#include "coordinator/agent_manager.h"
-#include "coordinator/catalog.h"
-#include "coordinator/sharding.h"
-#include "coordinator/status_tracker.h"
+#include "bench/common/bench_agents.h"
+#include "coordinator/cluster/planner.h"
+#include "coordinator/server/pipeline.h"
+#include "coordinator/server/stores.h"
 #include "spdlog/spdlog.h"
 
 namespace uptime::coordinator {
@@ -53,13 +53,6 @@ std::vector<uint64_t> Owners(const ShardPlan& plan, const std::vector<AgentView>
   }
   return owners;
 }
-
-// Discards what the manager sends: the bench measures the coordinator only.
-class NullStream : public AgentStream {
- public:
-  void Enqueue(v1::CoordinatorMessage) override {}
-  void Close(const grpc::Status&) override {}
-};
 
 }  // namespace
 
@@ -113,21 +106,13 @@ int Main(int argc, char** argv) {
   double rss1 = 0, create_s = 0;
   {
     SimulatedClock clock;
-    EventBus events;
-    StatusTracker tracker(&clock, &events);
-    AgentManager manager(&clock, AgentManagerOptions{}, &tracker);
-    store::MemoryCatalogStore catalog_store;
-  Catalog catalog(&clock, &catalog_store);
-    catalog.AddListener(&tracker);
-    catalog.AddListener(&manager);
-    std::vector<std::unique_ptr<NullStream>> streams;
+    MetricsRegistry metrics;
+    Stores stores({}, &clock);  // in memory: the catalog store keeps a copy of each monitor
+    Pipeline pipeline(&clock, stores.view(), {}, &metrics);
+    Catalog& catalog = pipeline.catalog();
+    bench::SimulatedAgents simulated(&pipeline.agents());
     for (int a = 0; a < agents; ++a) {
-      streams.push_back(std::make_unique<NullStream>());
-      v1::Hello hello;
-      hello.set_agent_id(fleet[a].id);
-      hello.set_protocol_version(v1::PROTOCOL_VERSION_1);
-      (*hello.mutable_labels())["region"] = fleet[a].labels.at("region");
-      (void)manager.Register(hello, "bench", std::make_shared<SessionLink>(streams.back().get()));
+      simulated.Connect(fleet[a].id, {{"region", fleet[a].labels.at("region")}});
     }
     const absl::Time tc = absl::Now();
     for (int i = 0; i < monitors; ++i) {

@@ -1,8 +1,8 @@
 // bench/ingest: results made durable per second through the coordinator's
-// own path (AgentManager -> StatusTracker -> Persistence -> PostgreSQL +
-// Redis), with both servers local (started like the test fixtures).
+// own path (the Pipeline: ResultIngest -> StatusTracker -> Persistence ->
+// PostgreSQL + Redis), with both servers local (started like the test fixtures).
 //
-// Simulated agents hand batches of 500 results to the AgentManager as fast as
+// Simulated agents hand batches of 500 results to ResultIngest as fast as
 // the write queue accepts them. The bench prints a markdown table: results/s
 // durable, PostgreSQL rows written per result (write amplification, from
 // pg_stat_database), Redis commands per result (from Redis's own counter),
@@ -21,30 +21,17 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "common/proto_time.h"
-#include "coordinator/agent_manager.h"
-#include "coordinator/catalog.h"
-#include "coordinator/persistence.h"
-#include "coordinator/status_tracker.h"
+#include "bench/common/bench_agents.h"
+#include "coordinator/server/pipeline.h"
+#include "coordinator/server/stores.h"
 #include "spdlog/spdlog.h"
-#include "store/migrations.h"
-#include "store/pg_catalog_store.h"
-#include "store/pg_conn.h"
-#include "store/pg_incident_store.h"
-#include "store/pg_pool.h"
-#include "store/pg_result_store.h"
-#include "store/redis_client.h"
-#include "store/redis_status_cache.h"
+#include "store/postgres/pg_pool.h"
+#include "store/redis/redis_client.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
 
 namespace uptime::coordinator {
 namespace {
-
-class NullStream : public AgentStream {
- public:
-  void Enqueue(v1::CoordinatorMessage) override {}
-  void Close(const grpc::Status&) override {}
-};
 
 // Rows inserted + updated in the database so far.
 int64_t RowsWritten(store::PgPool& pool) {
@@ -97,37 +84,23 @@ int Main(int argc, char** argv) {
     return 1;
   }
   RealClock* clock = RealClock::Get();
-  // The coordinator's pool size (coordinator_server.cc).
-  store::PgPool pool({.conn = {.dsn = (*pg)->dsn()}, .size = 4});
-  if (!store::ApplyMigrations(pool).ok()) return 1;
-  store::PgCatalogStore catalog_store(&pool);
-  store::PgResultStore result_store(&pool);
-  store::PgIncidentStore incident_store(&pool, clock);
-  store::RedisStatusCache cache({.redis = {.host_port = (*redis)->host_port()}}, clock);
+  // The coordinator's own stores and stages, wired as the server wires them.
+  Stores stores({.postgres_dsn = (*pg)->dsn(), .redis = (*redis)->host_port()}, clock);
+  if (!stores.Prepare(clock->Now()).ok()) return 1;
+  store::PgPool& pool = *stores.pool();
   MetricsRegistry metrics;
-  EventBus events;
-  StatusTracker tracker(clock, &events);
-  AgentManager manager(clock, AgentManagerOptions{.heartbeat_interval = absl::Hours(1)}, &tracker);
-  Catalog catalog(clock, &catalog_store);
+  Pipeline pipeline(clock, stores.view(),
+                    PipelineOptions{.agents = {.heartbeat_interval = absl::Hours(1)},
+                                    .persistence = {.result_writers = writers}},
+                    &metrics);
+  Catalog& catalog = pipeline.catalog();
+  AgentManager& manager = pipeline.agents();
+  Persistence& persistence = pipeline.persistence();
   store::RedisClient redis_stats({.host_port = (*redis)->host_port()}, clock);
-  Persistence persistence(clock, PersistenceOptions{.result_writers = writers}, &result_store, &incident_store, &cache,
-                          &tracker, &metrics);
-  catalog.AddListener(&tracker);
-  catalog.AddListener(&manager);
-  tracker.SetIncidentSink(&persistence);
-  manager.SetResultSink(&persistence);
 
-  std::vector<std::unique_ptr<NullStream>> streams;
+  bench::SimulatedAgents simulated(&manager);
   std::vector<std::shared_ptr<SessionLink>> links;
-  for (int a = 0; a < agents; ++a) {
-    streams.push_back(std::make_unique<NullStream>());
-    links.push_back(std::make_shared<SessionLink>(streams.back().get()));
-    v1::Hello hello;
-    hello.set_agent_id(absl::StrCat("agent-", a));
-    hello.set_incarnation("bench");
-    hello.set_protocol_version(v1::PROTOCOL_VERSION_1);
-    (void)manager.Register(hello, "bench", links.back());
-  }
+  for (int a = 0; a < agents; ++a) links.push_back(simulated.Connect(absl::StrCat("agent-", a)));
   std::printf("creating %d monitors...\n", monitors);
   for (int i = 0; i < monitors; ++i) {
     v1::Monitor m;
@@ -153,7 +126,7 @@ int Main(int argc, char** argv) {
       held[a].push_back({m->id(), manager.EpochOf(m->id())});
     }
   }
-  persistence.Start();
+  pipeline.Start();
   const int64_t rows0 = RowsWritten(pool);
   const int64_t commands0 = RedisCommands(redis_stats);
   std::atomic<bool> stop{false};
@@ -177,7 +150,7 @@ int Main(int argc, char** argv) {
           r->set_latency_us(1000 + next % 500);
           r->set_http_status(r->success() ? 200 : 503);
         }
-        auto ack = manager.OnResults(absl::StrCat("agent-", a), links[a].get(), &batch);
+        auto ack = pipeline.ingest().OnResults(absl::StrCat("agent-", a), links[a].get(), &batch);
         if (ack.ok()) {
           ++seq;
           offered += 500;
@@ -199,7 +172,7 @@ int Main(int argc, char** argv) {
   // Drain what is queued so every offered result is counted as durable.
   while (persistence.queued_results() > 0) absl::SleepFor(absl::Milliseconds(50));
   const double drained = absl::ToDoubleSeconds(absl::Now() - start);
-  persistence.Stop();  // flushes Redis too
+  pipeline.Stop();  // flushes Redis too
   const int64_t rows = RowsWritten(pool) - rows0;
   const int64_t commands = RedisCommands(redis_stats) - commands0;
   const int64_t stored = StoredResults(pool);

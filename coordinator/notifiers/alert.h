@@ -40,6 +40,10 @@ enum class AlertKind {
   kTest,         // NotificationService.TestChannel
 };
 
+inline constexpr AlertKind kAllAlertKinds[] = {AlertKind::kDown, AlertKind::kRecovered,
+                                               AlertKind::kStillDown, AlertKind::kTlsExpiring,
+                                               AlertKind::kTest};
+
 // "down", "recovered", "still_down", "tls_expiring", "test": the stable names
 // used in payloads (webhook "kind", plugin JSON) and logs.
 absl::string_view AlertKindName(AlertKind kind);

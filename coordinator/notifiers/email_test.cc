@@ -1,7 +1,7 @@
 // The email notifier end to end against a real (tiny) SMTP server.
 #include "coordinator/notifiers/email.h"
 
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/smtp_sink.h"

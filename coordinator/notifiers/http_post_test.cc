@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "coordinator/notifiers/notifier.h"
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "spdlog/sinks/ostream_sink.h"

@@ -1,6 +1,6 @@
 #include "coordinator/notifiers/json_writer.h"
 
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gtest/gtest.h"
 
 namespace uptime::notifiers {

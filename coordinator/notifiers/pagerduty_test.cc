@@ -1,7 +1,7 @@
 // The pagerduty notifier end to end against a stand-in Events API.
 #include "coordinator/notifiers/pagerduty.h"
 
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/webhook_sink.h"

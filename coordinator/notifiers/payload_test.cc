@@ -4,7 +4,7 @@
 #include "coordinator/notifiers/alert_json.h"
 #include "coordinator/notifiers/pagerduty.h"
 #include "coordinator/notifiers/slack.h"
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

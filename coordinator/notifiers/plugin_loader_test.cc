@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_split.h"
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/temp_dir.h"

@@ -1,7 +1,7 @@
 // The slack notifier end to end: what a Slack webhook receives.
 #include "coordinator/notifiers/slack.h"
 
-#include "coordinator/notifiers/test_util.h"
+#include "coordinator/notifiers/testing/test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/webhook_sink.h"

@@ -27,14 +27,10 @@ TEST(AlertsTest, SlackGetsExactlyOneDownAndOneRecoveredMessage) {
   ASSERT_TRUE(cluster.StartCoordinator({"--postgres", (*pg)->dsn()}).ok());
   ASSERT_TRUE(cluster.StartAgent("a1", "region=eu").ok());
 
-  auto notifications = v1::NotificationService::NewStub(cluster.channel());
-  v1::CreateChannelRequest create;
-  create.mutable_channel()->set_name("oncall");
-  create.mutable_channel()->set_type("slack");
-  (*create.mutable_channel()->mutable_config())["webhook_url"] = (*sink)->url("/services/T000/B000/secretpath");
-  v1::Channel channel;
-  grpc::Status s = notifications->CreateChannel(ClusterFixture::Context().get(), create, &channel);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto created = cluster.CreateChannel(
+      SlackChannel("oncall", (*sink)->url("/services/T000/B000/secretpath")));
+  ASSERT_TRUE(created.ok()) << created.status();
+  const v1::Channel& channel = *created;
   // The webhook URL is a secret: never returned in full.
   EXPECT_FALSE(absl::StrContains(channel.config().at("webhook_url"), "secretpath"));
 
@@ -69,16 +65,10 @@ TEST(AlertsTest, SlackGetsExactlyOneDownAndOneRecoveredMessage) {
 }
 
 // A Slack channel named "oncall" pointed at `sink`; returns its id.
-std::string SlackChannel(ClusterFixture& cluster, WebhookSink& sink) {
-  auto notifications = v1::NotificationService::NewStub(cluster.channel());
-  v1::CreateChannelRequest create;
-  create.mutable_channel()->set_name("oncall");
-  create.mutable_channel()->set_type("slack");
-  (*create.mutable_channel()->mutable_config())["webhook_url"] = sink.url("/services/T0/B0/x");
-  v1::Channel channel;
-  grpc::Status s = notifications->CreateChannel(ClusterFixture::Context().get(), create, &channel);
-  EXPECT_TRUE(s.ok()) << s.error_message();
-  return channel.id();
+std::string OncallChannel(ClusterFixture& cluster, WebhookSink& sink) {
+  auto channel = cluster.CreateChannel(SlackChannel("oncall", sink.url("/services/T0/B0/x")));
+  EXPECT_TRUE(channel.ok()) << channel.status();
+  return channel.ok() ? channel->id() : "";
 }
 
 // Requests whose body says `monitor` is `state` ("DOWN" / "UP").
@@ -106,7 +96,7 @@ class SlackAlertsTest : public ::testing::Test {
     sink_ = *std::move(sink);
     ASSERT_TRUE(cluster_.StartCoordinator({"--postgres", pg_->dsn()}).ok());
     ASSERT_TRUE(cluster_.StartAgent("a1").ok());
-    channel_ = SlackChannel(cluster_, *sink_);
+    channel_ = OncallChannel(cluster_, *sink_);
   }
 
   // A monitor of the target alerting the channel, once it is UP.
@@ -191,7 +181,7 @@ TEST(AlertsTest, StormOfTwoHundredMonitorsIsOneGroupedMessage) {
                   .StartCoordinator({"--alert-storm-threshold", "0", "--alert-storm-window", "5s"})
                   .ok());
   ASSERT_TRUE(cluster.StartAgent("a1").ok());
-  const std::string channel = SlackChannel(cluster, **sink);
+  const std::string channel = OncallChannel(cluster, **sink);
   std::vector<std::string> ids;
   for (int i = 0; i < 200; ++i) {
     v1::Monitor monitor = HttpMonitor(absl::StrCat("shop-", i), (*target)->url("/"));
@@ -225,19 +215,18 @@ TEST(AlertsTest, EmailChannelDeliversThroughSmtp) {
   ClusterFixture cluster;
   ASSERT_TRUE(cluster.StartCoordinator().ok());
   ASSERT_TRUE(cluster.StartAgent("a1").ok());
-  auto notifications = v1::NotificationService::NewStub(cluster.channel());
-  v1::CreateChannelRequest create;
-  create.mutable_channel()->set_name("mail");
-  create.mutable_channel()->set_type("email");
-  auto& config = *create.mutable_channel()->mutable_config();
+  v1::Channel email;
+  email.set_name("mail");
+  email.set_type("email");
+  auto& config = *email.mutable_config();
   config["url"] = (*smtp)->url();
   config["from"] = "uptime@example.com";
   config["to"] = "oncall@example.com,lead@example.com";
   config["username"] = "uptime";
   config["password"] = "hunter2";
-  v1::Channel channel;
-  grpc::Status s = notifications->CreateChannel(ClusterFixture::Context().get(), create, &channel);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto created = cluster.CreateChannel(email);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const v1::Channel& channel = *created;
   EXPECT_FALSE(absl::StrContains(channel.config().at("password"), "hunter2"));
 
   v1::Monitor monitor = HttpMonitor("billing", (*target)->url("/health"));

@@ -123,6 +123,16 @@ absl::StatusOr<v1::Monitor> ClusterFixture::CreateMonitor(const v1::Monitor& mon
   return resp;
 }
 
+absl::StatusOr<v1::Channel> ClusterFixture::CreateChannel(const v1::Channel& channel) {
+  auto notifications = v1::NotificationService::NewStub(channel_);
+  v1::CreateChannelRequest req;
+  *req.mutable_channel() = channel;
+  v1::Channel resp;
+  grpc::Status s = notifications->CreateChannel(Context().get(), req, &resp);
+  if (!s.ok()) return FromGrpcStatus(s);
+  return resp;
+}
+
 absl::StatusOr<v1::MonitorStatus> ClusterFixture::GetStatus(const std::string& id) {
   v1::GetStatusRequest req;
   req.set_monitor_id(id);
@@ -184,6 +194,21 @@ v1::Monitor HttpMonitor(const std::string& name, const std::string& url) {
   ToProto(absl::Seconds(1), m.mutable_interval());
   ToProto(absl::Milliseconds(800), m.mutable_timeout());
   return m;
+}
+
+v1::Channel SlackChannel(const std::string& name, const std::string& webhook_url) {
+  v1::Channel channel;
+  channel.set_name(name);
+  channel.set_type("slack");
+  (*channel.mutable_config())["webhook_url"] = webhook_url;
+  return channel;
+}
+
+void ClusterTest::SetUp() {
+  ASSERT_TRUE(cluster_.StartCoordinator().ok());
+  auto target = HttpTarget::Start();
+  ASSERT_TRUE(target.ok()) << target.status();
+  target_ = std::move(*target);
 }
 
 }  // namespace uptime::testing

@@ -16,9 +16,12 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "tests/support/http_target.h"
 #include "tests/support/process.h"
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
+#include "uptime/v1/notification.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 
 namespace uptime::testing {
@@ -57,6 +60,7 @@ class ClusterFixture {
 
   // Convenience wrappers with the admin token.
   absl::StatusOr<v1::Monitor> CreateMonitor(const v1::Monitor& monitor);
+  absl::StatusOr<v1::Channel> CreateChannel(const v1::Channel& channel);
   absl::StatusOr<v1::MonitorStatus> GetStatus(const std::string& id);
   // The state, or STATE_UNSPECIFIED when the call fails.
   v1::State StateOf(const std::string& id);
@@ -88,6 +92,18 @@ double MetricValue(int metrics_port, const std::string& series);
 
 // An HTTP monitor with a 1 s interval, checked from one location.
 v1::Monitor HttpMonitor(const std::string& name, const std::string& url);
+
+// A Slack channel posting to `webhook_url` (a WebhookSink's url(...)).
+v1::Channel SlackChannel(const std::string& name, const std::string& webhook_url);
+
+// A coordinator and an HTTP target, started for each test.
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  ClusterFixture cluster_;
+  std::unique_ptr<HttpTarget> target_;
+};
 
 }  // namespace uptime::testing
 

@@ -17,13 +17,11 @@
 namespace uptime::testing {
 namespace {
 
-class FailoverTest : public ::testing::Test {
+class FailoverTest : public ClusterTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(cluster_.StartCoordinator().ok());
-    auto target = HttpTarget::Start();
-    ASSERT_TRUE(target.ok()) << target.status();
-    target_ = std::move(*target);
+    ClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     for (const char* id : {"a1", "a2", "a3"}) {
       ASSERT_TRUE(cluster_.StartAgent(id, absl::StrCat("region=", id)).ok());
     }
@@ -66,8 +64,6 @@ class FailoverTest : public ::testing::Test {
     return ::uptime::testing::MetricValue(cluster_.metrics_port(), series);
   }
 
-  ClusterFixture cluster_;
-  std::unique_ptr<HttpTarget> target_;
   std::vector<std::string> ids_;
 };
 

@@ -13,18 +13,7 @@
 namespace uptime::testing {
 namespace {
 
-class FoundationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(cluster_.StartCoordinator().ok());
-    auto target = HttpTarget::Start();
-    ASSERT_TRUE(target.ok()) << target.status();
-    target_ = std::move(*target);
-  }
-
-  ClusterFixture cluster_;
-  std::unique_ptr<HttpTarget> target_;
-};
+using FoundationTest = ClusterTest;
 
 TEST_F(FoundationTest, MonitorGoesUpThenDownAndStopsWhenDeleted) {
   ASSERT_TRUE(cluster_.StartAgent("agent-1", "region=eu").ok());

@@ -40,16 +40,9 @@ TEST(MaintenanceTest, FailingInAWindowIsSilentThenOneDownAlertWhenItEnds) {
   ASSERT_TRUE(cluster.StartCoordinator({"--postgres", (*pg)->dsn()}).ok());
   ASSERT_TRUE(cluster.StartAgent("a1", "region=eu").ok());
 
-  auto notifications = v1::NotificationService::NewStub(cluster.channel());
-  v1::CreateChannelRequest channel_req;
-  channel_req.mutable_channel()->set_name("oncall");
-  channel_req.mutable_channel()->set_type("slack");
-  (*channel_req.mutable_channel()->mutable_config())["webhook_url"] =
-      (*sink)->url("/services/T000/B000/secret");
-  v1::Channel channel;
-  grpc::Status s =
-      notifications->CreateChannel(ClusterFixture::Context().get(), channel_req, &channel);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  auto created = cluster.CreateChannel(SlackChannel("oncall", (*sink)->url("/services/T000/B000/secret")));
+  ASSERT_TRUE(created.ok()) << created.status();
+  const v1::Channel& channel = *created;
 
   v1::Monitor monitor = HttpMonitor("checkout", (*target)->url("/health"));
   (*monitor.mutable_labels())["team"] = "core";
@@ -63,7 +56,7 @@ TEST(MaintenanceTest, FailingInAWindowIsSilentThenOneDownAlertWhenItEnds) {
   v1::CreateMaintenanceWindowRequest create;
   *create.mutable_window() = CoveringNow("team=core");
   v1::MaintenanceWindow window;
-  s = maintenance->CreateMaintenanceWindow(ClusterFixture::Context().get(), create, &window);
+  grpc::Status s = maintenance->CreateMaintenanceWindow(ClusterFixture::Context().get(), create, &window);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_TRUE(window.active());
   ASSERT_EVENTUALLY(cluster.StateOf(m->id()) == v1::STATE_MAINTENANCE, absl::Seconds(10));

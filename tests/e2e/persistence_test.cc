@@ -12,7 +12,7 @@
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
 #include "common/clock.h"
-#include "store/redis_status_cache.h"
+#include "store/redis/redis_status_cache.h"
 
 namespace uptime::testing {
 namespace {

@@ -1,0 +1,284 @@
+#include "agents/checkers/curl_check.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <time.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/config.h"
+
+namespace uptime::agent {
+namespace {
+
+constexpr long kMaxRedirects = 10;
+
+// Our slot in each SSL_CTX's ex_data, pointing back at the CurlCheck.
+int SslCtxIndex() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+const std::string& UserAgent() {
+  static const std::string ua = absl::StrCat("uptime-agent/", Version());
+  return ua;
+}
+
+int64_t Micros(CURL* easy, CURLINFO info) {
+  curl_off_t v = 0;
+  if (curl_easy_getinfo(easy, info, &v) != CURLE_OK) return 0;
+  return static_cast<int64_t>(v);
+}
+
+std::string HostForUrl(const std::string& host) {
+  // IPv6 literals need brackets in a URL.
+  return host.find(':') != std::string::npos && !absl::StartsWith(host, "[")
+             ? absl::StrCat("[", host, "]")
+             : host;
+}
+
+}  // namespace
+
+v1::ErrorKind ClassifyCurlError(CURLcode code) {
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return v1::ERROR_KIND_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return v1::ERROR_KIND_DNS;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+      return v1::ERROR_KIND_CONNECT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return v1::ERROR_KIND_TLS;
+    case CURLE_OUT_OF_MEMORY:
+    case CURLE_FAILED_INIT:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+      return v1::ERROR_KIND_INTERNAL;
+    default:
+      // Empty reply, malformed headers, truncated body, too many redirects,
+      // HTTP/2 framing errors: the server answered, but not with valid HTTP.
+      return v1::ERROR_KIND_PROTOCOL;
+  }
+}
+
+bool StatusAccepted(const HttpCheckSpec& spec, long status) {
+  if (spec.accepted_statuses().empty()) return status >= 200 && status <= 399;
+  for (const auto& [min, max] : spec.accepted_statuses()) {
+    if (status >= min && status <= max) return true;
+  }
+  return false;
+}
+
+CurlCheck::CurlCheck() : easy_(curl_easy_init()) { error_[0] = '\0'; }
+
+CurlCheck::~CurlCheck() {
+  curl_slist_free_all(headers_);
+  curl_easy_cleanup(easy_);
+}
+
+CurlCheck* CurlCheck::FromEasy(CURL* easy) {
+  char* p = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
+  return reinterpret_cast<CurlCheck*>(p);
+}
+
+void CurlCheck::Reset() {
+  curl_easy_reset(easy_);
+  curl_slist_free_all(headers_);
+  headers_ = nullptr;
+  spec_.reset();
+  body_ = BodyMatcher();
+  status_checked_ = false;
+  stopped_reading_ = false;
+  cert_expiry_unix_ = 0;
+  error_[0] = '\0';
+}
+
+absl::Status CurlCheck::Prepare(CheckSpecPtr spec, absl::Time planned, absl::Time start,
+                                bool scheduled) {
+  spec_ = std::move(spec);
+  planned_ = planned;
+  start_ = start;
+  scheduled_ = scheduled;
+  if (easy_ == nullptr) return absl::ResourceExhaustedError("curl_easy_init failed");
+
+  CURL* e = easy_;
+  curl_easy_setopt(e, CURLOPT_PRIVATE, this);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(spec_->timeout)));
+  // A check measures a fresh visit: new DNS lookup, TCP connection and full
+  // TLS handshake every time, as a new user would experience it.
+  curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  // The agent checks from its own network position; an inherited
+  // http_proxy would silently change what is measured.
+  curl_easy_setopt(e, CURLOPT_PROXY, "");
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+
+  if (const HttpCheckSpec* http = spec_->http()) return PrepareHttp(*http);
+  if (const TcpCheckSpec* tcp = spec_->tcp()) return PrepareTcp(*tcp);
+  return absl::UnimplementedError(absl::StrCat(
+      "this agent cannot run ", std::get<UnsupportedCheckSpec>(spec_->target).type, " checks"));
+}
+
+absl::Status CurlCheck::PrepareHttp(const HttpCheckSpec& http) {
+  CURL* e = easy_;
+  curl_easy_setopt(e, CURLOPT_URL, http.url.c_str());
+  curl_easy_setopt(e, CURLOPT_USERAGENT, UserAgent().c_str());
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, http.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, kMaxRedirects);
+  if (http.insecure_skip_tls_verify) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, &CurlCheck::OnSslContext);
+  curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, this);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlCheck::OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
+
+  const std::string& method = http.method();
+  const std::string& body = http.body();
+  if (method == "HEAD") {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else if (method != "GET" || !body.empty()) {
+    if (method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method.c_str());
+    // Not copied by curl: the spec (held in spec_) outlives the transfer.
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body.data());
+  }
+  for (const std::string& line : http.header_lines()) {
+    headers_ = curl_slist_append(headers_, line.c_str());
+  }
+  if (headers_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+
+  body_ = BodyMatcher(http.keyword, http.keyword_absent(), BodyMatcher::kDefaultCap);
+  return absl::OkStatus();
+}
+
+absl::Status CurlCheck::PrepareTcp(const TcpCheckSpec& tcp) {
+  if (tcp.host.empty() || tcp.port < 1 || tcp.port > 65535) {
+    return absl::InvalidArgumentError("tcp: host and a port 1..65535 are required");
+  }
+  const std::string url = absl::StrCat("http://", HostForUrl(tcp.host), ":", tcp.port, "/");
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_CONNECT_ONLY, 1L);
+  return absl::OkStatus();
+}
+
+size_t CurlCheck::OnBody(char* data, size_t size, size_t count, void* self_ptr) {
+  auto* self = static_cast<CurlCheck*>(self_ptr);
+  const size_t n = size * count;
+  if (!self->status_checked_) {
+    self->status_checked_ = true;
+    long status = 0;
+    curl_easy_getinfo(self->easy_, CURLINFO_RESPONSE_CODE, &status);
+    const HttpCheckSpec& http = *self->spec_->http();
+    const bool redirect_to_follow = status >= 300 && status < 400 && http.follow_redirects;
+    // A rejected status decides the check: the body no longer matters.
+    if (!redirect_to_follow && !StatusAccepted(http, status)) {
+      self->stopped_reading_ = true;
+      return 0;
+    }
+  }
+  if (!self->body_.Feed(std::string_view(data, n))) {
+    self->stopped_reading_ = true;
+    return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
+  }
+  return n;
+}
+
+CURLcode CurlCheck::OnSslContext(CURL*, void* ssl_ctx, void* self) {
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+  // curl builds one SSL_CTX per connection, so ex_data is per check.
+  SSL_CTX_set_ex_data(ctx, SslCtxIndex(), self);
+  SSL_CTX_set_verify(ctx, SSL_CTX_get_verify_mode(ctx), &CurlCheck::OnVerify);
+  return CURLE_OK;
+}
+
+int CurlCheck::OnVerify(int preverify_ok, X509_STORE_CTX* store) {
+  if (X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  auto* ssl = static_cast<SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  X509* cert = X509_STORE_CTX_get_current_cert(store);
+  if (ssl == nullptr || cert == nullptr) return preverify_ok;
+  auto* self = static_cast<CurlCheck*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), SslCtxIndex()));
+  struct tm tm = {};
+  if (self != nullptr && ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1) {
+    self->cert_expiry_unix_ = static_cast<int64_t>(timegm(&tm));
+  }
+  return preverify_ok;
+}
+
+void CurlCheck::FillTimings(v1::CheckResult* r) const {
+  // curl's times are cumulative from the start; the API wants phases.
+  const int64_t dns = Micros(easy_, CURLINFO_NAMELOOKUP_TIME_T);
+  const int64_t connect = Micros(easy_, CURLINFO_CONNECT_TIME_T);
+  const int64_t tls = Micros(easy_, CURLINFO_APPCONNECT_TIME_T);
+  const int64_t first_byte = Micros(easy_, CURLINFO_STARTTRANSFER_TIME_T);
+  const int64_t total = Micros(easy_, CURLINFO_TOTAL_TIME_T);
+  const int64_t ready = tls > 0 ? tls : connect;
+  r->set_dns_us(dns);
+  r->set_connect_us(connect > 0 ? std::max<int64_t>(0, connect - dns) : 0);
+  r->set_tls_us(tls > 0 ? std::max<int64_t>(0, tls - connect) : 0);
+  r->set_first_byte_us(first_byte > 0 && ready > 0 ? std::max<int64_t>(0, first_byte - ready) : 0);
+  r->set_latency_us(total > 0 ? total : absl::ToInt64Microseconds(absl::Now() - start_));
+}
+
+v1::CheckResult CurlCheck::Finish(CURLcode code, const std::string& agent_id) {
+  v1::CheckResult r = NewResult(*spec_, agent_id, planned_, start_);
+  FillTimings(&r);
+  r.set_tls_cert_expiry_unix(cert_expiry_unix_);
+  if (code == CURLE_WRITE_ERROR && stopped_reading_) code = CURLE_OK;
+  if (code != CURLE_OK) {
+    std::string detail = error_[0] != '\0' ? error_ : curl_easy_strerror(code);
+    long status = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    r.set_http_status(static_cast<int32_t>(status));
+    SetFailure(&r, ClassifyCurlError(code), std::move(detail));
+    return r;
+  }
+  const HttpCheckSpec* http = spec_->http();
+  if (http == nullptr) {
+    r.set_success(true);  // TCP: connected
+    return r;
+  }
+  long status = 0;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+  r.set_http_status(static_cast<int32_t>(status));
+  if (!StatusAccepted(*http, status)) {
+    SetFailure(&r, v1::ERROR_KIND_STATUS,
+               absl::StrCat("HTTP status ", status, " is not accepted",
+                            http->accepted_statuses().empty() ? " (200..399)" : ""));
+    return r;
+  }
+  if (auto failure = body_.Failure()) {
+    SetFailure(&r, v1::ERROR_KIND_KEYWORD, std::move(*failure));
+    return r;
+  }
+  r.set_success(true);
+  return r;
+}
+
+}  // namespace uptime::agent

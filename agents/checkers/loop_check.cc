@@ -1,0 +1,19 @@
+#include "agents/checkers/loop_check.h"
+
+#include <utility>
+
+#include "agents/checkers/dns_check.h"
+#include "agents/checkers/grpc_check.h"
+#include "agents/checkers/icmp_check.h"
+
+namespace uptime::agent {
+
+std::unique_ptr<LoopCheck> MakeLoopCheck(CheckSpecPtr spec, const std::string& agent_id,
+                                         absl::Time planned, absl::Time start, bool scheduled) {
+  if (spec->dns()) return std::make_unique<DnsCheck>(std::move(spec), agent_id, planned, start, scheduled);
+  if (spec->grpc()) return std::make_unique<GrpcCheck>(std::move(spec), agent_id, planned, start, scheduled);
+  if (spec->icmp()) return std::make_unique<IcmpCheck>(std::move(spec), agent_id, planned, start, scheduled);
+  return nullptr;
+}
+
+}  // namespace uptime::agent

@@ -1,0 +1,56 @@
+// Shared fixture of uptimectl's command tests: a FakeCoordinator, and RunCli
+// pointed at it with captured output and a pinned clock.
+#ifndef UPTIME_CLI_TESTING_CLI_TEST_FIXTURE_H_
+#define UPTIME_CLI_TESTING_CLI_TEST_FIXTURE_H_
+
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "cli/cli.h"
+#include "cli/testing/fake_coordinator.h"
+#include "gtest/gtest.h"
+
+namespace uptime::cli {
+
+inline const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
+
+class CliTest : public ::testing::Test {
+ protected:
+  // The developer's or CI's own UPTIME_* settings must not leak into tests.
+  void SetUp() override {
+    for (const char* name : {"UPTIME_ADDR", "UPTIME_TOKEN", "UPTIME_TOKEN_FILE", "UPTIME_OUTPUT",
+                             "UPTIME_TIMEOUT", "UPTIME_TLS", "UPTIME_TLS_CA", "UPTIME_TLS_CERT",
+                             "UPTIME_TLS_KEY", "UPTIME_TLS_SERVER_NAME"}) {
+      unsetenv(name);
+    }
+  }
+  void TearDown() override { SetUp(); }
+
+  // Runs uptimectl against the fake; stdout/stderr land in out_/err_.
+  int Run(std::vector<std::string> args) { return RunAt(fake_.addr(), std::move(args)); }
+
+  int RunAt(const std::string& addr, std::vector<std::string> args) {
+    out_.str("");
+    err_.str("");
+    args.insert(args.begin(), {"--addr", addr, "--timeout", "5s"});
+    CliEnv env;
+    env.out = &out_;
+    env.err = &err_;
+    env.now = [] { return kNow; };
+    return RunCli(args, env);
+  }
+
+  std::string out() const { return out_.str(); }
+  std::string err() const { return err_.str(); }
+
+  FakeCoordinator fake_;
+  std::ostringstream out_;
+  std::ostringstream err_;
+};
+
+}  // namespace uptime::cli
+
+#endif  // UPTIME_CLI_TESTING_CLI_TEST_FIXTURE_H_

@@ -1,0 +1,241 @@
+#include "coordinator/api/status_service.h"
+
+#include <deque>
+#include <functional>
+#include <limits>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "common/proto_time.h"
+#include "common/grpc_status.h"
+#include "coordinator/api/monitor_service.h"
+
+namespace uptime::coordinator {
+namespace {
+
+// One WatchEvents stream: a bounded queue fed by the EventBus, drained by one
+// write at a time. A watcher that falls more than kMaxQueued events behind
+// loses the oldest ones; the gap shows in the sequence numbers.
+class EventWatcher : public grpc::ServerWriteReactor<v1::Event>, public EventSink {
+ public:
+  static constexpr size_t kMaxQueued = 10'000;
+
+  EventWatcher(EventBus* bus, LabelSelector selector, const v1::WatchEventsRequest& req)
+      : bus_(bus),
+        selector_(std::move(selector)),
+        monitor_ids_(req.monitor_ids().begin(), req.monitor_ids().end()),
+        include_results_(req.include_results()) {
+    bus_->Subscribe(this);
+    // Lets the client know the watch is in place before any event arrives.
+    StartSendInitialMetadata();
+  }
+
+  bool WantsResults() const override { return include_results_; }
+
+  void Deliver(const v1::Event& event,
+               const google::protobuf::Map<std::string, std::string>& labels) override {
+    const std::string& monitor_id =
+        event.has_result() ? event.result().monitor_id() : event.state_change().monitor_id();
+    if (!monitor_ids_.empty() && !monitor_ids_.contains(monitor_id)) return;
+    if (!selector_.Matches(labels)) return;
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    ++sequence_;
+    if (queue_.size() >= kMaxQueued) {
+      if (writing_) {
+        queue_.erase(queue_.begin() + 1);  // the front is being written
+      } else {
+        queue_.pop_front();
+      }
+    }
+    queue_.push_back(event);
+    queue_.back().set_sequence(sequence_);
+    WriteNextLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+      return;
+    }
+    queue_.pop_front();
+    WriteNextLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    bus_->Unsubscribe(this);
+    delete this;
+  }
+
+ private:
+  void WriteNextLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || queue_.empty() || finished_) return;
+    writing_ = true;
+    StartWrite(&queue_.front());
+  }
+
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    finished_ = true;
+    Finish(status);
+  }
+
+  EventBus* const bus_;
+  const LabelSelector selector_;
+  const absl::flat_hash_set<std::string> monitor_ids_;
+  const bool include_results_;
+  absl::Mutex mu_;
+  std::deque<v1::Event> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// A write reactor that fails at once (bad token or request).
+class FailedWatch : public grpc::ServerWriteReactor<v1::Event> {
+ public:
+  explicit FailedWatch(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerUnaryReactor* StatusServiceImpl::OffThread(grpc::CallbackServerContext* ctx,
+                                                       std::function<grpc::Status()> read) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  // The request and response stay valid until Finish(), whichever thread
+  // calls it.
+  if (!reads_->TrySubmit([reactor, read = std::move(read)] { reactor->Finish(read()); })) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "too many store reads in progress: retry later"));
+  }
+  return reactor;
+}
+
+StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock,
+                                     StatusTracker* tracker, AgentManager* agents, EventBus* events,
+                                     store::ResultStore* results, store::IncidentStore* incidents,
+                                     WorkerPool* reads)
+    : auth_(auth),
+      clock_(clock),
+      tracker_(tracker),
+      agents_(agents),
+      events_(events),
+      results_(results),
+      incidents_(incidents),
+      reads_(reads) {}
+
+grpc::Status StatusServiceImpl::KnownMonitor(const std::string& monitor_id) const {
+  if (grpc::Status s = RequireId(monitor_id, "monitor_id"); !s.ok()) return s;
+  return ToGrpcStatus(tracker_->Get(monitor_id).status());
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::GetStatus(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetStatusRequest* req,
+                                                       v1::MonitorStatus* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  if (grpc::Status s = RequireId(req->monitor_id(), "monitor_id"); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::MonitorStatus> status = tracker_->Get(req->monitor_id());
+  if (!status.ok()) return FinishWith(ctx, ToGrpcStatus(status.status()));
+  *resp = std::move(*status);
+  for (std::string& id : agents_->AgentsOf(req->monitor_id())) resp->add_agent_ids(std::move(id));
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListStatuses(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListStatusesRequest* req,
+                                                          v1::ListStatusesResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<LabelSelector> selector = LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return FinishWith(ctx, ToGrpcStatus(selector.status()));
+  if (!v1::State_IsValid(req->state())) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "state: unknown state"));
+  }
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  absl::StatusOr<StatusPage> page = tracker_->List(*selector, req->state(), *page_size, req->page_token());
+  if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
+  for (v1::MonitorStatus& s : page->statuses) {
+    for (std::string& id : agents_->AgentsOf(s.monitor_id())) s.add_agent_ids(std::move(id));
+    *resp->add_statuses() = std::move(s);
+  }
+  resp->set_next_page_token(page->next_page_token);
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListResults(grpc::CallbackServerContext* ctx,
+                                                         const v1::ListResultsRequest* req,
+                                                         v1::ListResultsResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  if (grpc::Status s = KnownMonitor(req->monitor_id()); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  store::ResultQuery query;
+  query.monitor_id = req->monitor_id();
+  if (req->has_start_time()) query.start = FromProto(req->start_time());
+  if (req->has_end_time()) query.end = FromProto(req->end_time());
+  if (query.start > query.end) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "end_time: must not be before start_time"));
+  }
+  query.failures_only = req->failures_only();
+  query.page_size = *page_size;
+  query.page_token = req->page_token();
+  return OffThread(ctx, [this, query = std::move(query), resp] {
+    absl::StatusOr<store::ResultPage> page = results_->ListResults(query);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    for (v1::CheckResult& r : page->results) *resp->add_results() = std::move(r);
+    resp->set_next_page_token(page->next_page_token);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::GetUptime(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetUptimeRequest* req,
+                                                       v1::GetUptimeResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  if (grpc::Status s = KnownMonitor(req->monitor_id()); !s.ok()) return FinishWith(ctx, s);
+  return OffThread(ctx, [this, monitor_id = req->monitor_id(), resp] {
+    absl::StatusOr<v1::GetUptimeResponse> uptime = results_->GetUptime(monitor_id, clock_->Now());
+    if (!uptime.ok()) return ToGrpcStatus(uptime.status());
+    *resp = std::move(*uptime);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListIncidents(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListIncidentsRequest* req,
+                                                           v1::ListIncidentsResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  store::IncidentQuery query;
+  query.monitor_id = req->monitor_id();
+  query.open_only = req->open_only();
+  query.page_size = *page_size;
+  query.page_token = req->page_token();
+  return OffThread(ctx, [this, query = std::move(query), resp] {
+    absl::StatusOr<store::IncidentPage> page = incidents_->ListIncidents(query);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    for (v1::Incident& i : page->incidents) *resp->add_incidents() = std::move(i);
+    resp->set_next_page_token(page->next_page_token);
+    return grpc::Status::OK;
+  });
+}
+
+grpc::ServerWriteReactor<v1::Event>* StatusServiceImpl::WatchEvents(
+    grpc::CallbackServerContext* ctx, const v1::WatchEventsRequest* req) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return new FailedWatch(s);
+  absl::StatusOr<LabelSelector> selector = LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return new FailedWatch(ToGrpcStatus(selector.status()));
+  return new EventWatcher(events_, std::move(*selector), *req);
+}
+
+}  // namespace uptime::coordinator

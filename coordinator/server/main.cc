@@ -1,0 +1,125 @@
+// uptime-coordinator: parses flags into a CoordinatorConfig and runs it.
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "absl/synchronization/notification.h"
+#include "common/auth.h"
+#include "common/config.h"
+#include "common/metrics_server.h"
+#include "common/logging.h"
+#include "common/signals.h"
+#include "coordinator/server/coordinator_server.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+int Fail(const absl::Status& s) {
+  spdlog::critical("{}", s.message());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace uptime;
+  BlockTerminationSignals();
+  CLI::App app{"uptime-coordinator: shards monitors over agents, decides UP/DOWN, serves the API"};
+  coordinator::CoordinatorConfig config;
+  LogOptions log;
+  std::string admin_token_file, read_token_file, agent_token_file;
+  std::string heartbeat = "1s";
+  std::string storm_window = "10s";
+  std::string lock_grace = "7s";
+  AddLogFlags(app, log);
+  AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
+  AddFlag(app, "metrics-listen", config.metrics_listen,
+          "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
+  AddMetricsTlsFlags(app, config.metrics_tls);
+  AddFlag(app, "admin-token", config.tokens.admin, "bearer token with the admin scope");
+  AddFlag(app, "admin-token-file", admin_token_file, "file holding the admin token");
+  AddFlag(app, "read-token", config.tokens.read, "bearer token with the read scope");
+  AddFlag(app, "read-token-file", read_token_file, "file holding the read token");
+  AddFlag(app, "agent-token", config.tokens.agent, "bearer token agents present");
+  AddFlag(app, "agent-token-file", agent_token_file, "file holding the agent token");
+  AddSwitch(app, "insecure-no-auth", config.insecure_no_auth,
+            "accept every call without a token (never in production)");
+  AddFlag(app, "tls-cert", config.tls.cert_file, "PEM server certificate (enables TLS)");
+  AddFlag(app, "tls-key", config.tls.key_file, "PEM private key of --tls-cert");
+  AddFlag(app, "tls-client-ca", config.tls.client_ca_file,
+          "PEM CA bundle: require client certificates it signed (mutual TLS)");
+  AddFlag(app, "postgres", config.postgres_dsn,
+          "PostgreSQL connection string (e.g. 'host=db user=uptime dbname=uptime'); "
+          "empty keeps everything in memory");
+  AddFlag(app, "redis", config.redis, "Redis HOST:PORT for live status and history (optional)");
+  AddFlag(app, "raw-retention-days", config.raw_retention_days,
+          "days raw results are kept (uptime buckets are kept longer)")
+      ->check(CLI::Range(1, 3650));
+  AddFlag(app, "dashboard-url", config.dashboard_url,
+          "base URL of the dashboard, for links in alerts");
+  AddFlag(app, "alert-storm-threshold", config.alert_storm_threshold,
+          "alert messages a channel gets per --alert-storm-window before the rest are grouped "
+          "into one message (0: always group)")
+      ->check(CLI::Range(0, 1000));
+  AddFlag(app, "alert-storm-window", storm_window,
+          "the window of --alert-storm-threshold (e.g. 10s)");
+  AddFlag(app, "leader-lock-grace", lock_grace,
+          "how long a leader whose PostgreSQL lock session ended keeps leading while it takes the "
+          "lock back (0s..8s); another coordinator holding it stops this one at once");
+  AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
+  AddFlag(app, "heartbeat-interval", heartbeat,
+          "how often agents send heartbeats; 3 missed and an agent is presumed dead");
+  CLI11_PARSE(app, argc, argv);
+
+  if (absl::Status s = InitLogging(log, "coordinator"); !s.ok()) {
+    fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  for (auto [name, value, file] : {std::tuple{"admin-token", &config.tokens.admin, &admin_token_file},
+                                   std::tuple{"read-token", &config.tokens.read, &read_token_file},
+                                   std::tuple{"agent-token", &config.tokens.agent, &agent_token_file}}) {
+    absl::StatusOr<std::string> token = ResolveToken(name, *value, *file);
+    if (!token.ok()) return Fail(token.status());
+    *value = *token;
+  }
+  if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
+    return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
+  }
+  if (!absl::ParseDuration(lock_grace, &config.leader_lock_grace)) {
+    return Fail(absl::InvalidArgumentError("--leader-lock-grace: not a duration (e.g. 7s)"));
+  }
+  if (!absl::ParseDuration(storm_window, &config.alert_storm_window) ||
+      config.alert_storm_window < absl::ZeroDuration() ||
+      config.alert_storm_window > absl::Hours(1)) {
+    return Fail(absl::InvalidArgumentError(
+        "--alert-storm-window: must be a duration between 0s and 1h (e.g. 10s)"));
+  }
+
+  if (!config.redis.empty()) {
+    if (absl::Status s = ParseHostPort("--redis", config.redis).status(); !s.ok()) return Fail(s);
+  }
+
+  auto server = coordinator::CoordinatorServer::Create(config, RealClock::Get());
+  if (!server.ok()) return Fail(server.status());
+
+  // Start() blocks while this coordinator stands by for the leader lock, so
+  // signals are taken on their own thread: a standby just exits.
+  std::atomic<bool> serving{false};
+  absl::Notification stop;
+  std::thread signals([&] {
+    const int sig = WaitForTerminationSignal();
+    spdlog::info("signal {}: shutting down", sig);
+    if (!serving.load()) {
+      spdlog::shutdown();
+      std::_Exit(0);
+    }
+    stop.Notify();
+  });
+  signals.detach();
+  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s);
+  serving = true;
+  stop.WaitForNotification();
+  (*server)->Shutdown();
+  return 0;
+}

@@ -1,0 +1,45 @@
+#include "store/memory/memory_maintenance_store.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace uptime::store {
+namespace {
+
+absl::Status NotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("maintenance window '", id, "' not found"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::MaintenanceWindow>> MemoryMaintenanceStore::LoadWindows() {
+  absl::MutexLock lock(&mu_);
+  std::vector<v1::MaintenanceWindow> out;
+  out.reserve(windows_.size());
+  for (const auto& [id, w] : windows_) out.push_back(w);
+  return out;
+}
+
+absl::Status MemoryMaintenanceStore::InsertWindow(const v1::MaintenanceWindow& window) {
+  absl::MutexLock lock(&mu_);
+  if (!windows_.emplace(window.id(), window).second) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("maintenance window id '", window.id(), "' already exists"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemoryMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& window) {
+  absl::MutexLock lock(&mu_);
+  auto it = windows_.find(window.id());
+  if (it == windows_.end()) return NotFound(window.id());
+  it->second = window;
+  return absl::OkStatus();
+}
+
+absl::Status MemoryMaintenanceStore::DeleteWindow(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  if (windows_.erase(id) == 0) return NotFound(id);
+  return absl::OkStatus();
+}
+
+}  // namespace uptime::store
