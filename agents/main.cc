@@ -7,6 +7,8 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "agents/agent_server.h"
 #include "common/auth.h"
@@ -14,6 +16,7 @@
 #include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"
+#include "common/tls.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -21,6 +24,27 @@ namespace {
 int Fail(const absl::Status& s) {
   spdlog::critical("{}", s.message());
   return 2;
+}
+
+// --check-config reports on stderr without log decoration, so scripts and
+// tests read the flag's name first.
+int FailCheck(const absl::Status& s) {
+  std::fprintf(stderr, "uptime-agent: %s\n", std::string(s.message()).c_str());
+  return 2;
+}
+
+// What AgentServer::Create() and Start() would find wrong, found without
+// opening a socket or connecting anywhere.
+absl::Status CheckWithoutServing(const uptime::agent::AgentConfig& config) {
+  using namespace uptime;
+  if (absl::Status s = agent::ValidateAgentConfig(config); !s.ok()) return s;
+  if (!config.metrics_listen.empty()) {
+    absl::Status s = ParseHostPort("--metrics-listen", config.metrics_listen, true).status();
+    if (!s.ok()) return s;
+  }
+  if (absl::Status s = MakeChannelCredentials(config.tls).status(); !s.ok()) return s;
+  if (absl::Status s = ValidateMetricsTls(config.metrics_tls); !s.ok()) return s;
+  return absl::OkStatus();
 }
 
 // Each check in flight holds a socket: allow as many descriptors as the
@@ -61,22 +85,43 @@ int main(int argc, char** argv) {
   AddFlag(app, "tls-key", config.tls.key_file, "PEM private key of --tls-cert");
   AddFlag(app, "tls-server-name", config.tls.server_name,
           "name to verify in the coordinator's certificate");
-  CLI11_PARSE(app, argc, argv);
+  // No environment fallback: a stray variable must never stop an agent.
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "validate every flag, UPTIME_* variable and file (token, certificates), print "
+               "'config ok' and exit 0, or the error and exit 2; opens no socket");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help exits 0; every bad flag or value exits 2, as the checks below do.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (absl::Status s = InitLogging(log, "agent"); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;
   }
+  if (check_config) {
+    if (absl::Status s = CheckUnknownEnvironment(app); !s.ok()) return FailCheck(s);
+  }
+  auto fail = [check_config](const absl::Status& s) {
+    return check_config ? FailCheck(s) : Fail(s);
+  };
   absl::StatusOr<std::map<std::string, std::string>> parsed = ParseLabels("--labels", labels);
-  if (!parsed.ok()) return Fail(parsed.status());
+  if (!parsed.ok()) return fail(parsed.status());
   config.labels = *std::move(parsed);
   absl::StatusOr<std::string> token =
       ResolveToken("agent-token", config.agent_token, token_file);
-  if (!token.ok()) return Fail(token.status());
+  if (!token.ok()) return fail(token.status());
   config.agent_token = *std::move(token);
   if (!absl::ParseDuration(grace, &config.shutdown_grace) ||
       config.shutdown_grace < absl::ZeroDuration()) {
-    return Fail(absl::InvalidArgumentError("--shutdown-grace: not a duration (e.g. 5s)"));
+    return fail(absl::InvalidArgumentError("--shutdown-grace: not a duration (e.g. 5s)"));
+  }
+  if (check_config) {
+    if (absl::Status s = CheckWithoutServing(config); !s.ok()) return FailCheck(s);
+    std::printf("config ok\n");
+    return 0;
   }
   RaiseFileLimit();
 

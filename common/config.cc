@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,7 +12,25 @@
 #include "absl/strings/str_split.h"
 #include "common/labels.h"
 
+extern char** environ;
+
 namespace uptime {
+
+absl::Status CheckUnknownEnvironment(const CLI::App& app) {
+  std::set<std::string> known;
+  for (const CLI::Option* option : app.get_options()) {
+    if (!option->get_envname().empty()) known.insert(option->get_envname());
+  }
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    absl::string_view variable(*entry);
+    std::string name(variable.substr(0, variable.find('=')));
+    if (absl::StartsWith(name, "UPTIME_") && known.count(name) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": no flag reads this environment variable (misspelt?)"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 std::string EnvName(absl::string_view flag) {
   std::string name = absl::StrCat("UPTIME_", flag);

@@ -46,6 +46,11 @@ absl::StatusOr<HostPort> ParseHostPort(absl::string_view field, absl::string_vie
 absl::StatusOr<std::map<std::string, std::string>> ParseLabels(absl::string_view field,
                                                                absl::string_view value);
 
+// INVALID_ARGUMENT naming the first UPTIME_* environment variable that no
+// option of `app` reads: a misspelt key in a manifest (UPTIME_ADMN_TOKEN)
+// would otherwise be ignored in silence. Used by --check-config.
+absl::Status CheckUnknownEnvironment(const CLI::App& app);
+
 // The version string of this build.
 const char* Version();
 

@@ -111,6 +111,14 @@ void AddMetricsTlsFlags(CLI::App& app, ServerTlsOptions& tls) {
 
 // The TLS context of `tls`, or INVALID_ARGUMENT naming the flag.
 absl::StatusOr<std::unique_ptr<asio::ssl::context>> MakeSslContext(const ServerTlsOptions& tls,
+                                                                   const std::string& flag_prefix);
+
+absl::Status ValidateMetricsTls(const ServerTlsOptions& tls) {
+  if (!tls.enabled() && tls.client_ca_file.empty()) return absl::OkStatus();
+  return MakeSslContext(tls, "metrics-").status();
+}
+
+absl::StatusOr<std::unique_ptr<asio::ssl::context>> MakeSslContext(const ServerTlsOptions& tls,
                                                                    const std::string& flag_prefix) {
   if (tls.cert_file.empty() || tls.key_file.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(

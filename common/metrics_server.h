@@ -35,6 +35,11 @@ struct MetricsServerOptions {
 // (with UPTIME_* fallbacks) filling `tls`.
 void AddMetricsTlsFlags(CLI::App& app, ServerTlsOptions& tls);
 
+// What StartMetricsServer would reject in `tls` (files missing, unreadable or
+// not PEM; cert without key), naming the --metrics-tls-* flag; for
+// --check-config, which must find it without opening a socket.
+absl::Status ValidateMetricsTls(const ServerTlsOptions& tls);
+
 class MetricsServer {
  public:
   // INVALID_ARGUMENT naming the flag for a bad address or TLS file;

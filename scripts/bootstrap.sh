@@ -14,6 +14,14 @@ PACKAGES=(
   # tools the tests use
   openssl procps
 )
+# The web app is built with npm at build time, and tested in a headless browser.
+# A machine that already has Node.js (e.g. from NodeSource) keeps it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
+if ! command -v chromium >/dev/null; then
+  PACKAGES+=(chromium)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

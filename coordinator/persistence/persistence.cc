@@ -277,7 +277,7 @@ void Persistence::Finish(Writer& w, InFlight& done) {
   if (cache_writer_ != nullptr) cache_writer_->AppendHistory(std::move(done.rows));
 }
 
-// ---- The ordered thread: incidents, state snapshots, maintenance ----
+// ---- The ordered thread: incidents, state snapshots, housekeeping ----
 
 absl::Time Persistence::OrderedPass(absl::Time now) {
   // PostgreSQL was down: new work waits for the retry, slower each time.
@@ -299,9 +299,9 @@ bool Persistence::FlushOrdered() {
     WriteStates();
     next_state_save_ = now + options_.state_interval;
   }
-  if (now >= next_maintenance_) {
-    Maintain();
-    next_maintenance_ = now + options_.maintenance_interval;
+  if (now >= next_housekeeping_) {
+    Housekeep();
+    next_housekeeping_ = now + options_.housekeeping_interval;
   }
   return true;
 }
@@ -390,7 +390,7 @@ void Persistence::WriteStates() {
   }
 }
 
-void Persistence::Maintain() {
+void Persistence::Housekeep() {
   const absl::Time now = clock_->Now();
   if (absl::Status s = results_->RollUpHours(now); !s.ok()) {
     spdlog::warn("hourly roll-up failed: {}", s.message());

@@ -71,7 +71,7 @@ struct PersistenceOptions {
   // The longest a status whose restorable part did not change waits before
   // its snapshot (counters, latest result) is refreshed.
   absl::Duration state_refresh_interval = absl::Seconds(30);
-  absl::Duration maintenance_interval = absl::Minutes(5);
+  absl::Duration housekeeping_interval = absl::Minutes(5);
   int raw_retention_days = 30;
   int minute_retention_days = 14;
   store::CacheWriterOptions cache = {};
@@ -156,11 +156,12 @@ class Persistence : public IncidentRecorder, public ResultSink {
   // One pass of the ordered thread (a PeriodicRunner): every flush_interval,
   // at once when an incident arrives, backing off while PostgreSQL fails.
   absl::Time OrderedPass(absl::Time now);
-  // One pass: incidents, states, maintenance. False when PostgreSQL failed.
+  // One pass: incidents, states, housekeeping. False when PostgreSQL failed.
   bool FlushOrdered();
   bool WriteIncidents();
   void WriteStates();
-  void Maintain();
+  // Housekeeping: hourly roll-up and retention of old results.
+  void Housekeep();
   static Restorable RestorableOf(const v1::MonitorStatus& s);
 
   Clock* const clock_;
@@ -190,7 +191,7 @@ class Persistence : public IncidentRecorder, public ResultSink {
   absl::flat_hash_map<std::string, absl::Time> deferred_;
   absl::flat_hash_map<std::string, v1::MonitorStatus> unsaved_;
   absl::Time next_state_save_ = absl::InfinitePast();
-  absl::Time next_maintenance_ = absl::InfinitePast();
+  absl::Time next_housekeeping_ = absl::InfinitePast();
   bool started_ = false;  // Start() and Stop() come from one owner thread
   absl::Duration backoff_;
   absl::Time retry_at_ = absl::InfinitePast();

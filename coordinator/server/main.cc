@@ -1,16 +1,23 @@
 // uptime-coordinator: parses flags into a CoordinatorConfig and runs it.
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/auth.h"
 #include "common/config.h"
 #include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"
+#include "common/tls.h"
 #include "coordinator/server/coordinator_server.h"
+#include "coordinator/server/leadership.h"
+#include "libpq-fe.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -18,6 +25,55 @@ namespace {
 int Fail(const absl::Status& s) {
   spdlog::critical("{}", s.message());
   return 2;
+}
+
+// --check-config reports on stderr without log decoration, so scripts and
+// tests read the flag's name first.
+int FailCheck(const absl::Status& s) {
+  std::fprintf(stderr, "uptime-coordinator: %s\n", std::string(s.message()).c_str());
+  return 2;
+}
+
+// What Create() and Start() would find wrong, found without opening a socket
+// or connecting anywhere: addresses, token rules, TLS files, the DSN's syntax.
+absl::Status CheckWithoutServing(const uptime::coordinator::CoordinatorConfig& config) {
+  using namespace uptime;
+  if (absl::Status s = ParseHostPort("--listen", config.listen).status(); !s.ok()) return s;
+  if (!config.metrics_listen.empty()) {
+    absl::Status s = ParseHostPort("--metrics-listen", config.metrics_listen, true).status();
+    if (!s.ok()) return s;
+  }
+  if (config.tokens.admin.empty() && !config.insecure_no_auth) {
+    return absl::InvalidArgumentError(
+        "--admin-token (or --admin-token-file) is required; pass --insecure-no-auth to run "
+        "without authentication");
+  }
+  if (absl::Status s = coordinator::Leadership::Validate({.grace = config.leader_lock_grace});
+      !s.ok()) {
+    return s;
+  }
+  if (config.heartbeat_interval < absl::Milliseconds(100)) {
+    return absl::InvalidArgumentError("--heartbeat-interval: must be at least 100ms");
+  }
+  if (absl::Status s = MakeServerCredentials(config.tls).status(); !s.ok()) return s;
+  if (absl::Status s = ValidateMetricsTls(config.metrics_tls); !s.ok()) return s;
+  if (!config.postgres_dsn.empty()) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(config.postgres_dsn.c_str(), &error);
+    if (options == nullptr) {
+      std::string why = error != nullptr ? error : "out of memory";
+      PQfreemem(error);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      return absl::InvalidArgumentError(absl::StrCat("--postgres: ", why));
+    }
+    PQconninfoFree(options);
+  }
+  if (!config.dashboard_url.empty() && !absl::StartsWith(config.dashboard_url, "http://") &&
+      !absl::StartsWith(config.dashboard_url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--dashboard-url: must start with http:// or https://, got '", config.dashboard_url, "'"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -70,34 +126,57 @@ int main(int argc, char** argv) {
   AddFlag(app, "coordinator-id", config.coordinator_id, "instance id (default: host name)");
   AddFlag(app, "heartbeat-interval", heartbeat,
           "how often agents send heartbeats; 3 missed and an agent is presumed dead");
-  CLI11_PARSE(app, argc, argv);
+  // No environment fallback: a stray variable must never stop a server.
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "validate every flag, UPTIME_* variable and file (tokens, certificates), print "
+               "'config ok' and exit 0, or the error and exit 2; opens no socket");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every bad flag or value exits 2, as the
+    // checks below do.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (absl::Status s = InitLogging(log, "coordinator"); !s.ok()) {
     fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;
   }
+  if (check_config) {
+    if (absl::Status s = CheckUnknownEnvironment(app); !s.ok()) return FailCheck(s);
+  }
+  auto fail = [check_config](const absl::Status& s) {
+    return check_config ? FailCheck(s) : Fail(s);
+  };
   for (auto [name, value, file] : {std::tuple{"admin-token", &config.tokens.admin, &admin_token_file},
                                    std::tuple{"read-token", &config.tokens.read, &read_token_file},
                                    std::tuple{"agent-token", &config.tokens.agent, &agent_token_file}}) {
     absl::StatusOr<std::string> token = ResolveToken(name, *value, *file);
-    if (!token.ok()) return Fail(token.status());
+    if (!token.ok()) return fail(token.status());
     *value = *token;
   }
   if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
-    return Fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
+    return fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));
   }
   if (!absl::ParseDuration(lock_grace, &config.leader_lock_grace)) {
-    return Fail(absl::InvalidArgumentError("--leader-lock-grace: not a duration (e.g. 7s)"));
+    return fail(absl::InvalidArgumentError("--leader-lock-grace: not a duration (e.g. 7s)"));
   }
   if (!absl::ParseDuration(storm_window, &config.alert_storm_window) ||
       config.alert_storm_window < absl::ZeroDuration() ||
       config.alert_storm_window > absl::Hours(1)) {
-    return Fail(absl::InvalidArgumentError(
+    return fail(absl::InvalidArgumentError(
         "--alert-storm-window: must be a duration between 0s and 1h (e.g. 10s)"));
   }
 
   if (!config.redis.empty()) {
-    if (absl::Status s = ParseHostPort("--redis", config.redis).status(); !s.ok()) return Fail(s);
+    if (absl::Status s = ParseHostPort("--redis", config.redis).status(); !s.ok()) return fail(s);
+  }
+
+  if (check_config) {
+    if (absl::Status s = CheckWithoutServing(config); !s.ok()) return FailCheck(s);
+    std::printf("config ok\n");
+    return 0;
   }
 
   auto server = coordinator::CoordinatorServer::Create(config, RealClock::Get());
