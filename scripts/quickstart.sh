@@ -18,6 +18,7 @@ API_PORT=${UPTIME_QUICKSTART_API_PORT:-7070}
 METRICS_PORT=${UPTIME_QUICKSTART_METRICS_PORT:-9091}
 PG_PORT=${UPTIME_QUICKSTART_PG_PORT:-55432}
 REDIS_PORT=${UPTIME_QUICKSTART_REDIS_PORT:-56379}
+GATEWAY_PORT=${UPTIME_QUICKSTART_GATEWAY_PORT:-8080}
 PGBIN=/usr/lib/postgresql/15/bin
 # PostgreSQL refuses to run as root: as root it runs as `postgres`, with its
 # data where that user can reach it.
@@ -85,7 +86,7 @@ case "${1:-start}" in
     ;;
   status)
     source "$STATE/tokens.env"
-    for name in redis coordinator agent-a agent-b; do
+    for name in redis coordinator gateway agent-a agent-b; do
       if running "$name"; then echo "$name: running"; else echo "$name: stopped"; fi
     done
     ctl agents
@@ -99,7 +100,7 @@ esac
 bash scripts/bootstrap.sh
 echo "== building (first build takes a few minutes)"
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD_DIR" --target uptime-coordinator uptime-agent uptimectl
+cmake --build "$BUILD_DIR" --target uptime-coordinator uptime-agent uptimectl uptime-gateway
 
 mkdir -p "$STATE"
 if [[ ! -f "$STATE/tokens.env" ]]; then
@@ -126,6 +127,11 @@ for _ in $(seq 100); do
   running coordinator || { echo "coordinator failed to start:"; tail -20 "$STATE/coordinator.log"; exit 1; }
   sleep 0.1
 done
+# The gateway holds only the read token (for its status snapshot and event
+# stream); callers' own tokens are forwarded for everything else.
+start gateway env UPTIME_TOKEN="$UPTIME_READ_TOKEN" "$BIN/uptime-gateway" \
+  --listen "127.0.0.1:$GATEWAY_PORT" --coordinator "127.0.0.1:$API_PORT" \
+  --redis "127.0.0.1:$REDIS_PORT"
 start agent-a env UPTIME_AGENT_ID=quickstart-a "$BIN/uptime-agent" \
   --coordinator "127.0.0.1:$API_PORT" --labels region=local-a --metrics-listen 127.0.0.1:0
 start agent-b env UPTIME_AGENT_ID=quickstart-b "$BIN/uptime-agent" \
@@ -150,6 +156,7 @@ cat <<TXT
 
 Uptime Monitor is running:
   gRPC API     127.0.0.1:$API_PORT   (tokens in .quickstart/tokens.env)
+  REST API     http://127.0.0.1:$GATEWAY_PORT/api/v1/   (Authorization: Bearer <token>)
   metrics      http://127.0.0.1:$METRICS_PORT/metrics
   PostgreSQL   127.0.0.1:$PG_PORT (user uptime, database uptime)
   Redis        127.0.0.1:$REDIS_PORT
@@ -157,5 +164,8 @@ Try:
   set -a; source .quickstart/tokens.env; set +a
   $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN status
   $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN monitors add my-site --url https://my.site/ --interval 30s
+  curl -H "Authorization: Bearer \$UPTIME_READ_TOKEN" http://127.0.0.1:$GATEWAY_PORT/api/v1/statuses:summary
   bash scripts/quickstart.sh stop
+
+Dashboard: http://127.0.0.1:$GATEWAY_PORT/
 TXT

@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "common/worker_pool.h"
 #include "coordinator/api/agent_service.h"
+#include "coordinator/api/auth_service.h"
 #include "coordinator/api/cluster_service.h"
 #include "coordinator/api/maintenance_service.h"
 #include "coordinator/api/monitor_service.h"
@@ -44,7 +45,8 @@ struct CoordinatorServer::Components {
                         clock->Now(), &pipeline.catalog(), &pipeline.tracker(), &pipeline.agents()),
         agent_service(&auth, &pipeline.agents(), &pipeline.ingest()),
         notification_service(&auth, &pipeline.channels(), clock, config.dashboard_url),
-        maintenance_service(&auth, &pipeline.maintenance()) {}
+        maintenance_service(&auth, &pipeline.maintenance()),
+        auth_service(&auth) {}
 
   MetricsRegistry metrics;
   Stores stores;
@@ -58,6 +60,7 @@ struct CoordinatorServer::Components {
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
   MaintenanceServiceImpl maintenance_service;
+  AuthServiceImpl auth_service;
   std::unique_ptr<Leadership> leadership;
   std::atomic<bool> leader{false};
 };
@@ -156,6 +159,7 @@ absl::Status CoordinatorServer::StartServing() {
   builder.RegisterService(&components_->cluster_service);
   builder.RegisterService(&components_->notification_service);
   builder.RegisterService(&components_->maintenance_service);
+  builder.RegisterService(&components_->auth_service);
   builder.RegisterService(&components_->agent_service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {

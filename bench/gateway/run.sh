@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# uptime-gateway against nginx in the same run, with wrk at 64 connections:
+#   1. one monitor's status   GET /api/v1/statuses/{id}
+#   2. the list of 1,000      GET /api/v1/statuses?page_size=1000
+# nginx (nginx-light) serves static files of exactly the same sizes, so the
+# ratios compare HTTP serving, not payloads. Prints a table: throughput and
+# p50/p99 latency, and the gateway's ratio to nginx.
+#
+#   bash bench/gateway/run.sh [BUILD_DIR] [SECONDS]
+#
+# Needs wrk and nginx-light (apt-get install -y wrk nginx-light). Only
+# loopback addresses are used. Nothing is asserted: timings never fail.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD_DIR=${1:-build}
+SECONDS_PER_RUN=${2:-10}
+BIN="$PWD/$BUILD_DIR/bin"
+CONNS=64
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx-light curl)" >&2; exit 2; }
+done
+WORK=$(mktemp -d /tmp/uptime-gw-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+API=$(free_port); METRICS=$(free_port); GW=$(free_port); NGX=$(free_port)
+ADMIN=bench-admin; READ=bench-read
+
+"$BIN/uptime-coordinator" --listen "127.0.0.1:$API" --metrics-listen "127.0.0.1:$METRICS" \
+  --admin-token "$ADMIN" --read-token "$READ" --agent-token bench-agent --log-level warn \
+  >"$WORK/coordinator.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$METRICS/healthz" >/dev/null && break; sleep 0.1; done
+
+"$BIN/uptime-gateway" --listen "127.0.0.1:$GW" --coordinator "127.0.0.1:$API" --token "$READ" \
+  --reload-interval 1s --log-level warn >"$WORK/gateway.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GW/readyz" >/dev/null && break; sleep 0.1; done
+
+echo "== creating 1,000 monitors (no agents: they stay PENDING, which is all a read needs)"
+G="http://127.0.0.1:$GW/api/v1"
+python3 - "$G" "$ADMIN" <<'PY'
+import json, sys, urllib.request
+base, token = sys.argv[1], sys.argv[2]
+for i in range(1000):
+    body = json.dumps({"name": f"bench-{i:04d}", "labels": {"bench": "gw"},
+                       "tcp": {"host": "127.0.0.1", "port": 9}, "interval": "60s"}).encode()
+    req = urllib.request.Request(base + "/monitors", data=body, method="POST",
+                                 headers={"Authorization": "Bearer " + token,
+                                          "Content-Type": "application/json"})
+    urllib.request.urlopen(req).read()
+PY
+for _ in $(seq 100); do
+  n=$(curl -s -H "Authorization: Bearer $READ" "$G/statuses:summary" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("total",0))')
+  [[ "$n" -ge 1000 ]] && break
+  sleep 0.2
+done
+ID=$(curl -s -H "Authorization: Bearer $READ" "$G/statuses?page_size=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statuses"][0]["monitorId"])')
+ONE_PATH="/api/v1/statuses/$ID"
+LIST_PATH="/api/v1/statuses?page_size=1000"
+
+# Static twins of the two answers, byte for byte the same size.
+mkdir -p "$WORK/www"
+curl -s -H "Authorization: Bearer $READ" "http://127.0.0.1:$GW$ONE_PATH" >"$WORK/www/one.json"
+curl -s -H "Authorization: Bearer $READ" "http://127.0.0.1:$GW$LIST_PATH" >"$WORK/www/list.json"
+cat >"$WORK/nginx.conf" <<NGX
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type application/json;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 1000000;
+  client_body_temp_path $WORK/tmp;
+  proxy_temp_path $WORK/tmp;
+  fastcgi_temp_path $WORK/tmp;
+  uwsgi_temp_path $WORK/tmp;
+  scgi_temp_path $WORK/tmp;
+  server {
+    listen 127.0.0.1:$NGX;
+    root $WORK/www;
+  }
+}
+NGX
+mkdir -p "$WORK/tmp"
+nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log"
+
+# wrk: requests/s, p50 and p99 in ms.
+run_wrk() {
+  local url=$1; shift
+  wrk -t2 -c"$CONNS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+def pct(p):
+    m = re.search(r"^\s+" + p + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+p50, p99 = pct("50"), pct("99")
+print("%.0f %.3f %.3f %s" % (rps, p50, p99, non2xx.group(1) if non2xx else 0))'
+}
+
+echo "== wrk, $CONNS connections, ${SECONDS_PER_RUN}s each ($(nproc) cores, everything on this machine)"
+AUTH=(-H "Authorization: Bearer $READ")
+read -r g1 g1p50 g1p99 g1err < <(run_wrk "http://127.0.0.1:$GW$ONE_PATH" "${AUTH[@]}")
+read -r n1 n1p50 n1p99 n1err < <(run_wrk "http://127.0.0.1:$NGX/one.json")
+read -r gl glp50 glp99 glerr < <(run_wrk "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}")
+read -r nl nlp50 nlp99 nlerr < <(run_wrk "http://127.0.0.1:$NGX/list.json")
+
+python3 - "$g1" "$g1p50" "$g1p99" "$n1" "$n1p50" "$n1p99" "$gl" "$glp50" "$glp99" "$nl" "$nlp50" "$nlp99" \
+  "$(stat -c %s "$WORK/www/one.json")" "$(stat -c %s "$WORK/www/list.json")" "$g1err" "$glerr" <<'PY'
+import sys
+a = [float(x) for x in sys.argv[1:13]]
+one_size, list_size, e1, el = sys.argv[13], sys.argv[14], sys.argv[15], sys.argv[16]
+rows = [("status read (%s B)" % one_size, a[0:3], a[3:6], e1),
+        ("list of 1,000 (%s B)" % list_size, a[6:9], a[9:12], el)]
+print()
+print("| what | gateway req/s | nginx req/s | ratio | gateway p50 / p99 ms | nginx p50 / p99 ms | p99 ratio | gateway non-2xx |")
+print("|---|---|---|---|---|---|---|---|")
+for name, g, n, err in rows:
+    print(f"| {name} | {g[0]:.0f} | {n[0]:.0f} | {g[0]/n[0]:.2f} | {g[1]:.3f} / {g[2]:.3f} | "
+          f"{n[1]:.3f} / {n[2]:.3f} | {g[2]/n[2]:.2f} | {err} |")
+PY

@@ -1,0 +1,207 @@
+#include "gateway/api_routes.h"
+
+#include <chrono>
+
+#include "gateway/request_mapping.h"
+#include "google/protobuf/empty.pb.h"
+
+namespace uptime::gateway {
+
+namespace http = boost::beast::http;
+namespace pb = google::protobuf;
+
+Stubs::Stubs(const std::shared_ptr<grpc::ChannelInterface>& channel)
+    : monitors(v1::MonitorService::NewStub(channel)),
+      statuses(v1::StatusService::NewStub(channel)),
+      channels(v1::NotificationService::NewStub(channel)),
+      maintenance(v1::MaintenanceService::NewStub(channel)),
+      cluster(v1::ClusterService::NewStub(channel)),
+      auth(v1::AuthService::NewStub(channel)) {}
+
+namespace {
+
+// Adapts one generated async method to UnaryCall. The call state (context,
+// request, response) lives until gRPC has run and released the callback.
+template <typename Req, typename Resp, typename Start>
+UnaryCall Unary(Start start) {
+  return [start](const Stubs& stubs, std::unique_ptr<pb::Message> request,
+                 const std::string& authorization, absl::Duration timeout, CallDone done) {
+    struct Call {
+      grpc::ClientContext ctx;
+      std::unique_ptr<pb::Message> request;
+      Resp response;
+    };
+    auto call = std::make_shared<Call>();
+    call->request = std::move(request);
+    if (!authorization.empty()) call->ctx.AddMetadata("authorization", authorization);
+    // Wall-clock glue for gRPC's deadline, not logic.
+    call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
+    start(stubs, &call->ctx, static_cast<const Req*>(call->request.get()), &call->response,
+          [call, done = std::move(done)](grpc::Status status) {
+            done(status, status.ok() ? ToJson(call->response) : std::string());
+          });
+  };
+}
+
+#define UPTIME_UNARY(stub, Method, Req, Resp)                                                \
+  Unary<Req, Resp>([](const Stubs& s, grpc::ClientContext* ctx, const Req* req, Resp* resp, \
+                      std::function<void(grpc::Status)> cb) {                                \
+    s.stub->async()->Method(ctx, req, resp, std::move(cb));                                  \
+  })
+
+std::vector<ApiRoute> BuildRoutes() {
+  using http::verb;
+  using v1::Monitor;
+  const auto* empty = pb::Empty::descriptor();
+  std::vector<ApiRoute> r;
+  auto proxy = [&r](verb method, std::string pattern, std::string op, std::string tag,
+                    std::string summary, const pb::Descriptor* req, const pb::Descriptor* resp,
+                    std::string body, UnaryCall call) {
+    r.push_back(ApiRoute{method, std::move(pattern), std::move(op), std::move(tag),
+                         std::move(summary), req, resp, std::move(body), RouteKind::kProxy,
+                         std::move(call)});
+  };
+  auto local = [&r](verb method, std::string pattern, std::string op, std::string tag,
+                    std::string summary, const pb::Descriptor* req, const pb::Descriptor* resp,
+                    RouteKind kind) {
+    r.push_back(ApiRoute{method, std::move(pattern), std::move(op), std::move(tag),
+                         std::move(summary), req, resp, "", kind, nullptr});
+  };
+
+  // MonitorService
+  proxy(verb::get, "/api/v1/monitors", "ListMonitors", "MonitorService",
+        "List monitors (label_selector, page_size, page_token)",
+        v1::ListMonitorsRequest::descriptor(), v1::ListMonitorsResponse::descriptor(), "",
+        UPTIME_UNARY(monitors, ListMonitors, v1::ListMonitorsRequest, v1::ListMonitorsResponse));
+  proxy(verb::post, "/api/v1/monitors", "CreateMonitor", "MonitorService",
+        "Create a monitor (body: Monitor)", v1::CreateMonitorRequest::descriptor(),
+        Monitor::descriptor(), "monitor",
+        UPTIME_UNARY(monitors, CreateMonitor, v1::CreateMonitorRequest, Monitor));
+  proxy(verb::get, "/api/v1/monitors/{id}", "GetMonitor", "MonitorService", "Get a monitor",
+        v1::GetMonitorRequest::descriptor(), Monitor::descriptor(), "",
+        UPTIME_UNARY(monitors, GetMonitor, v1::GetMonitorRequest, Monitor));
+  proxy(verb::patch, "/api/v1/monitors/{monitor.id}", "UpdateMonitor", "MonitorService",
+        "Update a monitor (body: Monitor; update_mask: fields to change, all when empty)",
+        v1::UpdateMonitorRequest::descriptor(), Monitor::descriptor(), "monitor",
+        UPTIME_UNARY(monitors, UpdateMonitor, v1::UpdateMonitorRequest, Monitor));
+  proxy(verb::delete_, "/api/v1/monitors/{id}", "DeleteMonitor", "MonitorService",
+        "Delete a monitor", v1::DeleteMonitorRequest::descriptor(), empty, "",
+        UPTIME_UNARY(monitors, DeleteMonitor, v1::DeleteMonitorRequest, pb::Empty));
+  proxy(verb::post, "/api/v1/monitors/{id}:pause", "PauseMonitor", "MonitorService",
+        "Pause a monitor", v1::PauseMonitorRequest::descriptor(), Monitor::descriptor(), "*",
+        UPTIME_UNARY(monitors, PauseMonitor, v1::PauseMonitorRequest, Monitor));
+  proxy(verb::post, "/api/v1/monitors/{id}:resume", "ResumeMonitor", "MonitorService",
+        "Resume a monitor", v1::ResumeMonitorRequest::descriptor(), Monitor::descriptor(), "*",
+        UPTIME_UNARY(monitors, ResumeMonitor, v1::ResumeMonitorRequest, Monitor));
+
+  // StatusService: statuses come from the gateway's snapshot.
+  local(verb::get, "/api/v1/statuses", "ListStatuses", "StatusService",
+        "List live statuses (from the gateway's memory)", v1::ListStatusesRequest::descriptor(),
+        v1::ListStatusesResponse::descriptor(), RouteKind::kStatusList);
+  local(verb::get, "/api/v1/statuses:summary", "SummarizeStatuses", "StatusService",
+        "Monitor counts by state (label_selector honoured; paging fields ignored)",
+        v1::ListStatusesRequest::descriptor(), nullptr, RouteKind::kStatusSummary);
+  local(verb::get, "/api/v1/statuses/{monitor_id}", "GetStatus", "StatusService",
+        "One monitor's live status (from the gateway's memory)",
+        v1::GetStatusRequest::descriptor(), v1::MonitorStatus::descriptor(),
+        RouteKind::kStatusGet);
+  proxy(verb::get, "/api/v1/monitors/{monitor_id}/results", "ListResults", "StatusService",
+        "Recent raw results", v1::ListResultsRequest::descriptor(),
+        v1::ListResultsResponse::descriptor(), "",
+        UPTIME_UNARY(statuses, ListResults, v1::ListResultsRequest, v1::ListResultsResponse));
+  proxy(verb::get, "/api/v1/monitors/{monitor_id}/uptime", "GetUptime", "StatusService",
+        "Uptime and latency over 24h/7d/30d/90d and daily bars",
+        v1::GetUptimeRequest::descriptor(), v1::GetUptimeResponse::descriptor(), "",
+        UPTIME_UNARY(statuses, GetUptime, v1::GetUptimeRequest, v1::GetUptimeResponse));
+  proxy(verb::get, "/api/v1/incidents", "ListIncidents", "StatusService", "List incidents",
+        v1::ListIncidentsRequest::descriptor(), v1::ListIncidentsResponse::descriptor(), "",
+        UPTIME_UNARY(statuses, ListIncidents, v1::ListIncidentsRequest,
+                     v1::ListIncidentsResponse));
+  local(verb::get, "/api/v1/events", "WatchEvents", "StatusService",
+        "Server-sent events: state changes (label_selector; resume with Last-Event-ID or "
+        "last_event_id)",
+        v1::WatchEventsRequest::descriptor(), v1::Event::descriptor(), RouteKind::kEvents);
+
+  // NotificationService
+  proxy(verb::get, "/api/v1/channels", "ListChannels", "NotificationService",
+        "List notification channels", v1::ListChannelsRequest::descriptor(),
+        v1::ListChannelsResponse::descriptor(), "",
+        UPTIME_UNARY(channels, ListChannels, v1::ListChannelsRequest, v1::ListChannelsResponse));
+  proxy(verb::post, "/api/v1/channels", "CreateChannel", "NotificationService",
+        "Create a channel (body: Channel)", v1::CreateChannelRequest::descriptor(),
+        v1::Channel::descriptor(), "channel",
+        UPTIME_UNARY(channels, CreateChannel, v1::CreateChannelRequest, v1::Channel));
+  proxy(verb::get, "/api/v1/channels/{id}", "GetChannel", "NotificationService", "Get a channel",
+        v1::GetChannelRequest::descriptor(), v1::Channel::descriptor(), "",
+        UPTIME_UNARY(channels, GetChannel, v1::GetChannelRequest, v1::Channel));
+  proxy(verb::patch, "/api/v1/channels/{channel.id}", "UpdateChannel", "NotificationService",
+        "Update a channel (body: Channel; update_mask)", v1::UpdateChannelRequest::descriptor(),
+        v1::Channel::descriptor(), "channel",
+        UPTIME_UNARY(channels, UpdateChannel, v1::UpdateChannelRequest, v1::Channel));
+  proxy(verb::delete_, "/api/v1/channels/{id}", "DeleteChannel", "NotificationService",
+        "Delete a channel", v1::DeleteChannelRequest::descriptor(), empty, "",
+        UPTIME_UNARY(channels, DeleteChannel, v1::DeleteChannelRequest, pb::Empty));
+  proxy(verb::post, "/api/v1/channels/{id}:test", "TestChannel", "NotificationService",
+        "Send a test message now", v1::TestChannelRequest::descriptor(),
+        v1::TestChannelResponse::descriptor(), "*",
+        UPTIME_UNARY(channels, TestChannel, v1::TestChannelRequest, v1::TestChannelResponse));
+
+  // MaintenanceService
+  proxy(verb::get, "/api/v1/maintenanceWindows", "ListMaintenanceWindows", "MaintenanceService",
+        "List maintenance windows", v1::ListMaintenanceWindowsRequest::descriptor(),
+        v1::ListMaintenanceWindowsResponse::descriptor(), "",
+        UPTIME_UNARY(maintenance, ListMaintenanceWindows, v1::ListMaintenanceWindowsRequest,
+                     v1::ListMaintenanceWindowsResponse));
+  proxy(verb::post, "/api/v1/maintenanceWindows", "CreateMaintenanceWindow", "MaintenanceService",
+        "Create a maintenance window (body: MaintenanceWindow)",
+        v1::CreateMaintenanceWindowRequest::descriptor(), v1::MaintenanceWindow::descriptor(),
+        "window",
+        UPTIME_UNARY(maintenance, CreateMaintenanceWindow, v1::CreateMaintenanceWindowRequest,
+                     v1::MaintenanceWindow));
+  proxy(verb::get, "/api/v1/maintenanceWindows/{id}", "GetMaintenanceWindow",
+        "MaintenanceService", "Get a maintenance window",
+        v1::GetMaintenanceWindowRequest::descriptor(), v1::MaintenanceWindow::descriptor(), "",
+        UPTIME_UNARY(maintenance, GetMaintenanceWindow, v1::GetMaintenanceWindowRequest,
+                     v1::MaintenanceWindow));
+  proxy(verb::patch, "/api/v1/maintenanceWindows/{window.id}", "UpdateMaintenanceWindow",
+        "MaintenanceService", "Update a maintenance window (body: MaintenanceWindow; update_mask)",
+        v1::UpdateMaintenanceWindowRequest::descriptor(), v1::MaintenanceWindow::descriptor(),
+        "window",
+        UPTIME_UNARY(maintenance, UpdateMaintenanceWindow, v1::UpdateMaintenanceWindowRequest,
+                     v1::MaintenanceWindow));
+  proxy(verb::delete_, "/api/v1/maintenanceWindows/{id}", "DeleteMaintenanceWindow",
+        "MaintenanceService", "Delete a maintenance window",
+        v1::DeleteMaintenanceWindowRequest::descriptor(), empty, "",
+        UPTIME_UNARY(maintenance, DeleteMaintenanceWindow, v1::DeleteMaintenanceWindowRequest,
+                     pb::Empty));
+
+  // ClusterService
+  proxy(verb::get, "/api/v1/agents", "ListAgents", "ClusterService", "List connected agents",
+        v1::ListAgentsRequest::descriptor(), v1::ListAgentsResponse::descriptor(), "",
+        UPTIME_UNARY(cluster, ListAgents, v1::ListAgentsRequest, v1::ListAgentsResponse));
+  proxy(verb::get, "/api/v1/cluster", "GetClusterInfo", "ClusterService",
+        "The coordinator: leader, version, counts", v1::GetClusterInfoRequest::descriptor(),
+        v1::ClusterInfo::descriptor(), "",
+        UPTIME_UNARY(cluster, GetClusterInfo, v1::GetClusterInfoRequest, v1::ClusterInfo));
+
+  // AuthService
+  proxy(verb::get, "/api/v1/caller", "GetCaller", "AuthService",
+        "The role the caller's bearer token grants", v1::GetCallerRequest::descriptor(),
+        v1::Caller::descriptor(), "",
+        UPTIME_UNARY(auth, GetCaller, v1::GetCallerRequest, v1::Caller));
+
+  local(verb::get, "/api/v1/openapi.json", "GetOpenApi", "Gateway",
+        "This document (OpenAPI 3)", nullptr, nullptr, RouteKind::kOpenApi);
+  return r;
+}
+
+#undef UPTIME_UNARY
+
+}  // namespace
+
+const std::vector<ApiRoute>& ApiRoutes() {
+  static const std::vector<ApiRoute>* routes = new std::vector<ApiRoute>(BuildRoutes());
+  return *routes;
+}
+
+}  // namespace uptime::gateway

@@ -1,0 +1,37 @@
+#include "gateway/error_mapping.h"
+
+#include "gtest/gtest.h"
+
+namespace uptime::gateway {
+namespace {
+
+TEST(ErrorMappingTest, HttpStatusOfEachCode) {
+  using C = absl::StatusCode;
+  EXPECT_EQ(HttpStatusFor(C::kInvalidArgument), 400u);
+  EXPECT_EQ(HttpStatusFor(C::kUnauthenticated), 401u);
+  EXPECT_EQ(HttpStatusFor(C::kPermissionDenied), 403u);
+  EXPECT_EQ(HttpStatusFor(C::kNotFound), 404u);
+  EXPECT_EQ(HttpStatusFor(C::kAlreadyExists), 409u);
+  EXPECT_EQ(HttpStatusFor(C::kAborted), 409u);
+  EXPECT_EQ(HttpStatusFor(C::kFailedPrecondition), 409u);
+  EXPECT_EQ(HttpStatusFor(C::kUnavailable), 503u);
+  EXPECT_EQ(HttpStatusFor(C::kDeadlineExceeded), 503u);
+  EXPECT_EQ(HttpStatusFor(C::kInternal), 500u);
+  EXPECT_EQ(HttpStatusFor(C::kResourceExhausted), 429u);
+}
+
+TEST(ErrorMappingTest, BodyNamesTheField) {
+  std::string body = ErrorJson(absl::InvalidArgumentError("monitor.interval: must be 1s..24h"));
+  EXPECT_EQ(body,
+            "{\"code\":3,\"status\":\"INVALID_ARGUMENT\",\"message\":\"monitor.interval: must be "
+            "1s..24h\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.BadRequest\","
+            "\"fieldViolations\":[{\"field\":\"monitor.interval\",\"description\":\"must be "
+            "1s..24h\"}]}]}");
+  EXPECT_EQ(ErrorJson(absl::NotFoundError("no \"x\"")),
+            "{\"code\":5,\"status\":\"NOT_FOUND\",\"message\":\"no \\\"x\\\"\",\"details\":[]}");
+  EXPECT_EQ(FieldOf("a b: c"), "");
+  EXPECT_EQ(FieldOf("channel_ids[0]: unknown"), "channel_ids[0]");
+}
+
+}  // namespace
+}  // namespace uptime::gateway

@@ -1,0 +1,76 @@
+// EventHub: fans events out to SSE clients. Each event gets the next id of
+// one monotonic sequence (starting at the hub's creation time in
+// microseconds, so ids keep increasing across gateway restarts and an id
+// from an earlier process is recognised as a gap), is formatted once, kept in
+// a bounded ReplayBuffer, and offered to every client whose selector matches.
+//
+// Clients are SseSinks that queue without blocking and report when they are
+// gone or too far behind; the hub then forgets them, so one slow client
+// never holds up the others or grows memory.
+//
+// Thread-safety: thread-safe. Sinks are called with the hub's lock held (so
+// each sees events in id order) and must not call back into the hub.
+#ifndef UPTIME_GATEWAY_EVENT_HUB_H_
+#define UPTIME_GATEWAY_EVENT_HUB_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "common/labels.h"
+#include "gateway/replay_buffer.h"
+
+namespace uptime::gateway {
+
+class SseSink {
+ public:
+  virtual ~SseSink() = default;
+  // Queues `frame` for the client without blocking. False when the client is
+  // gone or its queue is full (it is then disconnected by its session).
+  virtual bool Send(std::shared_ptr<const std::string> frame) = 0;
+};
+
+class EventHub {
+ public:
+  EventHub(uint64_t first_id, size_t replay_capacity);
+
+  // Publishes an event of `type` with `data` (one line of JSON) about a
+  // monitor with `labels`.
+  void Publish(const std::string& type, const std::string& data,
+               std::map<std::string, std::string> labels);
+
+  // Tells every client to refetch (after the upstream stream was re-made
+  // and the snapshot reloaded, or when a resume gap cannot be replayed).
+  void PublishResync(const std::string& reason);
+
+  // Adds a client. With `last_id`, first replays what it missed, or sends it
+  // a `resync` event when the buffer cannot cover the gap. Returns an id for
+  // Unsubscribe().
+  uint64_t Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector,
+                     std::optional<uint64_t> last_id);
+  void Unsubscribe(uint64_t subscription);
+
+  size_t clients() const;
+  uint64_t last_id() const;
+
+ private:
+  struct Client {
+    std::weak_ptr<SseSink> sink;
+    LabelSelector selector;
+  };
+  void PublishLocked(std::shared_ptr<const SseEvent> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_);
+  ReplayBuffer replay_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, Client> clients_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_subscription_ ABSL_GUARDED_BY(mu_) = 1;
+};
+
+}  // namespace uptime::gateway
+
+#endif  // UPTIME_GATEWAY_EVENT_HUB_H_

@@ -1,0 +1,77 @@
+#include "gateway/event_hub.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace uptime::gateway {
+namespace {
+
+class FakeSink : public SseSink {
+ public:
+  explicit FakeSink(size_t capacity = 1000) : capacity_(capacity) {}
+  bool Send(std::shared_ptr<const std::string> frame) override {
+    if (frames.size() >= capacity_) return false;
+    frames.push_back(*frame);
+    return true;
+  }
+  std::vector<std::string> frames;
+
+ private:
+  size_t capacity_;
+};
+
+LabelSelector Selector(const std::string& text) { return *LabelSelector::Parse("s", text); }
+
+TEST(EventHubTest, FiltersBySelectorAndNumbersEvents) {
+  EventHub hub(1000, 10);
+  auto prod = std::make_shared<FakeSink>();
+  auto all = std::make_shared<FakeSink>();
+  hub.Subscribe(prod, Selector("env=prod"), std::nullopt);
+  hub.Subscribe(all, LabelSelector(), std::nullopt);
+  hub.Publish("state_change", "{}", {{"env", "prod"}});
+  hub.Publish("state_change", "{}", {{"env", "dev"}});
+  ASSERT_EQ(prod->frames.size(), 1u);
+  EXPECT_EQ(prod->frames[0], "id: 1000\nevent: state_change\ndata: {}\n\n");
+  ASSERT_EQ(all->frames.size(), 2u);
+  EXPECT_EQ(all->frames[1], "id: 1001\nevent: state_change\ndata: {}\n\n");
+  hub.PublishResync("upstream reconnected");
+  EXPECT_EQ(prod->frames.size(), 2u);  // resync goes to everyone
+  EXPECT_EQ(hub.last_id(), 1002u);
+}
+
+TEST(EventHubTest, ResumeReplaysOrAnnouncesTheGap) {
+  EventHub hub(1, 3);
+  for (int i = 0; i < 5; ++i) hub.Publish("state_change", std::to_string(i), {});
+  auto resumed = std::make_shared<FakeSink>();
+  hub.Subscribe(resumed, LabelSelector(), 3);  // missed 4 and 5: both kept
+  ASSERT_EQ(resumed->frames.size(), 2u);
+  EXPECT_EQ(resumed->frames[0], "id: 4\nevent: state_change\ndata: 3\n\n");
+  auto too_old = std::make_shared<FakeSink>();
+  hub.Subscribe(too_old, LabelSelector(), 1);  // 2 is gone
+  ASSERT_EQ(too_old->frames.size(), 1u);
+  EXPECT_EQ(too_old->frames[0], "id: 5\nevent: resync\ndata: {\"reason\":\"gap\"}\n\n");
+  // Both then get new events.
+  hub.Publish("state_change", "x", {});
+  EXPECT_EQ(resumed->frames.size(), 3u);
+  EXPECT_EQ(too_old->frames.size(), 2u);
+}
+
+TEST(EventHubTest, DropsClientsThatAreFullOrGone) {
+  EventHub hub(1, 10);
+  auto slow = std::make_shared<FakeSink>(1);
+  auto fast = std::make_shared<FakeSink>();
+  auto gone = std::make_shared<FakeSink>();
+  hub.Subscribe(slow, LabelSelector(), std::nullopt);
+  hub.Subscribe(fast, LabelSelector(), std::nullopt);
+  hub.Subscribe(gone, LabelSelector(), std::nullopt);
+  gone.reset();
+  EXPECT_EQ(hub.clients(), 3u);
+  for (int i = 0; i < 5; ++i) hub.Publish("state_change", "x", {});
+  EXPECT_EQ(slow->frames.size(), 1u);
+  EXPECT_EQ(fast->frames.size(), 5u);
+  EXPECT_EQ(hub.clients(), 1u);
+}
+
+}  // namespace
+}  // namespace uptime::gateway

@@ -1,0 +1,329 @@
+#include "gateway/gateway_handler.h"
+
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/config.h"
+#include "common/grpc_status.h"
+#include "common/labels.h"
+#include "gateway/error_mapping.h"
+#include "gateway/openapi.h"
+#include "gateway/request_mapping.h"
+#include "gateway/sse.h"
+#include "gateway/static_files.h"
+
+namespace uptime::gateway {
+
+namespace http = boost::beast::http;
+namespace pb = google::protobuf;
+
+namespace {
+
+HttpResponse JsonResponse(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  // API answers depend on the caller's token: never cached by the way.
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+HttpResponse TextResponse(unsigned status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+// The event stream of one client.
+class HubSource : public SseSource {
+ public:
+  HubSource(EventHub* hub, LabelSelector selector, std::optional<uint64_t> last_id)
+      : hub_(hub), selector_(std::move(selector)), last_id_(last_id) {}
+
+  void Attach(std::weak_ptr<SseSink> sink) override {
+    subscription_ = hub_->Subscribe(std::move(sink), selector_, last_id_);
+  }
+  void Detach() override {
+    if (subscription_ != 0) hub_->Unsubscribe(subscription_);
+    subscription_ = 0;
+  }
+
+ private:
+  EventHub* const hub_;
+  const LabelSelector selector_;
+  const std::optional<uint64_t> last_id_;
+  uint64_t subscription_ = 0;  // the session's io thread only
+};
+
+// Header values gRPC would refuse as metadata (it requires printable ASCII).
+bool IsPrintableAscii(absl::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  HttpResponse r;
+  r.status = HttpStatusFor(status.code());
+  r.body = ErrorJson(status);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  }
+  return r;
+}
+
+absl::StatusOr<std::unique_ptr<GatewayHandler>> GatewayHandler::Create(GatewayHandlerDeps deps) {
+  std::unique_ptr<GatewayHandler> handler(new GatewayHandler(std::move(deps)));
+  const std::vector<ApiRoute>& routes = ApiRoutes();
+  for (size_t i = 0; i < routes.size(); ++i) {
+    absl::Status s = handler->router_.Add(routes[i].method, routes[i].pattern, static_cast<int>(i));
+    if (!s.ok()) return s;
+  }
+  handler->openapi_ = OpenApiJson(routes, Version());
+  return handler;
+}
+
+GatewayHandler::GatewayHandler(GatewayHandlerDeps deps) : deps_(std::move(deps)) {}
+
+void GatewayHandler::Handle(HttpRequest request, Respond respond) {
+  const absl::Time start = deps_.clock->Now();
+  const std::string path = request.path;
+  // The metrics label: the route's operation for API calls, a fixed name
+  // otherwise (never the raw path, whose values are unbounded).
+  auto label = std::make_shared<std::string>("other");
+  Respond measured = [this, start, label, respond = std::move(respond)](HttpResponse r) {
+    deps_.metrics->Record(*label, r.status, deps_.clock->Now() - start);
+    respond(std::move(r));
+  };
+  if (absl::StartsWith(path, "/api/")) {
+    RouteMatch m = router_.Match(request.method, path);
+    if (m.result == RouteMatch::Result::kFound) *label = ApiRoutes()[m.route].operation_id;
+    return HandleApi(std::move(request), measured);
+  }
+  const bool get = request.method == http::verb::get || request.method == http::verb::head;
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    *label = path.substr(1);
+    if (!get) return measured(TextResponse(405, "only GET\n"));
+    if (path == "/healthz") return measured(TextResponse(200, "ok\n"));
+    if (path == "/readyz") {
+      const bool ready = !deps_.ready || deps_.ready();
+      return measured(TextResponse(ready ? 200 : 503, ready ? "ready\n" : "not ready\n"));
+    }
+    HttpResponse r = TextResponse(200, deps_.metrics->registry()->Render());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return measured(std::move(r));
+  }
+  if (absl::StartsWith(path, "/status/")) {
+    // Public status pages: a later issue.
+    return measured(ErrorResponse(absl::NotFoundError("status pages are not served yet")));
+  }
+  *label = "static";
+  if (!get) return measured(ErrorResponse(absl::NotFoundError("no such resource")));
+  ServeStatic(request, measured);
+}
+
+void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
+  RouteMatch m = router_.Match(request.method, request.path);
+  if (m.result == RouteMatch::Result::kNotFound) {
+    return respond(ErrorResponse(
+        absl::NotFoundError(absl::StrCat("no API route ", request.path.substr(0, 200)))));
+  }
+  if (m.result == RouteMatch::Result::kMethodNotAllowed) {
+    HttpResponse r = ErrorResponse(absl::Status(absl::StatusCode::kUnimplemented, "method not allowed"));
+    r.status = 405;
+    r.headers.emplace_back("Allow", m.allow);
+    return respond(std::move(r));
+  }
+  const ApiRoute& route = ApiRoutes()[m.route];
+  if (route.kind == RouteKind::kOpenApi) {
+    HttpResponse r;
+    r.body = openapi_;
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return respond(std::move(r));
+  }
+  if (!request.authorization.empty() && !IsPrintableAscii(request.authorization)) {
+    return respond(ErrorResponse(
+        absl::UnauthenticatedError("authorization: not a valid bearer token")));
+  }
+  // Build the request message: query, then body, then path (the path wins).
+  absl::StatusOr<QueryParams> params = ParseQuery(request.query);
+  if (!params.ok()) return respond(ErrorResponse(params.status()));
+  std::optional<uint64_t> last_event_id;
+  if (route.kind == RouteKind::kEvents) {
+    std::string query_last;
+    for (auto it = params->begin(); it != params->end();) {
+      if (it->first == "last_event_id" || it->first == "lastEventId") {
+        query_last = it->second;
+        it = params->erase(it);
+      } else {
+        ++it;
+      }
+    }
+    request.last_event_id = absl::StrCat(
+        request.last_event_id.empty() ? query_last : request.last_event_id);
+  }
+  std::unique_ptr<pb::Message> message(
+      pb::MessageFactory::generated_factory()->GetPrototype(route.request)->New());
+  std::vector<std::string> excluded;
+  for (const auto& [name, value] : m.params) excluded.push_back(name.substr(0, name.find('.')));
+  const bool has_body = !absl::StripAsciiWhitespace(request.body).empty();
+  if (has_body) {
+    if (route.body.empty()) {
+      return respond(ErrorResponse(absl::InvalidArgumentError("body: this route takes no body")));
+    }
+    absl::string_view type = request.content_type;
+    if (!type.empty() && !absl::StartsWithIgnoreCase(type, "application/json")) {
+      HttpResponse r = ErrorResponse(
+          absl::InvalidArgumentError("body: Content-Type must be application/json"));
+      r.status = 415;
+      return respond(std::move(r));
+    }
+  }
+  if (route.body == "*") {
+    if (has_body) {
+      if (absl::Status s = ParseJsonBody(request.body, message.get()); !s.ok()) {
+        return respond(ErrorResponse(s));
+      }
+    }
+  } else if (!route.body.empty()) {
+    excluded.push_back(route.body);
+  }
+  if (absl::Status s = ApplyQuery(*params, excluded, message.get()); !s.ok()) {
+    return respond(ErrorResponse(s));
+  }
+  if (!route.body.empty() && route.body != "*" && has_body) {
+    const pb::FieldDescriptor* f = message->GetDescriptor()->FindFieldByName(route.body);
+    pb::Message* sub = message->GetReflection()->MutableMessage(message.get(), f);
+    if (absl::Status s = ParseJsonBody(request.body, sub); !s.ok()) {
+      // Name the body's field as the RPC would: "monitor: ...".
+      return respond(ErrorResponse(s));
+    }
+  }
+  for (const auto& [name, value] : m.params) {
+    if (absl::Status s = SetPathParam(name, value, message.get()); !s.ok()) {
+      return respond(ErrorResponse(s));
+    }
+  }
+  ServeRoute(route, request, std::move(message), respond);
+}
+
+void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& request,
+                                std::unique_ptr<pb::Message> message, const Respond& respond) {
+  if (route.kind == RouteKind::kProxy) {
+    const bool write = route.method != http::verb::get;
+    route.call(*deps_.stubs, std::move(message), request.authorization, deps_.rpc_timeout,
+               [this, respond, write](const grpc::Status& status, std::string json) {
+                 if (!status.ok()) return respond(ErrorResponse(FromGrpcStatus(status)));
+                 if (write && deps_.after_write) deps_.after_write();
+                 respond(JsonResponse(std::move(json)));
+               });
+    return;
+  }
+  // Everything else is served from memory, for callers with the read role.
+  std::shared_ptr<pb::Message> shared(std::move(message));
+  std::string last_event_id = request.last_event_id;
+  CheckRead(request.authorization, [this, &route, shared, respond,
+                                    last_event_id](absl::Status allowed) {
+    if (!allowed.ok()) return respond(ErrorResponse(allowed));
+    if (route.kind == RouteKind::kEvents) {
+      const auto& req = static_cast<const v1::WatchEventsRequest&>(*shared);
+      if (req.include_results() || req.monitor_ids_size() > 0) {
+        return respond(ErrorResponse(absl::InvalidArgumentError(
+            req.include_results() ? "include_results: not offered by the gateway's stream"
+                                  : "monitor_ids: not offered by the gateway's stream; use "
+                                    "label_selector")));
+      }
+      absl::StatusOr<LabelSelector> selector =
+          LabelSelector::Parse("label_selector", req.label_selector());
+      if (!selector.ok()) return respond(ErrorResponse(selector.status()));
+      std::optional<uint64_t> last = ParseLastEventId(last_event_id, "");
+      if (!last_event_id.empty() && !last.has_value()) {
+        return respond(ErrorResponse(
+            absl::InvalidArgumentError("last_event_id: not an event id")));
+      }
+      HttpResponse r;
+      r.sse = std::make_shared<HubSource>(deps_.hub, *std::move(selector), last);
+      return respond(std::move(r));
+    }
+    if (!deps_.snapshot->loaded()) {
+      return respond(ErrorResponse(
+          absl::UnavailableError("the gateway has not loaded the status snapshot yet")));
+    }
+    if (route.kind == RouteKind::kStatusGet) {
+      const auto& req = static_cast<const v1::GetStatusRequest&>(*shared);
+      std::optional<std::string> json = deps_.snapshot->GetJson(req.monitor_id());
+      if (!json.has_value()) {
+        return respond(ErrorResponse(
+            absl::NotFoundError(absl::StrCat("monitor ", req.monitor_id().substr(0, 200),
+                                             " not found"))));
+      }
+      return respond(JsonResponse(*std::move(json)));
+    }
+    const auto& req = static_cast<const v1::ListStatusesRequest&>(*shared);
+    absl::StatusOr<LabelSelector> selector =
+        LabelSelector::Parse("label_selector", req.label_selector());
+    if (!selector.ok()) return respond(ErrorResponse(selector.status()));
+    if (route.kind == RouteKind::kStatusSummary) {
+      return respond(JsonResponse(deps_.snapshot->SummaryJson(*selector)));
+    }
+    absl::StatusOr<std::string> json =
+        deps_.snapshot->ListJson(*selector, req.label_selector(), req.state(), req.page_size(),
+                                 req.page_token());
+    if (!json.ok()) return respond(ErrorResponse(json.status()));
+    respond(JsonResponse(*std::move(json)));
+  });
+}
+
+void GatewayHandler::CheckRead(const std::string& authorization,
+                               std::function<void(absl::Status)> then) {
+  if (authorization.empty()) {
+    return then(absl::UnauthenticatedError("authorization: a bearer token is required"));
+  }
+  auto decide = [](const absl::StatusOr<v1::Role>& role) {
+    if (!role.ok()) return role.status();
+    if (*role < v1::ROLE_VIEWER) return absl::PermissionDeniedError("this token may not read");
+    return absl::OkStatus();
+  };
+  if (std::optional<absl::StatusOr<v1::Role>> cached = deps_.roles->Lookup(authorization)) {
+    return then(decide(*cached));
+  }
+  struct Call {
+    grpc::ClientContext ctx;
+    v1::GetCallerRequest request;
+    v1::Caller response;
+  };
+  auto call = std::make_shared<Call>();
+  call->ctx.AddMetadata("authorization", authorization);
+  call->ctx.set_deadline(std::chrono::system_clock::now() +
+                         absl::ToChronoMilliseconds(deps_.rpc_timeout));
+  deps_.stubs->auth->async()->GetCaller(
+      &call->ctx, &call->request, &call->response,
+      [this, call, authorization, decide, then = std::move(then)](grpc::Status status) {
+        absl::StatusOr<v1::Role> role = call->response.role();
+        if (!status.ok()) role = FromGrpcStatus(status);
+        const auto code = role.status().code();
+        if (role.ok() || code == absl::StatusCode::kUnauthenticated ||
+            code == absl::StatusCode::kPermissionDenied) {
+          deps_.roles->Put(authorization, role);
+        }
+        then(decide(role));
+      });
+}
+
+void GatewayHandler::ServeStatic(const HttpRequest& request, const Respond& respond) {
+  std::optional<HttpResponse> r = ServeAsset(request.path, request.if_none_match);
+  if (!r.has_value()) {
+    return respond(ErrorResponse(absl::NotFoundError("no such resource")));
+  }
+  respond(*std::move(r));
+}
+
+}  // namespace uptime::gateway

@@ -1,0 +1,74 @@
+// GatewayHandler: answers every HTTP request the server reads. Routes API
+// calls through the table in api_routes.h (proxying to the coordinator with
+// the caller's token, or serving statuses and events from memory), serves
+// /healthz, /readyz, /metrics, and the web app's assets when they are built
+// in.
+//
+// Reads from memory are authorized with the caller's role, cached in a
+// RoleCache (AuthService.GetCaller on a miss), so a status read makes no
+// network round trip once the token is known.
+//
+// Thread-safety: thread-safe; Handle() never blocks (coordinator calls use
+// gRPC's callback API and answer from gRPC's threads).
+#ifndef UPTIME_GATEWAY_GATEWAY_HANDLER_H_
+#define UPTIME_GATEWAY_GATEWAY_HANDLER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "gateway/api_routes.h"
+#include "gateway/event_hub.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/http_types.h"
+#include "gateway/role_cache.h"
+#include "gateway/router.h"
+#include "gateway/status_snapshot.h"
+
+namespace uptime::gateway {
+
+struct GatewayHandlerDeps {
+  Clock* clock = nullptr;
+  const Stubs* stubs = nullptr;
+  StatusSnapshot* snapshot = nullptr;
+  EventHub* hub = nullptr;
+  RoleCache* roles = nullptr;
+  GatewayMetrics* metrics = nullptr;
+  absl::Duration rpc_timeout = absl::Seconds(30);
+  // /readyz answers 200 while this is true.
+  std::function<bool()> ready;
+  // Called after a write (POST, PATCH, DELETE) the coordinator accepted.
+  std::function<void()> after_write;
+};
+
+class GatewayHandler : public HttpHandler {
+ public:
+  // INVALID_ARGUMENT if the route table is inconsistent (a bug).
+  static absl::StatusOr<std::unique_ptr<GatewayHandler>> Create(GatewayHandlerDeps deps);
+
+  void Handle(HttpRequest request, Respond respond) override;
+
+ private:
+  explicit GatewayHandler(GatewayHandlerDeps deps);
+
+  void HandleApi(HttpRequest request, const Respond& respond);
+  void ServeRoute(const ApiRoute& route, const HttpRequest& request,
+                  std::unique_ptr<google::protobuf::Message> message, const Respond& respond);
+  // Runs `then` with OK when the caller may read, or with the error.
+  void CheckRead(const std::string& authorization, std::function<void(absl::Status)> then);
+  void ServeStatic(const HttpRequest& request, const Respond& respond);
+
+  const GatewayHandlerDeps deps_;
+  Router router_;
+  std::string openapi_;
+};
+
+// A JSON error response for `status`.
+HttpResponse ErrorResponse(const absl::Status& status);
+
+}  // namespace uptime::gateway
+
+#endif  // UPTIME_GATEWAY_GATEWAY_HANDLER_H_

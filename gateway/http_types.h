@@ -1,0 +1,59 @@
+// The request and response the gateway's handlers see, independent of the
+// connection (plain or TLS) that carries them.
+#ifndef UPTIME_GATEWAY_HTTP_TYPES_H_
+#define UPTIME_GATEWAY_HTTP_TYPES_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "boost/beast/http/verb.hpp"
+#include "gateway/event_hub.h"
+
+namespace uptime::gateway {
+
+struct HttpRequest {
+  boost::beast::http::verb method = boost::beast::http::verb::get;
+  std::string path;   // still percent-encoded
+  std::string query;  // after '?', still encoded
+  std::string authorization;
+  std::string content_type;
+  std::string if_none_match;
+  std::string last_event_id;
+  std::string body;
+};
+
+// Starts a server-sent event stream: the session calls Attach() with itself
+// once the response headers are written, and Detach() when the client goes.
+class SseSource {
+ public:
+  virtual ~SseSource() = default;
+  virtual void Attach(std::weak_ptr<SseSink> sink) = 0;
+  virtual void Detach() = 0;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  // Set: the response is an event stream fed by this source.
+  std::shared_ptr<SseSource> sse;
+};
+
+// Called exactly once per request, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+
+class HttpHandler {
+ public:
+  virtual ~HttpHandler() = default;
+  // Handles `request`; the handler may answer later from another thread.
+  // `route` receives the route name for metrics.
+  virtual void Handle(HttpRequest request, Respond respond) = 0;
+};
+
+}  // namespace uptime::gateway
+
+#endif  // UPTIME_GATEWAY_HTTP_TYPES_H_

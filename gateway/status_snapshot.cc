@@ -1,0 +1,167 @@
+#include "gateway/status_snapshot.h"
+
+#include "absl/strings/str_cat.h"
+#include "gateway/request_mapping.h"
+
+namespace uptime::gateway {
+
+namespace {
+
+int64_t SinceMicros(const v1::MonitorStatus& s) {
+  return s.since().seconds() * 1'000'000 + s.since().nanos() / 1000;
+}
+
+}  // namespace
+
+StatusSnapshot::Stored StatusSnapshot::Render(MonitorEntry entry) {
+  Stored stored;
+  stored.json = ToJson(entry.status);
+  stored.entry = std::move(entry);
+  return stored;
+}
+
+void StatusSnapshot::Replace(std::map<std::string, MonitorEntry> entries, absl::Time loaded_at) {
+  std::map<std::string, Stored> fresh;
+  for (auto& [id, entry] : entries) fresh.emplace(id, Render(std::move(entry)));
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, stored] : fresh) {
+    auto old = entries_.find(id);
+    if (old != entries_.end() &&
+        SinceMicros(old->second.entry.status) > SinceMicros(stored.entry.status)) {
+      MonitorEntry merged = old->second.entry;
+      merged.labels = stored.entry.labels;
+      merged.status.set_monitor_name(stored.entry.status.monitor_name());
+      stored = Render(std::move(merged));
+    }
+  }
+  entries_ = std::move(fresh);
+  ++version_;
+  loaded_ = true;
+  updated_at_ = loaded_at;
+}
+
+std::map<std::string, std::string> StatusSnapshot::Apply(const v1::StateChange& change,
+                                                         bool* unknown) {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(change.monitor_id());
+  *unknown = it == entries_.end();
+  MonitorEntry entry;
+  if (!*unknown) entry = it->second.entry;
+  v1::MonitorStatus& s = entry.status;
+  s.set_monitor_id(change.monitor_id());
+  if (!change.monitor_name().empty()) s.set_monitor_name(change.monitor_name());
+  s.set_state(change.to_state());
+  *s.mutable_since() = change.time();
+  if (change.to_state() == v1::STATE_DOWN && !change.incident_id().empty()) {
+    s.set_open_incident_id(change.incident_id());
+  } else if (change.to_state() == v1::STATE_UP) {
+    s.clear_open_incident_id();
+  }
+  std::map<std::string, std::string> labels = entry.labels;
+  entries_[change.monitor_id()] = Render(std::move(entry));
+  ++version_;
+  return labels;
+}
+
+void StatusSnapshot::Touch(absl::Time t) {
+  absl::MutexLock lock(&mu_);
+  if (loaded_) updated_at_ = t;
+}
+
+bool StatusSnapshot::loaded() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return loaded_;
+}
+
+absl::Time StatusSnapshot::updated_at() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return updated_at_;
+}
+
+size_t StatusSnapshot::size() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return entries_.size();
+}
+
+std::optional<std::string> StatusSnapshot::GetJson(const std::string& monitor_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = entries_.find(monitor_id);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.json;
+}
+
+absl::StatusOr<std::string> StatusSnapshot::ListJson(const LabelSelector& selector,
+                                                     const std::string& selector_text,
+                                                     v1::State state, int page_size,
+                                                     const std::string& page_token) const {
+  if (page_size == 0) page_size = 100;
+  if (page_size < 1 || page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be 1..1000, got ", page_size));
+  }
+  const std::string key = absl::StrCat(selector_text, "\n", static_cast<int>(state), "\n",
+                                       page_size, "\n", page_token);
+  absl::ReaderMutexLock lock(&mu_);
+  {
+    absl::MutexLock cache_lock(&cache_mu_);
+    auto it = page_cache_.find(key);
+    if (it != page_cache_.end() && it->second.version == version_) return it->second.json;
+  }
+  std::string json = RenderList(selector, state, page_size, page_token);
+  absl::MutexLock cache_lock(&cache_mu_);
+  // Bounded: page tokens and selectors are caller-chosen.
+  if (page_cache_.size() >= 64) page_cache_.clear();
+  page_cache_[key] = CachedPage{version_, json};
+  return json;
+}
+
+std::string StatusSnapshot::RenderList(const LabelSelector& selector, v1::State state,
+                                       int page_size, const std::string& page_token) const {
+  std::string out = "{\"statuses\":[";
+  int count = 0;
+  std::string last_id;
+  bool more = false;
+  for (auto it = entries_.upper_bound(page_token); it != entries_.end(); ++it) {
+    const MonitorEntry& e = it->second.entry;
+    if (state != v1::STATE_UNSPECIFIED && e.status.state() != state) continue;
+    if (!selector.Matches(e.labels)) continue;
+    if (count == page_size) {
+      more = true;
+      break;
+    }
+    if (count > 0) out += ",";
+    out += it->second.json;
+    last_id = it->first;
+    ++count;
+  }
+  out += "]";
+  if (more) absl::StrAppend(&out, ",\"nextPageToken\":", JsonQuote(last_id));
+  out += "}";
+  return out;
+}
+
+std::string StatusSnapshot::SummaryJson(const LabelSelector& selector) const {
+  std::map<int, int64_t> counts;
+  int64_t total = 0;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    for (const auto& [id, stored] : entries_) {
+      if (!selector.Matches(stored.entry.labels)) continue;
+      ++counts[stored.entry.status.state()];
+      ++total;
+    }
+  }
+  std::string out = absl::StrCat("{\"total\":", total, ",\"counts\":{");
+  const google::protobuf::EnumDescriptor* states = v1::State_descriptor();
+  bool first = true;
+  for (int i = 0; i < states->value_count(); ++i) {
+    const int number = states->value(i)->number();
+    if (number == v1::STATE_UNSPECIFIED) continue;
+    absl::StrAppend(&out, first ? "" : ",", "\"", states->value(i)->name(), "\":", counts[number]);
+    first = false;
+  }
+  out += "}}";
+  return out;
+}
+
+}  // namespace uptime::gateway

@@ -1,0 +1,220 @@
+#include "gateway/upstream.h"
+
+#include <chrono>
+#include <map>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth.h"
+#include "common/grpc_status.h"
+#include "gateway/backoff.h"
+#include "gateway/request_mapping.h"
+#include "spdlog/spdlog.h"
+
+namespace uptime::gateway {
+
+Upstream::Upstream(UpstreamOptions options, Clock* clock, StatusSnapshot* snapshot, EventHub* hub)
+    : options_(std::move(options)),
+      clock_(clock),
+      snapshot_(snapshot),
+      hub_(hub),
+      monitors_(v1::MonitorService::NewStub(options_.channel)),
+      statuses_(v1::StatusService::NewStub(options_.channel)) {}
+
+Upstream::~Upstream() { Stop(); }
+
+void Upstream::Start() {
+  watch_thread_ = std::thread([this] { WatchLoop(); });
+  reload_thread_ = std::thread([this] { ReloadLoop(); });
+}
+
+void Upstream::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    if (watch_ctx_ != nullptr) watch_ctx_->TryCancel();
+  }
+  if (watch_thread_.joinable()) watch_thread_.join();
+  if (reload_thread_.joinable()) reload_thread_.join();
+}
+
+std::unique_ptr<grpc::ClientContext> Upstream::MakeContext(bool deadline) const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  AttachToken(ctx.get(), options_.token);
+  if (deadline) {
+    // Wall-clock glue for gRPC's deadline, not logic.
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(options_.rpc_timeout));
+  }
+  return ctx;
+}
+
+bool Upstream::Pause(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  // Real waiting is glue: the delay itself comes from Backoff.
+  auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+  mu_.AwaitWithTimeout(absl::Condition(&stop), d);
+  return !stopping_;
+}
+
+void Upstream::RequestReload() {
+  absl::MutexLock lock(&mu_);
+  reload_requested_ = true;
+}
+
+absl::Status Upstream::Load() {
+  absl::MutexLock load_lock(&load_mu_);
+  std::map<std::string, std::map<std::string, std::string>> labels;
+  std::map<std::string, std::string> names;
+  v1::ListMonitorsRequest mreq;
+  mreq.set_page_size(1000);
+  for (int pages = 0; pages < 100'000; ++pages) {
+    v1::ListMonitorsResponse page;
+    auto ctx = MakeContext(true);
+    grpc::Status s = monitors_->ListMonitors(ctx.get(), mreq, &page);
+    if (!s.ok()) return FromGrpcStatus(s);
+    for (const v1::Monitor& m : page.monitors()) {
+      labels[m.id()] = std::map<std::string, std::string>(m.labels().begin(), m.labels().end());
+      names[m.id()] = m.name();
+    }
+    if (page.next_page_token().empty() || page.next_page_token() == mreq.page_token()) break;
+    mreq.set_page_token(page.next_page_token());
+  }
+  std::map<std::string, MonitorEntry> entries;
+  v1::ListStatusesRequest sreq;
+  sreq.set_page_size(1000);
+  for (int pages = 0; pages < 100'000; ++pages) {
+    v1::ListStatusesResponse page;
+    auto ctx = MakeContext(true);
+    grpc::Status s = statuses_->ListStatuses(ctx.get(), sreq, &page);
+    if (!s.ok()) return FromGrpcStatus(s);
+    for (v1::MonitorStatus& st : *page.mutable_statuses()) {
+      MonitorEntry& e = entries[st.monitor_id()];
+      e.status = std::move(st);
+    }
+    if (page.next_page_token().empty() || page.next_page_token() == sreq.page_token()) break;
+    sreq.set_page_token(page.next_page_token());
+  }
+  for (auto& [id, l] : labels) {
+    MonitorEntry& e = entries[id];
+    if (e.status.monitor_id().empty()) {
+      // Created after the status list was read, or not yet decided.
+      e.status.set_monitor_id(id);
+      e.status.set_monitor_name(names[id]);
+      e.status.set_state(v1::STATE_PENDING);
+    }
+    e.labels = std::move(l);
+  }
+  // Statuses of monitors deleted between the two lists go with them.
+  for (auto it = entries.begin(); it != entries.end();) {
+    it = labels.contains(it->first) ? std::next(it) : entries.erase(it);
+  }
+  snapshot_->Replace(std::move(entries), clock_->Now());
+  return absl::OkStatus();
+}
+
+void Upstream::HandleEvent(v1::Event event) {
+  const uint64_t seq = event.sequence();
+  if (last_upstream_sequence_ != 0 && seq != last_upstream_sequence_ + 1) {
+    // The coordinator dropped events for this stream (it was behind): what
+    // happened in between is unknown, so reload and have clients refetch.
+    spdlog::warn("upstream events {}..{} were dropped; resyncing", last_upstream_sequence_ + 1,
+                 seq - 1);
+    RequestReload();
+    hub_->PublishResync("upstream gap");
+  }
+  last_upstream_sequence_ = seq;
+  snapshot_->Touch(clock_->Now());
+  if (!event.has_state_change()) return;
+  bool unknown = false;
+  std::map<std::string, std::string> labels = snapshot_->Apply(event.state_change(), &unknown);
+  if (unknown) RequestReload();
+  // The SSE id replaces the upstream sequence, which is per stream and
+  // restarts with every reconnect.
+  event.clear_sequence();
+  hub_->Publish("state_change", ToJson(event), std::move(labels));
+}
+
+void Upstream::WatchLoop() {
+  absl::BitGen rng;
+  Backoff backoff(options_.backoff_initial, options_.backoff_max,
+                  [&rng] { return absl::Uniform(rng, 0.0, 1.0); });
+  bool first = true;
+  while (true) {
+    auto ctx = MakeContext(false);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      watch_ctx_ = ctx.get();
+    }
+    v1::WatchEventsRequest req;
+    std::unique_ptr<grpc::ClientReader<v1::Event>> reader = statuses_->WatchEvents(ctx.get(), req);
+    absl::Status status = absl::OkStatus();
+    // Returns once the watch is registered (or the call failed: then the
+    // load fails too, and Finish() says why).
+    reader->WaitForInitialMetadata();
+    if (absl::Status loaded = Load(); !loaded.ok()) {
+      ctx->TryCancel();
+      reader->Finish();
+      status = loaded;
+    } else {
+      if (!first) {
+        reconnects_.fetch_add(1);
+        hub_->PublishResync("upstream reconnected");
+      }
+      spdlog::info("watching coordinator events; snapshot has {} monitors", snapshot_->size());
+      first = false;
+      connected_ = true;
+      backoff.Reset();
+      last_upstream_sequence_ = 0;
+      v1::Event event;
+      while (reader->Read(&event)) HandleEvent(std::move(event));
+      connected_ = false;
+      status = FromGrpcStatus(reader->Finish());
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      watch_ctx_ = nullptr;
+      if (stopping_) return;
+    }
+    spdlog::warn("coordinator event stream: {}", status.ToString());
+    if (!snapshot_->loaded() && options_.fallback) {
+      absl::StatusOr<std::vector<v1::MonitorStatus>> statuses = options_.fallback();
+      if (statuses.ok()) {
+        std::map<std::string, MonitorEntry> entries;
+        for (v1::MonitorStatus& s : *statuses) entries[s.monitor_id()].status = std::move(s);
+        spdlog::info("loaded {} statuses from Redis while the coordinator is unreachable",
+                     entries.size());
+        snapshot_->Replace(std::move(entries), clock_->Now());
+        // Clients that connected meanwhile must refetch once the real
+        // snapshot arrives.
+        first = false;
+      } else {
+        spdlog::warn("fallback status load: {}", statuses.status().ToString());
+      }
+    }
+    if (!Pause(backoff.Next())) return;
+  }
+}
+
+void Upstream::ReloadLoop() {
+  absl::Time next = clock_->Now() + options_.reload_interval;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || reload_requested_;
+      };
+      // Short waits: a burst of unknown monitors costs one reload a second.
+      mu_.AwaitWithTimeout(absl::Condition(&wake), absl::Seconds(1));
+      if (stopping_) return;
+      if (!reload_requested_ && clock_->Now() < next) continue;
+      reload_requested_ = false;
+    }
+    next = clock_->Now() + options_.reload_interval;
+    if (!connected_) continue;
+    if (absl::Status s = Load(); !s.ok()) spdlog::warn("snapshot reload: {}", s.ToString());
+  }
+}
+
+}  // namespace uptime::gateway

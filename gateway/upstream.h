@@ -1,0 +1,104 @@
+// Upstream: keeps the StatusSnapshot and the EventHub fed from the
+// coordinator with the gateway's own (read-only) token.
+//
+// One thread holds one WatchEvents stream (state changes for every monitor):
+// it opens the stream, waits until the watch is in place, then loads the
+// snapshot (ListMonitors for labels + ListStatuses, paged), so no change
+// falls between the load and the stream. When the stream breaks (coordinator
+// restart, failover to a standby) it reconnects with jittered, capped
+// backoff, reloads, and tells SSE clients to resync; their connections stay
+// open throughout. A second thread reloads periodically, and soon after an
+// event names a monitor the snapshot does not know, to pick up creations,
+// deletions and labels that state changes do not carry.
+//
+// When the coordinator cannot be reached before the first load and a
+// fallback loader is set (Redis), the snapshot is loaded from it so reads
+// work; the watch keeps retrying.
+//
+// Thread-safety: Start()/Stop() from one thread; the rest is thread-safe.
+#ifndef UPTIME_GATEWAY_UPSTREAM_H_
+#define UPTIME_GATEWAY_UPSTREAM_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "gateway/event_hub.h"
+#include "gateway/status_snapshot.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "uptime/v1/monitor.grpc.pb.h"
+#include "uptime/v1/status.grpc.pb.h"
+
+namespace uptime::gateway {
+
+struct UpstreamOptions {
+  std::shared_ptr<grpc::ChannelInterface> channel;
+  std::string token;  // read scope is enough
+  absl::Duration reload_interval = absl::Seconds(60);
+  absl::Duration backoff_initial = absl::Milliseconds(200);
+  absl::Duration backoff_max = absl::Seconds(10);
+  absl::Duration rpc_timeout = absl::Seconds(30);
+  // Statuses from elsewhere (Redis) when the coordinator is unreachable at
+  // start; unset: none.
+  std::function<absl::StatusOr<std::vector<v1::MonitorStatus>>()> fallback;
+};
+
+class Upstream {
+ public:
+  Upstream(UpstreamOptions options, Clock* clock, StatusSnapshot* snapshot, EventHub* hub);
+  ~Upstream();
+
+  void Start();
+  void Stop();
+
+  bool connected() const { return connected_.load(); }
+
+  // Asks for a snapshot reload soon (within about a second): after a write
+  // through the gateway, so a new or deleted monitor shows without waiting
+  // for the periodic reload. Cheap to call often: requests coalesce.
+  void RequestReload();
+  uint64_t reconnects() const { return reconnects_.load(); }
+
+ private:
+  void WatchLoop();
+  void ReloadLoop();
+  // ListMonitors + ListStatuses into the snapshot.
+  absl::Status Load();
+  void HandleEvent(v1::Event event);
+  std::unique_ptr<grpc::ClientContext> MakeContext(bool deadline) const;
+  // Sleeps up to `d`; false when stopping.
+  bool Pause(absl::Duration d);
+
+  const UpstreamOptions options_;
+  Clock* const clock_;
+  StatusSnapshot* const snapshot_;
+  EventHub* const hub_;
+  const std::unique_ptr<v1::MonitorService::Stub> monitors_;
+  const std::unique_ptr<v1::StatusService::Stub> statuses_;
+
+  absl::Mutex load_mu_;  // one load at a time
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool reload_requested_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* watch_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+
+  std::atomic<bool> connected_{false};
+  std::atomic<uint64_t> reconnects_{0};
+  uint64_t last_upstream_sequence_ = 0;  // watch thread only
+  std::thread watch_thread_;
+  std::thread reload_thread_;
+};
+
+}  // namespace uptime::gateway
+
+#endif  // UPTIME_GATEWAY_UPSTREAM_H_

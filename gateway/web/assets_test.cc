@@ -1,0 +1,43 @@
+#include "gateway/web/assets.h"
+
+#include <regex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace uptime::gateway::web {
+namespace {
+
+TEST(AssetsTest, IndexReferencesEmbeddedHashedAssets) {
+  const Asset* index = FindAsset("/index.html");
+  ASSERT_NE(index, nullptr);
+  EXPECT_FALSE(index->immutable);
+  EXPECT_EQ(index->content_type, "text/html; charset=utf-8");
+
+  const std::string html(index->body);
+  const std::regex ref(R"re((src|href)="(/assets/[^"]+)")re");
+  int found = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), ref); it != std::sregex_iterator(); ++it) {
+    const std::string path = (*it)[2];
+    const Asset* asset = FindAsset(path);
+    ASSERT_NE(asset, nullptr) << path;
+    EXPECT_TRUE(asset->immutable) << path;
+    EXPECT_FALSE(asset->body.empty()) << path;
+    ++found;
+  }
+  EXPECT_GE(found, 2) << "index.html should reference the app's JS and CSS";
+}
+
+TEST(AssetsTest, EtagsAreQuotedAndUnknownPathsAreMissing) {
+  const Asset* index = FindAsset("/index.html");
+  ASSERT_NE(index, nullptr);
+  ASSERT_GE(index->etag.size(), 3u);
+  EXPECT_EQ(index->etag.front(), '"');
+  EXPECT_EQ(index->etag.back(), '"');
+  EXPECT_EQ(FindAsset("/nope.js"), nullptr);
+  EXPECT_EQ(FindAsset(""), nullptr);
+  EXPECT_EQ(FindAsset("index.html"), nullptr);
+}
+
+}  // namespace
+}  // namespace uptime::gateway::web

@@ -1,0 +1,155 @@
+// The REST client: every call carries the signed-in bearer token; errors
+// become ApiError with the HTTP status, the gRPC code name and, for invalid
+// arguments, the field the server named.
+
+import type * as T from './types';
+
+const TOKEN_KEY = 'uptime.token';
+
+export function getToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+export function setToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    // Proto field path the server blamed ("monitor.http.url"), if any.
+    readonly field: string | null,
+  ) {
+    super(message);
+  }
+}
+
+// "monitor.http.url: 'x' is not an absolute URL" -> field "monitor.http.url".
+export function fieldOf(message: string, details: unknown): string | null {
+  if (Array.isArray(details)) {
+    for (const d of details) {
+      const v = (d as { fieldViolations?: { field?: string }[] })?.fieldViolations;
+      if (v && v[0]?.field) return v[0].field;
+    }
+  }
+  const m = /^([A-Za-z_][\w]*(?:\.[\w]+|\[\d+\])*)\s*:/.exec(message);
+  return m ? m[1]! : null;
+}
+
+type Query = Record<string, string | number | boolean | string[] | undefined>;
+
+function url(path: string, query?: Query): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined || v === '' || v === false) continue;
+    if (Array.isArray(v)) v.forEach((x) => q.append(k, x));
+    else q.set(k, String(v));
+  }
+  const s = q.toString();
+  return `/api/v1${path}${s ? '?' + s : ''}`;
+}
+
+let onUnauthenticated: () => void = () => {};
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+export async function request<R>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<R> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url(path, opts.query), {
+      method,
+      headers,
+      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      signal: opts.signal ?? null,
+      cache: 'no-store',
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, 'UNAVAILABLE', 'The gateway cannot be reached. Check your connection.', null);
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  if (!res.ok) {
+    const err = (json ?? {}) as { code?: string | number; message?: string; details?: unknown };
+    const message = err.message || text || res.statusText || `HTTP ${res.status}`;
+    if (res.status === 401) onUnauthenticated();
+    throw new ApiError(res.status, String(err.code ?? res.status), message, res.status === 400 ? fieldOf(message, err.details) : null);
+  }
+  return (json ?? {}) as R;
+}
+
+// Follows page tokens until the end; `onPage` sees each page as it arrives.
+async function listAll<P extends { nextPageToken?: string }, I>(
+  path: string,
+  pick: (p: P) => I[] | undefined,
+  query: Query = {},
+  onPage?: (items: I[]) => void,
+): Promise<I[]> {
+  const all: I[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await request<P>('GET', path, { query: { ...query, page_size: 1000, page_token: pageToken } });
+    const items = pick(page) ?? [];
+    all.push(...items);
+    onPage?.(items);
+    pageToken = page.nextPageToken || undefined;
+  } while (pageToken);
+  return all;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  caller: () => request<T.Caller>('GET', '/caller'),
+  cluster: () => request<T.ClusterInfo>('GET', '/cluster'),
+
+  listMonitors: (onPage?: (m: T.Monitor[]) => void) =>
+    listAll<T.ListMonitorsResponse, T.Monitor>('/monitors', (p) => p.monitors, {}, onPage),
+  getMonitor: (id: string) => request<T.Monitor>('GET', `/monitors/${enc(id)}`),
+  createMonitor: (m: T.Monitor) => request<T.Monitor>('POST', '/monitors', { body: m }),
+  updateMonitor: (id: string, m: T.Monitor, mask: string[]) =>
+    request<T.Monitor>('PATCH', `/monitors/${enc(id)}`, { body: m, query: { update_mask: mask.join(',') } }),
+  deleteMonitor: (id: string) => request<void>('DELETE', `/monitors/${enc(id)}`),
+  pauseMonitor: (id: string) => request<T.Monitor>('POST', `/monitors/${enc(id)}:pause`, { body: {} }),
+  resumeMonitor: (id: string) => request<T.Monitor>('POST', `/monitors/${enc(id)}:resume`, { body: {} }),
+
+  listStatuses: (onPage?: (s: T.MonitorStatus[]) => void) =>
+    listAll<T.ListStatusesResponse, T.MonitorStatus>('/statuses', (p) => p.statuses, {}, onPage),
+  getStatus: (id: string) => request<T.MonitorStatus>('GET', `/statuses/${enc(id)}`),
+  listResults: (id: string, q: { start_time?: string; end_time?: string; failures_only?: boolean; page_size?: number } = {}) =>
+    request<T.ListResultsResponse>('GET', `/monitors/${enc(id)}/results`, { query: q }),
+  uptime: (id: string) => request<T.GetUptimeResponse>('GET', `/monitors/${enc(id)}/uptime`),
+  listIncidents: (q: { monitor_id?: string; open_only?: boolean; page_size?: number; page_token?: string } = {}) =>
+    request<T.ListIncidentsResponse>('GET', '/incidents', { query: q }),
+
+  listChannels: () => listAll<T.ListChannelsResponse, T.Channel>('/channels', (p) => p.channels),
+  createChannel: (c: T.Channel) => request<T.Channel>('POST', '/channels', { body: c }),
+  updateChannel: (id: string, c: T.Channel, mask: string[]) =>
+    request<T.Channel>('PATCH', `/channels/${enc(id)}`, { body: c, query: { update_mask: mask.join(',') } }),
+  deleteChannel: (id: string) => request<void>('DELETE', `/channels/${enc(id)}`),
+  getChannel: (id: string) => request<T.Channel>('GET', `/channels/${enc(id)}`),
+  testChannel: (id: string) => request<T.TestChannelResponse>('POST', `/channels/${enc(id)}:test`, { body: {} }),
+
+  listWindows: () => listAll<T.ListMaintenanceWindowsResponse, T.MaintenanceWindow>('/maintenanceWindows', (p) => p.windows),
+  createWindow: (w: T.MaintenanceWindow) => request<T.MaintenanceWindow>('POST', '/maintenanceWindows', { body: w }),
+  updateWindow: (id: string, w: T.MaintenanceWindow, mask: string[]) =>
+    request<T.MaintenanceWindow>('PATCH', `/maintenanceWindows/${enc(id)}`, { body: w, query: { update_mask: mask.join(',') } }),
+  getWindow: (id: string) => request<T.MaintenanceWindow>('GET', `/maintenanceWindows/${enc(id)}`),
+  deleteWindow: (id: string) => request<void>('DELETE', `/maintenanceWindows/${enc(id)}`),
+
+  listAgents: () => request<T.ListAgentsResponse>('GET', '/agents'),
+};

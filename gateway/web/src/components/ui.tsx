@@ -1,0 +1,160 @@
+// Small shared pieces: state badges, fields with server errors, dialogs.
+
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { STATE_CLASS, STATE_LABEL } from '../format';
+import type { State } from '../types';
+import type { Tick } from '../store';
+import { RECENT_TICKS } from '../store';
+
+export function StateBadge({ state }: { state: State }) {
+  return (
+    <span class={`badge badge-${STATE_CLASS[state]}`}>
+      <span class="dot" aria-hidden="true" />
+      {STATE_LABEL[state]}
+    </span>
+  );
+}
+
+// The last checks as little bars; height follows latency, colour success.
+export function TickBar({ ticks }: { ticks: Tick[] }) {
+  const max = Math.max(1, ...ticks.map((t) => t.ms));
+  const pad = RECENT_TICKS - ticks.length;
+  const fails = ticks.filter((t) => !t.ok).length;
+  const label = ticks.length ? `Last ${ticks.length} checks: ${fails} failed` : 'No checks yet';
+  return (
+    <span class="ticks" role="img" aria-label={label} title={label}>
+      {Array.from({ length: pad }, (_, i) => (
+        <span key={'p' + i} class="tick tick-empty" />
+      ))}
+      {ticks.map((t, i) => (
+        <span
+          key={i}
+          class={t.ok ? 'tick tick-ok' : 'tick tick-fail'}
+          ref={(el) => {
+            el?.style.setProperty('--h', String(t.ok ? 0.35 + 0.65 * (t.ms / max) : 1));
+          }}
+        />
+      ))}
+    </span>
+  );
+}
+
+export function Field(props: {
+  label: string;
+  error?: string | null | undefined;
+  hint?: string;
+  children: (id: string, describedBy: string | undefined) => JSX.Element;
+  id: string;
+  wide?: boolean;
+}) {
+  const errId = props.error ? `${props.id}-error` : undefined;
+  const hintId = props.hint ? `${props.id}-hint` : undefined;
+  const describedBy = [errId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${props.error ? ' field-invalid' : ''}${props.wide ? ' field-wide' : ''}`}>
+      <label for={props.id}>{props.label}</label>
+      {props.children(props.id, describedBy)}
+      {props.hint && !props.error && (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p class="field-error" id={errId} role="alert">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      <svg viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
+        <circle cx="24" cy="24" r="20" fill="none" stroke="currentColor" stroke-width="2" opacity=".35" />
+        <path d="M14 26h6l3-7 4 13 3-6h4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" />
+      </svg>
+      <h3>{title}</h3>
+      {children}
+    </div>
+  );
+}
+
+export function Spinner({ label = 'Loading' }: { label?: string }) {
+  return (
+    <div class="spinner-wrap" role="status">
+      <span class="spinner" aria-hidden="true" />
+      <span>{label}…</span>
+    </div>
+  );
+}
+
+export function ErrorBox({ error, onRetry }: { error: Error | string; onRetry?: () => void }) {
+  return (
+    <div class="alert alert-error" role="alert">
+      <span>{typeof error === 'string' ? error : error.message}</span>
+      {onRetry && (
+        <button type="button" class="btn btn-small" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+// A modal confirmation on <dialog> (focus trap and Escape come with it).
+export function Confirm(props: { title: string; body: string; confirm: string; danger?: boolean; onConfirm: () => void; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} class="dialog" onClose={props.onClose} aria-labelledby="confirm-title">
+      <h2 id="confirm-title">{props.title}</h2>
+      <p>{props.body}</p>
+      <div class="dialog-actions">
+        <button type="button" class="btn" onClick={() => ref.current?.close()}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          class={props.danger ? 'btn btn-danger' : 'btn btn-primary'}
+          onClick={() => {
+            props.onConfirm();
+            ref.current?.close();
+          }}
+        >
+          {props.confirm}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function PageHeader({ title, subtitle, children }: { title: ComponentChildren; subtitle?: ComponentChildren; children?: ComponentChildren }) {
+  return (
+    <header class="page-header">
+      <div class="page-title">
+        <h1>{title}</h1>
+        {subtitle && <p class="subtitle">{subtitle}</p>}
+      </div>
+      {children && <div class="page-actions">{children}</div>}
+    </header>
+  );
+}
+
+export function Card({ title, children, class: cls, actions }: { title?: string; children: ComponentChildren; class?: string; actions?: ComponentChildren }) {
+  return (
+    <section class={`card ${cls ?? ''}`} aria-label={title}>
+      {(title || actions) && (
+        <div class="card-head">
+          {title && <h2>{title}</h2>}
+          {actions}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}

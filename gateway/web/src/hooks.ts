@@ -1,0 +1,56 @@
+import { useEffect, useReducer, useState } from 'preact/hooks';
+import { store } from './store';
+
+// Re-renders the component whenever the store changes (at most once a frame).
+export function useStore(): typeof store {
+  const [, bump] = useReducer<number, void>((n) => n + 1, 0);
+  useEffect(() => store.subscribe(bump), []);
+  return store;
+}
+
+export interface Async<T> { data: T | null; error: Error | null; loading: boolean; reload: () => void }
+
+// Runs `fn` when `deps` change; stale answers are dropped.
+export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): Async<T> {
+  const [state, setState] = useState<{ data: T | null; error: Error | null; loading: boolean }>({ data: null, error: null, loading: true });
+  const [n, reload] = useReducer<number, void>((x) => x + 1, 0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    fn().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error: Error) => live && setState({ data: null, error, loading: false }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, n]);
+  return { ...state, reload };
+}
+
+// The current time, refreshed every `ms`, for "5m ago" labels.
+export function useNow(ms = 10_000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = title ? `${title} · Uptime Monitor` : 'Uptime Monitor';
+  }, [title]);
+}
+
+export function useMedia(query: string): boolean {
+  const [on, setOn] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const m = matchMedia(query);
+    const l = () => setOn(m.matches);
+    m.addEventListener('change', l);
+    return () => m.removeEventListener('change', l);
+  }, [query]);
+  return on;
+}

@@ -1,0 +1,349 @@
+// The one store: monitors with their live status, the caller, the theme and
+// the connection state. Pages render from it; the event stream patches it in
+// place, and subscribers are told once per animation frame at most, so a
+// burst of events at 10,000 monitors costs one re-render.
+
+import { api, ApiError, getToken, setToken } from './api';
+import { watchEvents } from './events';
+import type { Caller, CheckResult, Event, Monitor, MonitorStatus, State } from './types';
+
+// One check in a monitor's recent-checks bar.
+export interface Tick { ok: boolean; ms: number; t: number }
+
+export interface Row {
+  id: string;
+  monitor: Monitor | null;
+  status: MonitorStatus | null;
+  // Newest last, at most RECENT_TICKS.
+  recent: Tick[];
+}
+
+export const RECENT_TICKS = 24;
+
+export type Theme = 'light' | 'dark' | 'system';
+
+class Store {
+  rows = new Map<string, Row>();
+  caller: Caller | null = null;
+  loading = false;
+  loaded = false;
+  loadError: string | null = null;
+  // Navigation-to-data timing of the last full load, in ms.
+  loadMs = 0;
+  live = false;
+  version = 0;
+  // Bumped when monitors are added, renamed or removed (not on state changes).
+  namesVersion = 0;
+  theme: Theme = (localStorage.getItem('uptime.theme') as Theme | null) ?? 'system';
+  toast: { text: string; kind: 'ok' | 'error' } | null = null;
+
+  private listeners = new Set<() => void>();
+  private frame = 0;
+  private events: AbortController | null = null;
+  private toastTimer = 0;
+  private slowTimer = 0;
+  private recentFetched = new Map<string, number>();
+  private recentQueue: string[] = [];
+  private recentInFlight = 0;
+  private resultListeners = new Map<string, Set<(r: CheckResult) => void>>();
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // Coalesces notifications to one per frame.
+  changed(): void {
+    this.version++;
+    clearTimeout(this.slowTimer);
+    this.slowTimer = 0;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.listeners.forEach((fn) => fn());
+    });
+  }
+
+  // For the steady flow of results: at most 4 re-renders a second.
+  changedSlowly(): void {
+    this.version++;
+    if (this.slowTimer || this.frame) return;
+    this.slowTimer = window.setTimeout(() => {
+      this.slowTimer = 0;
+      this.changed();
+    }, 250);
+  }
+
+  // Calls `fn` with each live result of monitor `id`; returns the unsubscribe.
+  onResult(id: string, fn: (r: CheckResult) => void): () => void {
+    let set = this.resultListeners.get(id);
+    if (!set) this.resultListeners.set(id, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set!.delete(fn);
+      if (!set!.size) this.resultListeners.delete(id);
+    };
+  }
+
+  get signedIn(): boolean {
+    return getToken() !== null;
+  }
+  get canWrite(): boolean {
+    const r = this.caller?.role;
+    return r === 'ROLE_EDITOR' || r === 'ROLE_ADMIN';
+  }
+  get isAdmin(): boolean {
+    return this.caller?.role === 'ROLE_ADMIN';
+  }
+
+  setTheme(t: Theme): void {
+    this.theme = t;
+    localStorage.setItem('uptime.theme', t);
+    applyTheme(t);
+    this.changed();
+  }
+
+  notify(text: string, kind: 'ok' | 'error' = 'ok'): void {
+    this.toast = { text, kind };
+    clearTimeout(this.toastTimer);
+    this.toastTimer = window.setTimeout(() => {
+      this.toast = null;
+      this.changed();
+    }, 4000);
+    this.changed();
+  }
+
+  // Checks the token; throws ApiError on a bad one.
+  async signIn(token: string): Promise<void> {
+    setToken(token);
+    try {
+      this.caller = await api.caller();
+    } catch (e) {
+      setToken(null);
+      throw e;
+    }
+    this.changed();
+    this.start();
+  }
+
+  signOut(): void {
+    setToken(null);
+    this.events?.abort();
+    this.events = null;
+    this.rows.clear();
+    this.caller = null;
+    this.loaded = false;
+    this.live = false;
+    this.changed();
+  }
+
+  // After a reload with a token in session storage.
+  async resume(): Promise<void> {
+    if (!this.signedIn) return;
+    // The lists load while the role is checked: one round trip less.
+    this.start();
+    try {
+      this.caller = await api.caller();
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+        this.signOut();
+        return;
+      }
+      this.caller = { role: 'ROLE_VIEWER' };
+    }
+    this.changed();
+  }
+
+  private start(): void {
+    void this.load();
+    this.events?.abort();
+    this.events = new AbortController();
+    // State changes only: the gateway's stream does not carry every result
+    // (the recent-checks bars are fetched for the rows on screen instead).
+    void watchEvents(
+      {},
+      {
+        onEvent: (e) => this.apply(e),
+        onResync: () => void this.load(),
+        onConnection: (up) => {
+          this.live = up;
+          this.changed();
+        },
+      },
+      this.events.signal,
+    );
+  }
+
+  // Fetches every monitor and status (pages of 1,000, both lists in
+  // parallel). The first load renders as pages arrive, so the first screen
+  // shows after one round trip; a reload (resync) swaps the data in whole.
+  async load(): Promise<void> {
+    if (this.loading) return;
+    const t0 = performance.now();
+    const initial = this.rows.size === 0;
+    const next = initial ? this.rows : new Map<string, Row>();
+    const rowFor = (id: string): Row => {
+      let row = next.get(id);
+      if (!row) next.set(id, (row = { id, monitor: null, status: null, recent: this.rows.get(id)?.recent ?? [] }));
+      return row;
+    };
+    // The first page with monitors renders at once, later ones at most 4
+    // times a second.
+    let shown = false;
+    const page = () => {
+      if (!initial) return;
+      this.loaded = true;
+      if (shown || next.size === 0) return this.changedSlowly();
+      shown = true;
+      this.changed();
+    };
+    this.loading = true;
+    this.loadError = null;
+    this.changed();
+    performance.mark('uptime:load-start');
+    try {
+      await Promise.all([
+        api.listMonitors((monitors) => {
+          for (const m of monitors) if (m.id) rowFor(m.id).monitor = m;
+          this.namesVersion++;
+          page();
+        }),
+        api.listStatuses((statuses) => {
+          for (const s of statuses) {
+            if (!s.monitorId) continue;
+            const row = rowFor(s.monitorId);
+            row.status = s;
+            if (s.lastResult && row.recent.length === 0) row.recent.push(tick(s.lastResult));
+          }
+          page();
+        }),
+      ]);
+      // A status whose monitor was not listed belongs to a deleted monitor.
+      for (const [id, row] of next) if (!row.monitor) next.delete(id);
+      this.rows = next;
+      this.namesVersion++;
+      this.loaded = true;
+      this.loadMs = performance.now() - t0;
+      performance.mark('uptime:load-complete');
+    } catch (e) {
+      this.loadError = (e as Error).message;
+    } finally {
+      this.loading = false;
+      this.changed();
+    }
+  }
+
+  private apply(e: Event): void {
+    if (e.stateChange) {
+      const c = e.stateChange;
+      const row = c.monitorId ? this.rows.get(c.monitorId) : undefined;
+      if (!row) {
+        if (c.monitorId) void this.refreshOne(c.monitorId);
+        return;
+      }
+      const s: MonitorStatus = row.status ?? { monitorId: row.id };
+      this.recentFetched.delete(row.id);
+      row.status = {
+        ...s,
+        state: c.toState ?? 'STATE_UNSPECIFIED',
+        since: c.time ?? new Date().toISOString(),
+        openIncidentId: c.toState === 'STATE_DOWN' ? (c.incidentId ?? s.openIncidentId ?? '') : c.toState === 'STATE_UP' ? '' : s.openIncidentId ?? '',
+      };
+      this.changed();
+    } else if (e.result) {
+      const r = e.result;
+      const row = r.monitorId ? this.rows.get(r.monitorId) : undefined;
+      if (!row) return;
+      row.status = { ...(row.status ?? { monitorId: row.id }), lastResult: r };
+      row.recent.push(tick(r));
+      if (row.recent.length > RECENT_TICKS) row.recent.splice(0, row.recent.length - RECENT_TICKS);
+      this.resultListeners.get(row.id)?.forEach((fn) => fn(r));
+      this.changedSlowly();
+    }
+  }
+
+  // Fetches the recent results of the monitors on screen, 4 at a time, each
+  // at most once a minute or after its state changed. Replaces the queue, so
+  // rows scrolled past are not fetched.
+  wantRecent(ids: string[]): void {
+    const now = Date.now();
+    this.recentQueue = ids.filter((id) => now - (this.recentFetched.get(id) ?? 0) > 60_000);
+    this.pumpRecent();
+  }
+
+  private pumpRecent(): void {
+    while (this.recentInFlight < 4 && this.recentQueue.length) {
+      const id = this.recentQueue.shift()!;
+      this.recentFetched.set(id, Date.now());
+      this.recentInFlight++;
+      api
+        .listResults(id, { page_size: RECENT_TICKS })
+        .then((res) => {
+          const row = this.rows.get(id);
+          const results = res.results ?? [];
+          if (!row || !results.length) return;
+          // Newest first from the server; the bar is oldest first.
+          row.recent = results.slice(0, RECENT_TICKS).reverse().map(tick);
+          const newest = results[0]!;
+          const last = row.status?.lastResult;
+          if (!last || Number(newest.startTimeUs ?? 0) > Number(last.startTimeUs ?? 0)) {
+            row.status = { ...(row.status ?? { monitorId: id }), lastResult: newest };
+          }
+          this.changedSlowly();
+        })
+        .catch(() => this.recentFetched.delete(id))
+        .finally(() => {
+          this.recentInFlight--;
+          this.pumpRecent();
+        });
+    }
+  }
+
+  // Adds or refreshes one monitor (after a write, or an event for a monitor
+  // created elsewhere).
+  async refreshOne(id: string): Promise<void> {
+    try {
+      const [m, s] = await Promise.all([api.getMonitor(id), api.getStatus(id).catch(() => null)]);
+      const row = this.rows.get(id) ?? { id, monitor: null, status: null, recent: [] };
+      row.monitor = m;
+      if (s) row.status = s;
+      this.rows.set(id, row);
+      this.namesVersion++;
+      this.changed();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) this.remove(id);
+    }
+  }
+
+  upsertMonitor(m: Monitor): void {
+    if (!m.id) return;
+    const row = this.rows.get(m.id) ?? { id: m.id, monitor: null, status: null, recent: [] };
+    row.monitor = m;
+    this.rows.set(m.id, row);
+    this.namesVersion++;
+    this.changed();
+    void this.refreshOne(m.id);
+  }
+
+  remove(id: string): void {
+    this.rows.delete(id);
+    this.namesVersion++;
+    this.changed();
+  }
+}
+
+function tick(r: CheckResult): Tick {
+  return { ok: !!r.success, ms: Number(r.latencyUs ?? 0) / 1000, t: Number(r.startTimeUs ?? 0) / 1000 };
+}
+
+export function applyTheme(t: Theme): void {
+  const dark = t === 'dark' || (t === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+}
+
+export function stateOf(row: Row): State {
+  if (row.monitor?.paused) return 'STATE_PAUSED';
+  return row.status?.state ?? 'STATE_PENDING';
+}
+
+export const store = new Store();

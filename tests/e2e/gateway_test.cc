@@ -1,0 +1,318 @@
+// uptime-gateway end to end: the REST mirror against a real coordinator
+// (PostgreSQL behind it), statuses from the gateway's memory, server-sent
+// events across a coordinator crash, and hostile HTTP.
+#include <csignal>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/gateway_fixture.h"
+#include "curl/curl.h"
+#include "tests/support/eventually.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/tls_certs.h"
+
+namespace uptime::testing {
+namespace {
+
+bool Has(const std::string& haystack, const std::string& needle) {
+  return absl::StrContains(haystack, needle);
+}
+
+TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
+  const std::string id = CreateMonitor("web", R"({"env":"prod"})");
+  ASSERT_FALSE(id.empty());
+  HttpResult r = HttpCall(port_, "GET", "/api/v1/monitors/" + id, kReadToken);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(Has(r.body, "\"name\":\"web\"")) << r.body;
+  EXPECT_TRUE(Has(r.headers["content-type"], "application/json"));
+  EXPECT_EQ(r.headers["x-content-type-options"], "nosniff");
+  EXPECT_TRUE(Has(r.headers["content-security-policy"], "frame-ancestors 'none'"));
+
+  r = HttpCall(port_, "GET", "/api/v1/monitors?label_selector=env%3Dprod&pageSize=10", kReadToken);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(Has(r.body, id)) << r.body;
+  r = HttpCall(port_, "GET", "/api/v1/monitors?label_selector=env%3Ddev", kReadToken);
+  EXPECT_FALSE(Has(r.body, id)) << r.body;
+
+  r = HttpCall(port_, "PATCH", "/api/v1/monitors/" + id + "?update_mask=name", kAdminToken,
+               R"({"name":"web2","failureThreshold":7})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"name\":\"web2\"")) << r.body;
+  EXPECT_FALSE(Has(r.body, "\"failureThreshold\":7")) << r.body;  // not in the mask
+
+  r = HttpCall(port_, "POST", "/api/v1/monitors/" + id + ":pause", kAdminToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"paused\":true")) << r.body;
+  r = HttpCall(port_, "POST", "/api/v1/monitors/" + id + ":resume", kAdminToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(Has(r.body, "\"paused\":true")) << r.body;
+
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors/" + id + "/results?page_size=5", kReadToken)
+                .status,
+            200);
+  r = HttpCall(port_, "GET", "/api/v1/monitors/" + id + "/uptime", kReadToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/incidents?open_only=true", kReadToken).status, 200);
+  r = HttpCall(port_, "GET", "/api/v1/agents", kReadToken);
+  EXPECT_TRUE(Has(r.body, "\"agentId\":\"a1\"")) << r.body;
+  r = HttpCall(port_, "GET", "/api/v1/cluster", kReadToken);
+  EXPECT_TRUE(Has(r.body, "\"isLeader\":true")) << r.body;
+
+  r = HttpCall(port_, "DELETE", "/api/v1/monitors/" + id, kAdminToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors/" + id, kReadToken).status, 404);
+}
+
+TEST_F(GatewayTest, ChannelMaintenanceAndCallerRoutes) {
+  HttpResult r = HttpCall(port_, "POST", "/api/v1/channels", kAdminToken,
+                          R"({"name":"ops","type":"webhook","config":{"url":"http://127.0.0.1:1/x"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const size_t at = r.body.find("\"id\":\"") + 6;
+  const std::string channel = r.body.substr(at, r.body.find('"', at) - at);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/channels/" + channel, kAdminToken).status, 200);
+  EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/channels", kAdminToken).body, channel));
+  r = HttpCall(port_, "PATCH", "/api/v1/channels/" + channel + "?update_mask=name", kAdminToken,
+               R"({"name":"ops2"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = HttpCall(port_, "POST", "/api/v1/channels/" + channel + ":test", kAdminToken);
+  EXPECT_EQ(r.status, 200) << r.body;  // delivered or not, the answer says
+  EXPECT_EQ(HttpCall(port_, "DELETE", "/api/v1/channels/" + channel, kAdminToken).status, 200);
+
+  r = HttpCall(port_, "POST", "/api/v1/maintenanceWindows", kAdminToken,
+               R"({"name":"upgrade","labelSelector":"env=prod",)"
+               R"("startTime":"2030-01-01T00:00:00Z","endTime":"2030-01-01T01:00:00Z"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const size_t wat = r.body.find("\"id\":\"") + 6;
+  const std::string window = r.body.substr(wat, r.body.find('"', wat) - wat);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/maintenanceWindows/" + window, kReadToken).status, 200);
+  EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/maintenanceWindows", kReadToken).body, window));
+  r = HttpCall(port_, "PATCH", "/api/v1/maintenanceWindows/" + window + "?update_mask=name",
+               kAdminToken, R"({"name":"upgrade2"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(HttpCall(port_, "DELETE", "/api/v1/maintenanceWindows/" + window, kAdminToken).status,
+            200);
+
+  EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/caller", kAdminToken).body, "ROLE_ADMIN"));
+  EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/caller", kReadToken).body, "ROLE_VIEWER"));
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/caller", "nope").status, 401);
+
+  r = HttpCall(port_, "GET", "/api/v1/openapi.json", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(Has(r.body, "\"/api/v1/monitors/{id}:pause\"")) << r.body.substr(0, 200);
+}
+
+TEST_F(GatewayTest, BadInputIsRejectedAndChangesNothing) {
+  const std::string before = HttpCall(port_, "GET", "/api/v1/monitors", kReadToken).body;
+  // A misspelt field.
+  HttpResult r = HttpCall(port_, "POST", "/api/v1/monitors", kAdminToken,
+                          R"({"nmae":"x","http":{"url":"http://127.0.0.1:1/"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(Has(r.body, "nmae")) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"status\":\"INVALID_ARGUMENT\"")) << r.body;
+  // A value the coordinator rejects, named with its field.
+  r = HttpCall(port_, "POST", "/api/v1/monitors", kAdminToken,
+               R"({"name":"x","http":{"url":"ftp://example"},"interval":"1s"})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(Has(r.body, "monitor.http.url")) << r.body;
+  EXPECT_TRUE(Has(r.body, "fieldViolations")) << r.body;
+  // Not JSON, not UTF-8, unknown query parameter, a body where none goes.
+  EXPECT_EQ(HttpCall(port_, "POST", "/api/v1/monitors", kAdminToken, "{not json").status, 400);
+  EXPECT_EQ(HttpCall(port_, "POST", "/api/v1/monitors", kAdminToken, "{\"name\":\"\xff\"}").status,
+            400);
+  r = HttpCall(port_, "GET", "/api/v1/monitors?page_sise=3", kReadToken);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(Has(r.body, "page_sise")) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors?page_size=x", kReadToken).status, 400);
+  // Auth: none, unknown, read token on a write.
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors", "").status, 401);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors", "wrong").status, 401);
+  r = HttpCall(port_, "POST", "/api/v1/monitors", kReadToken,
+               R"({"name":"x","http":{"url":"http://127.0.0.1:1/"},"interval":"1s"})");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses", "").status, 401);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses", "wrong").status, 401);
+  // Not found, and a method the route does not take.
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors/doesnotexist", kReadToken).status, 404);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses/doesnotexist", kReadToken).status, 404);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/nothing", kReadToken).status, 404);
+  EXPECT_EQ(HttpCall(port_, "PUT", "/api/v1/monitors", kAdminToken).status, 405);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/monitors", kReadToken).body, before);
+}
+
+TEST_F(GatewayTest, StatusesAreServedFromMemory) {
+  const std::string up = CreateMonitor("up", R"({"env":"prod"})");
+  ASSERT_EVENTUALLY(
+      Has(HttpCall(port_, "GET", "/api/v1/statuses/" + up, kReadToken).body, "STATE_UP"),
+      absl::Seconds(20));
+  // Labels come with the snapshot's next load after the monitor appeared.
+  ASSERT_EVENTUALLY(
+      Has(HttpCall(port_, "GET", "/api/v1/statuses?label_selector=env%3Dprod", kReadToken).body,
+          up),
+      absl::Seconds(10));
+  HttpResult r = HttpCall(port_, "GET", "/api/v1/statuses?label_selector=env%3Ddev", kReadToken);
+  EXPECT_FALSE(Has(r.body, up)) << r.body;
+  r = HttpCall(port_, "GET", "/api/v1/statuses?state=STATE_DOWN", kReadToken);
+  EXPECT_FALSE(Has(r.body, up)) << r.body;
+  r = HttpCall(port_, "GET", "/api/v1/statuses:summary", kReadToken);
+  EXPECT_TRUE(Has(r.body, "\"STATE_UP\":1")) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses?label_selector=%3D%3D", kReadToken).status,
+            400);
+  // A state change reaches the snapshot through the event stream.
+  target_->SetStatus(500);
+  ASSERT_EVENTUALLY(
+      Has(HttpCall(port_, "GET", "/api/v1/statuses/" + up, kReadToken).body, "STATE_DOWN"),
+      absl::Seconds(20));
+  r = HttpCall(port_, "GET", "/metrics", "");
+  EXPECT_TRUE(Has(r.body, "uptime_gateway_requests_total{route=\"GetStatus\",code=\"200\"}"))
+      << r.body;
+  EXPECT_TRUE(Has(r.body, "uptime_gateway_snapshot_age_seconds")) << r.body;
+}
+
+TEST_F(GatewayTest, EventsArriveResumeAndSurviveACoordinatorCrash) {
+  const std::string id = CreateMonitor("ev", R"({"team":"a"})");
+  ASSERT_EVENTUALLY(cluster_.StateOf(id) == v1::STATE_UP, absl::Seconds(20));
+  auto stream = std::make_unique<SseClient>(port_, "/api/v1/events?label_selector=team%3Da",
+                                            kReadToken);
+  auto other = std::make_unique<SseClient>(port_, "/api/v1/events?label_selector=team%3Db",
+                                           kReadToken);
+  target_->SetStatus(500);
+  ASSERT_EVENTUALLY(Has(stream->text(), "\"toState\":\"STATE_DOWN\""), absl::Seconds(20));
+  EXPECT_TRUE(Has(stream->text(), "event: state_change")) << stream->text();
+  const uint64_t down_id = stream->LastIdWith("\"toState\":\"STATE_DOWN\"");
+  ASSERT_GT(down_id, 0u);
+  stream.reset();  // the client goes away...
+  target_->SetStatus(200);
+  ASSERT_EVENTUALLY(cluster_.StateOf(id) == v1::STATE_UP, absl::Seconds(20));
+  // ... and resumes: it gets what it missed.
+  SseClient resumed(port_, "/api/v1/events", kReadToken, absl::StrCat(down_id));
+  ASSERT_EVENTUALLY(Has(resumed.text(), "\"toState\":\"STATE_UP\""), absl::Seconds(10));
+  EXPECT_FALSE(Has(resumed.text(), "event: resync")) << resumed.text();
+  // An id the buffer cannot cover (from long ago) asks for a resync.
+  SseClient stale(port_, "/api/v1/events", kReadToken, "1");
+  ASSERT_EVENTUALLY(Has(stale.text(), "event: resync"), absl::Seconds(10));
+  EXPECT_FALSE(Has(other->text(), id)) << other->text();  // filtered out
+
+  // The coordinator dies and comes back: the client stays connected, is
+  // told to resync, and keeps getting events.
+  ASSERT_TRUE(cluster_.RestartCoordinator().ok());
+  ASSERT_EVENTUALLY(Has(resumed.text(), "upstream reconnected"), absl::Seconds(30));
+  EXPECT_FALSE(resumed.done());
+  target_->SetStatus(500);
+  ASSERT_EVENTUALLY(resumed.LastIdWith("\"toState\":\"STATE_DOWN\"") >
+                        resumed.LastIdWith("upstream reconnected"),
+                    absl::Seconds(30));
+  EXPECT_FALSE(resumed.done());
+}
+
+TEST_F(GatewayTest, StatusesLoadFromRedisWhileTheCoordinatorIsDown) {
+  const std::string id = CreateMonitor("cached");
+  ASSERT_EVENTUALLY(cluster_.StateOf(id) == v1::STATE_UP, absl::Seconds(20));
+  // The caller's role must be cached before the coordinator goes: the
+  // gateway checks read access locally.
+  ASSERT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/statuses/" + id, kReadToken).body, "STATE_UP"));
+  ASSERT_TRUE(cluster_.coordinator()->Kill().ok());
+  StartGateway({"--redis", redis_->host_port()});
+  // A fresh gateway has no cached roles and no coordinator to ask: reads
+  // are refused (503), but the snapshot is loaded and /readyz says so.
+  EXPECT_EQ(HttpCall(port_, "GET", "/readyz", "").status, 200);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses/" + id, kReadToken).status, 503);
+  // The coordinator comes back: the same gateway serves the read.
+  ASSERT_TRUE(cluster_.RestartCoordinator().ok());
+  ASSERT_EVENTUALLY(
+      Has(HttpCall(port_, "GET", "/api/v1/statuses/" + id, kReadToken).body, "STATE_UP"),
+      absl::Seconds(30));
+}
+
+TEST_F(GatewayTest, MalformedHttpGets4xxAndTheServerKeepsServing) {
+  std::string reply = RawExchange(port_, "GARBAGE\r\n\r\n");
+  EXPECT_TRUE(absl::StartsWith(reply, "HTTP/1.1 400")) << reply;
+  reply = RawExchange(port_, absl::StrCat("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ",
+                                          std::string(64 * 1024, 'a'), "\r\n\r\n"));
+  EXPECT_TRUE(absl::StartsWith(reply, "HTTP/1.1 431")) << reply.substr(0, 100);
+  reply = RawExchange(port_,
+                      "POST /api/v1/monitors HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
+                      "{\"name\"",
+                      /*shutdown_write=*/true);
+  EXPECT_TRUE(reply.empty() || absl::StartsWith(reply, "HTTP/1.1 400")) << reply;
+  reply = RawExchange(port_, absl::StrCat("POST /api/v1/monitors HTTP/1.1\r\nHost: x\r\n"
+                                          "Content-Length: 2000000\r\n\r\n"));
+  EXPECT_TRUE(absl::StartsWith(reply, "HTTP/1.1 413")) << reply;
+  reply = RawExchange(port_, "GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: bogus\r\n"
+                             "Content-Length: 3\r\n\r\nabc");
+  EXPECT_TRUE(absl::StartsWith(reply, "HTTP/1.1 4") || reply.empty()) << reply;
+  // Still serving.
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/statuses", kReadToken).status, 200);
+}
+
+TEST_F(GatewayTest, SlowlorisClientIsCutOff) {
+  StartGateway({"--idle-timeout", "1s"});
+  // Half a request head, then silence: the server closes the connection
+  // rather than wait.
+  const std::string reply = RawExchange(port_, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
+  EXPECT_FALSE(absl::StartsWith(reply, "HTTP/1.1 200")) << reply;
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
+}
+
+TEST_F(GatewayTest, ServesHttpsWithHsts) {
+  auto dir = TempDir::Create("uptime-gateway-tls-");
+  ASSERT_TRUE(dir.ok());
+  auto cert = MakeSelfSignedCert("localhost", absl::Now() - absl::Hours(1),
+                                 absl::Now() + absl::Hours(24), dir->path());
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  StartGatewayTls(cert->cert_path, cert->key_path);
+  CURL* curl = curl_easy_init();
+  std::string body, headers;
+  const std::string url = absl::StrCat("https://localhost:", port_, "/healthz");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  // Only loopback: pin localhost to 127.0.0.1 so no resolver is asked.
+  curl_slist* resolve =
+      curl_slist_append(nullptr, absl::StrCat("localhost:", port_, ":127.0.0.1").c_str());
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve);
+  curl_easy_setopt(curl, CURLOPT_CAINFO, cert->cert_path.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
+                   +[](char* d, size_t s, size_t n, void* out) {
+                     static_cast<std::string*>(out)->append(d, s * n);
+                     return s * n;
+                   });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION,
+                   +[](char* d, size_t s, size_t n, void* out) {
+                     static_cast<std::string*>(out)->append(d, s * n);
+                     return s * n;
+                   });
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &headers);
+  const CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  curl_slist_free_all(resolve);
+  ASSERT_EQ(rc, CURLE_OK) << curl_easy_strerror(rc);
+  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(Has(headers, "Strict-Transport-Security: max-age=31536000")) << headers;
+  // Plain HTTP on the TLS port is not served.
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 0);
+}
+
+TEST(GatewayConfigTest, CheckConfigValidatesAndOpensNoSockets) {
+  auto ok = Process::Start(BinaryPath("uptime-gateway"),
+                           {"--check-config", "--token", "t", "--listen", "127.0.0.1:1"});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*(*ok)->Wait(absl::Seconds(10)), 0);
+  EXPECT_TRUE(Has((*ok)->ReadLog(), "config ok")) << (*ok)->ReadLog();
+  auto bad = Process::Start(BinaryPath("uptime-gateway"),
+                            {"--check-config", "--token", "t", "--tls-cert", "/nonexistent"});
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(*(*bad)->Wait(absl::Seconds(10)), 2);
+  EXPECT_TRUE(Has((*bad)->ReadLog(), "--tls-")) << (*bad)->ReadLog();
+  auto env = Process::Start(BinaryPath("uptime-gateway"), {"--check-config"},
+                            {{"UPTIME_TOKEN", "t"}, {"UPTIME_LISTEN", "nonsense"}});
+  ASSERT_TRUE(env.ok());
+  EXPECT_EQ(*(*env)->Wait(absl::Seconds(10)), 2);
+  EXPECT_TRUE(Has((*env)->ReadLog(), "--listen")) << (*env)->ReadLog();
+}
+
+}  // namespace
+}  // namespace uptime::testing
