@@ -12,7 +12,7 @@ PACKAGES=(
   # servers for tests and the quickstart
   postgresql redis-server
   # tools the tests use
-  openssl procps
+  openssl procps curl
 )
 # The web app is built with npm at build time, and tested in a headless browser.
 # A machine that already has Node.js (e.g. from NodeSource) keeps it.

@@ -137,10 +137,47 @@ start agent-a env UPTIME_AGENT_ID=quickstart-a "$BIN/uptime-agent" \
 start agent-b env UPTIME_AGENT_ID=quickstart-b "$BIN/uptime-agent" \
   --coordinator "127.0.0.1:$API_PORT" --labels region=local-b --metrics-listen 127.0.0.1:0
 
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && break
+  running gateway || { echo "gateway failed to start:"; tail -20 "$STATE/gateway.log"; exit 1; }
+  sleep 0.1
+done
+
+# SLACK_WEBHOOK_URL in the environment wires a real Slack channel to the
+# example monitors added from now on (created once, found by name after).
+CHANNEL_ARGS=()
+if [[ -n "${SLACK_WEBHOOK_URL:-}" ]]; then
+  echo "== Slack channel"
+  API="http://127.0.0.1:$GATEWAY_PORT/api/v1"
+  # JSON is read with node, a build dependency already.
+  read_json='let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => main(JSON.parse(s)));'
+  slack_id=$(curl -sf -H "Authorization: Bearer $UPTIME_ADMIN_TOKEN" "$API/channels?page_size=1000" |
+    node -e "$read_json"' function main(r) {
+      const c = (r.channels || []).find((c) => c.name === "quickstart-slack");
+      if (c) console.log(c.id);
+    }')
+  if [[ -z "$slack_id" ]]; then
+    body=$(node -e 'console.log(JSON.stringify({name: "quickstart-slack", type: "slack",
+      config: {webhook_url: process.env.SLACK_WEBHOOK_URL}}))')
+    if ! reply=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $UPTIME_ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' -d "$body" "$API/channels"); then
+      echo "  cannot reach the gateway to create the Slack channel" >&2; exit 1
+    fi
+    if [[ "${reply##*$'\n'}" != 200 ]]; then
+      echo "  Slack channel refused: ${reply%$'\n'*}" >&2; exit 1
+    fi
+    slack_id=$(node -e "$read_json"' function main(c) { console.log(c.id); }' <<<"${reply%$'\n'*}")
+    echo "  created quickstart-slack ($slack_id)"
+  else
+    echo "  quickstart-slack exists ($slack_id)"
+  fi
+  CHANNEL_ARGS=(--channel "$slack_id")
+fi
+
 echo "== example monitors"
 add() {  # existing monitors are kept as they are
   local out
-  if out=$(ctl monitors add "$@" 2>&1); then echo "  added $1";
+  if out=$(ctl monitors add "$@" "${CHANNEL_ARGS[@]}" 2>&1); then echo "  added $1";
   elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  $1 exists";
   else echo "$out" >&2; exit 1; fi
 }
@@ -168,4 +205,7 @@ Try:
   bash scripts/quickstart.sh stop
 
 Dashboard: http://127.0.0.1:$GATEWAY_PORT/
+  Sign in with a token from .quickstart/tokens.env: UPTIME_ADMIN_TOKEN to change
+  things, UPTIME_READ_TOKEN for a read-only view (print one with
+  grep ADMIN .quickstart/tokens.env).
 TXT

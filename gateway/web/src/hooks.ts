@@ -54,3 +54,16 @@ export function useMedia(query: string): boolean {
   }, [query]);
   return on;
 }
+
+// Runs a user's action: on success shows `done` (when given), on failure the
+// server's message; resolves to whether it worked.
+export async function act(action: () => Promise<unknown>, done?: string): Promise<boolean> {
+  try {
+    await action();
+    if (done) store.notify(done);
+    return true;
+  } catch (e) {
+    store.notify((e as Error).message, 'error');
+    return false;
+  }
+}

@@ -6,6 +6,7 @@ import { STATE_CLASS, STATE_LABEL } from '../format';
 import type { State } from '../types';
 import type { Tick } from '../store';
 import { RECENT_TICKS } from '../store';
+import type { Async } from '../hooks';
 
 export function StateBadge({ state }: { state: State }) {
   return (
@@ -157,4 +158,20 @@ export function Card({ title, children, class: cls, actions }: { title?: string;
       {children}
     </section>
   );
+}
+
+// What a page shows for data it is fetching: the error with a retry, a
+// spinner on the first load, the empty state, or `children` with the data.
+export function Loaded<T>(props: {
+  q: Async<T>;
+  label: string;
+  isEmpty: (data: T) => boolean;
+  empty: ComponentChildren;
+  children: (data: T) => ComponentChildren;
+}) {
+  const { q } = props;
+  if (q.error) return <ErrorBox error={q.error} onRetry={q.reload} />;
+  if (q.loading && !q.data) return <Spinner label={props.label} />;
+  if (!q.data || props.isEmpty(q.data)) return <>{props.empty}</>;
+  return <>{props.children(q.data)}</>;
 }

@@ -1,7 +1,7 @@
 // `/agents`: the agents checking monitors, their location, load and liveness.
 
 import { api } from '../api';
-import { Card, Empty, ErrorBox, PageHeader, Spinner } from '../components/ui';
+import { Card, Empty, Loaded, PageHeader } from '../components/ui';
 import { ago, labelsText } from '../format';
 import { useAsync, useNow, useTitle } from '../hooks';
 import { useEffect } from 'preact/hooks';
@@ -21,15 +21,17 @@ export function AgentsPage() {
         title="Agents"
         subtitle={cluster ? `Coordinator ${cluster.coordinatorId ?? ''} · ${cluster.isLeader ? 'leader' : 'standby'} · version ${cluster.version ?? '?'}` : 'Where checks run from.'}
       />
-      {q.error ? (
-        <ErrorBox error={q.error} onRetry={q.reload} />
-      ) : q.loading && !q.data ? (
-        <Spinner label="Loading agents" />
-      ) : agents.length === 0 ? (
-        <Empty title="No agents connected">
-          <p>Start an agent with <code>uptime-agent --coordinator HOST:PORT</code>; monitors stay pending until one connects.</p>
-        </Empty>
-      ) : (
+      <Loaded
+        q={q}
+        label="Loading agents"
+        isEmpty={() => agents.length === 0}
+        empty={
+          <Empty title="No agents connected">
+            <p>Start an agent with <code>uptime-agent --coordinator HOST:PORT</code>; monitors stay pending until one connects.</p>
+          </Empty>
+        }
+      >
+        {() => (
         <Card>
           <div class="table-wrap">
             <table class="table">
@@ -75,7 +77,8 @@ export function AgentsPage() {
             </table>
           </div>
         </Card>
-      )}
+        )}
+      </Loaded>
     </>
   );
 }

@@ -3,9 +3,9 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { Card, Confirm, Empty, ErrorBox, Field, PageHeader, Spinner } from '../components/ui';
+import { Card, Confirm, Empty, ErrorBox, Field, Loaded, PageHeader, Spinner } from '../components/ui';
 import { focusFirstError, formErrors } from '../forms';
-import { useAsync, useStore, useTitle } from '../hooks';
+import { act, useAsync, useStore, useTitle } from '../hooks';
 import { navigate } from '../router';
 import { store } from '../store';
 import type { Channel } from '../types';
@@ -67,13 +67,7 @@ export function ChannelsPage() {
     }
   };
   const remove = async (c: Channel) => {
-    try {
-      await api.deleteChannel(c.id!);
-      store.notify(`Deleted ${c.name}`);
-      q.reload();
-    } catch (e) {
-      store.notify((e as Error).message, 'error');
-    }
+    if (await act(() => api.deleteChannel(c.id!), `Deleted ${c.name}`)) q.reload();
   };
 
   return (
@@ -95,15 +89,17 @@ export function ChannelsPage() {
           onClose={() => setConfirm(null)}
         />
       )}
-      {q.error ? (
-        <ErrorBox error={q.error} onRetry={q.reload} />
-      ) : q.loading && !q.data ? (
-        <Spinner label="Loading channels" />
-      ) : !q.data?.length ? (
-        <Empty title="No channels yet">
-          <p>Add Slack, a webhook, PagerDuty or email to hear about outages.</p>
-        </Empty>
-      ) : (
+      <Loaded
+        q={q}
+        label="Loading channels"
+        isEmpty={(channels) => channels.length === 0}
+        empty={
+          <Empty title="No channels yet">
+            <p>Add Slack, a webhook, PagerDuty or email to hear about outages.</p>
+          </Empty>
+        }
+      >
+        {(channels) => (
         <Card>
           <div class="table-wrap">
             <table class="table">
@@ -116,7 +112,7 @@ export function ChannelsPage() {
                 </tr>
               </thead>
               <tbody>
-                {q.data.map((c) => (
+                {channels.map((c) => (
                   <tr key={c.id}>
                     <td>
                       <strong>{c.name}</strong>
@@ -148,7 +144,8 @@ export function ChannelsPage() {
             </table>
           </div>
         </Card>
-      )}
+        )}
+      </Loaded>
     </>
   );
 }

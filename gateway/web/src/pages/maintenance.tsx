@@ -3,10 +3,10 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { Card, Confirm, Empty, ErrorBox, Field, PageHeader, Spinner } from '../components/ui';
+import { Card, Confirm, Empty, ErrorBox, Field, Loaded, PageHeader, Spinner } from '../components/ui';
 import { dateTime, formatInterval, parseDuration, toDuration } from '../format';
 import { focusFirstError, formErrors } from '../forms';
-import { useAsync, useNow, useStore, useTitle } from '../hooks';
+import { act, useAsync, useNow, useStore, useTitle } from '../hooks';
 import { navigate } from '../router';
 import { store } from '../store';
 import type { MaintenanceWindow, Weekday } from '../types';
@@ -28,13 +28,7 @@ export function MaintenancePage() {
   const q = useAsync(() => api.listWindows(), []);
   const [confirm, setConfirm] = useState<MaintenanceWindow | null>(null);
   const remove = async (w: MaintenanceWindow) => {
-    try {
-      await api.deleteWindow(w.id!);
-      store.notify(`Ended ${w.name}`);
-      q.reload();
-    } catch (e) {
-      store.notify((e as Error).message, 'error');
-    }
+    if (await act(() => api.deleteWindow(w.id!), `Ended ${w.name}`)) q.reload();
   };
   return (
     <>
@@ -48,15 +42,17 @@ export function MaintenancePage() {
       {confirm && (
         <Confirm title={`Delete ${confirm.name}?`} body="The window ends at once; its monitors alert again." confirm="Delete window" danger onConfirm={() => void remove(confirm)} onClose={() => setConfirm(null)} />
       )}
-      {q.error ? (
-        <ErrorBox error={q.error} onRetry={q.reload} />
-      ) : q.loading && !q.data ? (
-        <Spinner label="Loading windows" />
-      ) : !q.data?.length ? (
-        <Empty title="No maintenance planned">
-          <p>Plan a window before a deploy or an upgrade to keep alerts quiet.</p>
-        </Empty>
-      ) : (
+      <Loaded
+        q={q}
+        label="Loading windows"
+        isEmpty={(windows) => windows.length === 0}
+        empty={
+          <Empty title="No maintenance planned">
+            <p>Plan a window before a deploy or an upgrade to keep alerts quiet.</p>
+          </Empty>
+        }
+      >
+        {(windows) => (
         <Card>
           <div class="table-wrap">
             <table class="table">
@@ -70,7 +66,7 @@ export function MaintenancePage() {
                 </tr>
               </thead>
               <tbody>
-                {q.data.map((w) => (
+                {windows.map((w) => (
                   <tr key={w.id}>
                     <td>
                       <strong>{w.name}</strong> {w.active && <span class="badge badge-maintenance badge-small">In effect</span>}
@@ -97,7 +93,8 @@ export function MaintenancePage() {
             </table>
           </div>
         </Card>
-      )}
+        )}
+      </Loaded>
     </>
   );
 }
