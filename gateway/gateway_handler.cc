@@ -29,6 +29,12 @@ HttpResponse JsonResponse(std::string body) {
   return r;
 }
 
+HttpResponse JsonResponse(std::shared_ptr<const std::string> body) {
+  HttpResponse r = JsonResponse(std::string());
+  r.shared_body = std::move(body);
+  return r;
+}
+
 HttpResponse TextResponse(unsigned status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -274,9 +280,9 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
     if (route.kind == RouteKind::kStatusSummary) {
       return respond(JsonResponse(deps_.snapshot->SummaryJson(*selector)));
     }
-    absl::StatusOr<std::string> json =
-        deps_.snapshot->ListJson(*selector, req.label_selector(), req.state(), req.page_size(),
-                                 req.page_token());
+    absl::StatusOr<std::shared_ptr<const std::string>> json =
+        deps_.snapshot->ListJsonShared(*selector, req.label_selector(), req.state(),
+                                       req.page_size(), req.page_token());
     if (!json.ok()) return respond(ErrorResponse(json.status()));
     respond(JsonResponse(*std::move(json)));
   });

@@ -228,14 +228,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
 
   void Write(HttpResponse r) {
     if (r.sse != nullptr) return StartSse(std::move(r));
+    if (r.shared_body != nullptr) return WriteShared(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(version_);
-    res->result(r.status);
-    res->keep_alive(keep_alive_);
-    res->set(http::field::server, "uptime-gateway");
-    if (!r.content_type.empty()) res->set(http::field::content_type, r.content_type);
-    for (const auto& [name, value] : options_->headers) res->set(name, value);
-    for (const auto& [name, value] : r.headers) res->set(name, value);
+    SetHead(*res, r);
     const size_t body_size = r.body.size();
     res->body() = std::move(r.body);
     res->prepare_payload();
@@ -243,9 +238,40 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
       res->body().clear();
       res->content_length(body_size);
     }
+    WriteResponse(std::move(res), nullptr);
+  }
+
+  // A shared body goes out from where it is (a buffer body pointing into
+  // it), kept alive until the write completes: no per-request copy.
+  void WriteShared(HttpResponse r) {
+    auto res = std::make_shared<http::response<http::buffer_body>>();
+    SetHead(*res, r);
+    std::shared_ptr<const std::string> body = std::move(r.shared_body);
+    res->content_length(body->size());
+    // buffer_body wants a mutable pointer; the serializer only reads it.
+    res->body().data = head_ ? nullptr : const_cast<char*>(body->data());
+    res->body().size = head_ ? 0 : body->size();
+    res->body().more = false;
+    WriteResponse(std::move(res), std::move(body));
+  }
+
+  template <typename Body>
+  void SetHead(http::response<Body>& res, const HttpResponse& r) {
+    res.version(version_);
+    res.result(r.status);
+    res.keep_alive(keep_alive_);
+    res.set(http::field::server, "uptime-gateway");
+    if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : options_->headers) res.set(name, value);
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+  }
+
+  template <typename Body>
+  void WriteResponse(std::shared_ptr<http::response<Body>> res, std::shared_ptr<const std::string> keep) {
     beast::get_lowest_layer(stream_).expires_after(ToSteady(options_->write_timeout));
     http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), res, keep = std::move(keep)](
+                          beast::error_code ec, size_t) {
                         if (ec) return self->Close();
                         if (!self->keep_alive_ || res->need_eof()) return self->LingerClose();
                         self->ReadHeader();

@@ -38,6 +38,9 @@ struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Set: the body instead of `body`, shared (e.g. with a cache) and sent
+  // without a copy. Never modified once set.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;
   // Set: the response is an event stream fed by this source.
   std::shared_ptr<SseSource> sse;

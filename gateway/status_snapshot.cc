@@ -94,6 +94,15 @@ absl::StatusOr<std::string> StatusSnapshot::ListJson(const LabelSelector& select
                                                      const std::string& selector_text,
                                                      v1::State state, int page_size,
                                                      const std::string& page_token) const {
+  absl::StatusOr<std::shared_ptr<const std::string>> json =
+      ListJsonShared(selector, selector_text, state, page_size, page_token);
+  if (!json.ok()) return json.status();
+  return **json;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> StatusSnapshot::ListJsonShared(
+    const LabelSelector& selector, const std::string& selector_text, v1::State state,
+    int page_size, const std::string& page_token) const {
   if (page_size == 0) page_size = 100;
   if (page_size < 1 || page_size > 1000) {
     return absl::InvalidArgumentError(
@@ -107,7 +116,8 @@ absl::StatusOr<std::string> StatusSnapshot::ListJson(const LabelSelector& select
     auto it = page_cache_.find(key);
     if (it != page_cache_.end() && it->second.version == version_) return it->second.json;
   }
-  std::string json = RenderList(selector, state, page_size, page_token);
+  auto json = std::make_shared<const std::string>(
+      RenderList(selector, state, page_size, page_token));
   absl::MutexLock cache_lock(&cache_mu_);
   // Bounded: page tokens and selectors are caller-chosen.
   if (page_cache_.size() >= 64) page_cache_.clear();

@@ -12,6 +12,7 @@
 #define UPTIME_GATEWAY_STATUS_SNAPSHOT_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,11 @@ class StatusSnapshot {
   absl::StatusOr<std::string> ListJson(const LabelSelector& selector,
                                        const std::string& selector_text, v1::State state,
                                        int page_size, const std::string& page_token) const;
+  // The same, shared with the cache: no copy of the (up to ~130 KB) page
+  // per request. The string is never modified once returned.
+  absl::StatusOr<std::shared_ptr<const std::string>> ListJsonShared(
+      const LabelSelector& selector, const std::string& selector_text, v1::State state,
+      int page_size, const std::string& page_token) const;
 
   // {"total": N, "counts": {"STATE_UP": n, ...}} for matching monitors;
   // every state is listed, zeros included, so dashboards need no defaults.
@@ -85,7 +91,7 @@ class StatusSnapshot {
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by every change
   struct CachedPage {
     uint64_t version;
-    std::string json;
+    std::shared_ptr<const std::string> json;
   };
   mutable absl::Mutex cache_mu_;  // after mu_ when both are held
   mutable std::map<std::string, CachedPage> page_cache_ ABSL_GUARDED_BY(cache_mu_);

@@ -5,6 +5,10 @@
 # nginx (nginx-light) serves static files of exactly the same sizes, so the
 # ratios compare HTTP serving, not payloads. Prints a table: throughput and
 # p50/p99 latency, and the gateway's ratio to nginx.
+# Then SSE fan-out (needs node): 1,000 clients on /api/v1/events, a monitor
+# paused through the REST API (admin token) 10 times, and the time from the
+# pause request to each client reading its state_change event, p50/p99/max
+# over all clients and rounds (bench/gateway/sse_fanout.js).
 #
 #   bash bench/gateway/run.sh [BUILD_DIR] [SECONDS]
 #
@@ -118,9 +122,20 @@ read -r n1 n1p50 n1p99 n1err < <(run_wrk "http://127.0.0.1:$NGX/one.json")
 read -r gl glp50 glp99 glerr < <(run_wrk "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}")
 read -r nl nlp50 nlp99 nlerr < <(run_wrk "http://127.0.0.1:$NGX/list.json")
 
+SSE_CLIENTS=1000; SSE_ROUNDS=10; SSE_JSON='{}'
+if command -v node >/dev/null; then
+  echo "== SSE fan-out: $SSE_CLIENTS clients on /api/v1/events, $SSE_ROUNDS monitors paused one at a time"
+  SSE_IDS=$(curl -s -H "Authorization: Bearer $READ" "$G/statuses?page_size=$SSE_ROUNDS" |
+    python3 -c 'import json,sys; print(",".join(s["monitorId"] for s in json.load(sys.stdin)["statuses"]))')
+  SSE_JSON=$(node bench/gateway/sse_fanout.js "http://127.0.0.1:$GW" "$READ" "$ADMIN" "$SSE_CLIENTS" "$SSE_IDS" | tail -1) || SSE_JSON='{}'
+else
+  echo "== SSE fan-out skipped: node not found" >&2
+fi
+
 python3 - "$g1" "$g1p50" "$g1p99" "$n1" "$n1p50" "$n1p99" "$gl" "$glp50" "$glp99" "$nl" "$nlp50" "$nlp99" \
-  "$(stat -c %s "$WORK/www/one.json")" "$(stat -c %s "$WORK/www/list.json")" "$g1err" "$glerr" <<'PY'
-import sys
+  "$(stat -c %s "$WORK/www/one.json")" "$(stat -c %s "$WORK/www/list.json")" "$g1err" "$glerr" \
+  "$SSE_JSON" <<'PY'
+import json, sys
 a = [float(x) for x in sys.argv[1:13]]
 one_size, list_size, e1, el = sys.argv[13], sys.argv[14], sys.argv[15], sys.argv[16]
 rows = [("status read (%s B)" % one_size, a[0:3], a[3:6], e1),
@@ -131,4 +146,11 @@ print("|---|---|---|---|---|---|---|---|")
 for name, g, n, err in rows:
     print(f"| {name} | {g[0]:.0f} | {n[0]:.0f} | {g[0]/n[0]:.2f} | {g[1]:.3f} / {g[2]:.3f} | "
           f"{n[1]:.3f} / {n[2]:.3f} | {g[2]/n[2]:.2f} | {err} |")
+sse = json.loads(sys.argv[17])
+if sse:
+    print()
+    print("| SSE fan-out | clients x rounds | p50 ms | p99 ms | max ms | worst round p99 ms | missed | target p99 |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| pause -> state_change read | {sse['clients']} x {sse['rounds']} | {sse['p50']:.1f} | "
+          f"{sse['p99']:.1f} | {sse['max']:.1f} | {sse['worst_round_p99']:.1f} | {sse['missing']} | <= 100 |")
 PY
