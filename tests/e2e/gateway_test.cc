@@ -1,10 +1,21 @@
 // uptime-gateway end to end: the REST mirror against a real coordinator
 // (PostgreSQL behind it), statuses from the gateway's memory, server-sent
 // events across a coordinator crash, and hostile HTTP.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/gateway_fixture.h"
 #include "curl/curl.h"
@@ -17,6 +28,25 @@ namespace {
 
 bool Has(const std::string& haystack, const std::string& needle) {
   return absl::StrContains(haystack, needle);
+}
+
+// The value of an unlabelled metric on the gateway's /metrics, or -1.
+double MetricValue(int port, const std::string& name) {
+  const std::string text = HttpCall(port, "GET", "/metrics", "").body;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    double v;
+    if (absl::ConsumePrefix(&line, name + " ") && absl::SimpleAtod(line, &v)) return v;
+  }
+  return -1;
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
 }
 
 TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
@@ -203,6 +233,99 @@ TEST_F(GatewayTest, EventsArriveResumeAndSurviveACoordinatorCrash) {
                         resumed.LastIdWith("upstream reconnected"),
                     absl::Seconds(30));
   EXPECT_FALSE(resumed.done());
+}
+
+TEST_F(GatewayTest, SlowSseClientIsDroppedWithoutHurtingOthers) {
+  StartGateway({"--sse-max-queued", "32"});
+  const std::string id = CreateMonitor("flappy");
+  ASSERT_FALSE(id.empty());
+  ASSERT_EVENTUALLY(cluster_.StateOf(id) == v1::STATE_UP, absl::Seconds(20));
+
+  // The slow client: a tiny receive buffer and a small MSS (both set before
+  // connect: the window is small from the start, and the gateway's send
+  // buffer, sized by Linux from the MSS, stays small rather than the
+  // megabytes loopback's 64 KiB MSS gives), the request, then it never
+  // reads.
+  const int slow = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(slow, 0);
+  absl::Cleanup close_slow = [slow] { ::close(slow); };
+  const int rcvbuf = 1024;
+  ASSERT_EQ(::setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+  const int mss = 536;
+  ASSERT_EQ(::setsockopt(slow, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)), 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(slow, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string request = absl::StrCat("GET /api/v1/events HTTP/1.1\r\nHost: x\r\n",
+                                           "Authorization: Bearer ", kReadToken, "\r\n\r\n");
+  ASSERT_EQ(::send(slow, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  // The normal client, connected at the same time.
+  SseClient normal(port_, "/api/v1/events", kReadToken);
+  ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_sse_clients") == 2, absl::Seconds(10));
+  const double dropped_before =
+      MetricValue(port_, "uptime_gateway_sse_dropped_slow_clients_total");
+  ASSERT_GE(dropped_before, 0);
+
+  // Events: pause and resume the monitor until the slow client's queue
+  // overflows (its socket buffers fill first), bounded.
+  int cycles = 0;
+  const auto dropped = [&] {
+    return MetricValue(port_, "uptime_gateway_sse_dropped_slow_clients_total") > dropped_before;
+  };
+  while (cycles < 500 && !(cycles % 10 == 0 && dropped())) {
+    ASSERT_EQ(HttpCall(port_, "POST", "/api/v1/monitors/" + id + ":pause", kAdminToken).status,
+              200);
+    ASSERT_EQ(HttpCall(port_, "POST", "/api/v1/monitors/" + id + ":resume", kAdminToken).status,
+              200);
+    ++cycles;
+  }
+  std::cerr << "pause/resume cycles until the slow client was dropped: " << cycles << "\n";
+  // (2) The slow client was dropped, once, for falling behind...
+  ASSERT_EVENTUALLY(dropped(), absl::Seconds(10));
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_sse_dropped_slow_clients_total"),
+            dropped_before + 1);
+  // ... and once it drains its socket, it sees the end of the stream.
+  ASSERT_EQ(::fcntl(slow, F_SETFL, ::fcntl(slow, F_GETFL) | O_NONBLOCK), 0);
+  bool ended = false;
+  ASSERT_EVENTUALLY(([&] {
+                      char buf[4096];
+                      ssize_t n;
+                      while ((n = ::recv(slow, buf, sizeof(buf), 0)) > 0) {
+                      }
+                      if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) ended = true;
+                      return ended;
+                    }()),
+                    absl::Seconds(10));
+
+  // (1) The normal client got every event, in order: every pause and every
+  // resume, ids consecutive (it has no selector), no resync, still open.
+  ASSERT_EVENTUALLY(Count(normal.text(), "\"toState\":\"STATE_PAUSED\"") ==
+                            static_cast<size_t>(cycles) &&
+                        Count(normal.text(), "\"fromState\":\"STATE_PAUSED\"") ==
+                            static_cast<size_t>(cycles),
+                    absl::Seconds(20));
+  const std::string text = normal.text();
+  EXPECT_FALSE(Has(text, "event: resync")) << text;
+  EXPECT_FALSE(normal.done());
+  uint64_t previous = 0;
+  size_t events = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    uint64_t event_id;
+    if (!absl::ConsumePrefix(&line, "id: ") || !absl::SimpleAtoi(line, &event_id)) continue;
+    if (previous != 0) {
+      EXPECT_EQ(event_id, previous + 1) << "after " << previous;
+    }
+    previous = event_id;
+    ++events;
+  }
+  EXPECT_GE(events, static_cast<size_t>(2 * cycles));
+
+  // (3) The gateway still serves.
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_sse_clients"), 1);
 }
 
 TEST_F(GatewayTest, StatusesLoadFromRedisWhileTheCoordinatorIsDown) {
