@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "gateway/backoff.h"
 #include "gateway/request_mapping.h"
 #include "spdlog/spdlog.h"
@@ -57,6 +58,23 @@ bool Upstream::Pause(absl::Duration d) {
   return !stopping_;
 }
 
+// Calls `call` for every page of a List method (1,000 per page), handing each
+// page to `each`; stops at the last page, or when the server repeats a token.
+template <typename Response, typename Request, typename Call, typename Each>
+absl::Status Upstream::ForEachPage(Request req, Call call, Each each) const {
+  req.set_page_size(1000);
+  for (int pages = 0; pages < 100'000; ++pages) {
+    Response page;
+    auto ctx = MakeContext(true);
+    grpc::Status s = call(ctx.get(), req, &page);
+    if (!s.ok()) return FromGrpcStatus(s);
+    each(page);
+    if (page.next_page_token().empty() || page.next_page_token() == req.page_token()) break;
+    req.set_page_token(page.next_page_token());
+  }
+  return absl::OkStatus();
+}
+
 void Upstream::RequestReload() {
   absl::MutexLock lock(&mu_);
   reload_requested_ = true;
@@ -67,34 +85,28 @@ absl::Status Upstream::Load() {
   std::map<std::string, std::map<std::string, std::string>> labels;
   std::map<std::string, std::string> names;
   v1::ListMonitorsRequest mreq;
-  mreq.set_page_size(1000);
-  for (int pages = 0; pages < 100'000; ++pages) {
-    v1::ListMonitorsResponse page;
-    auto ctx = MakeContext(true);
-    grpc::Status s = monitors_->ListMonitors(ctx.get(), mreq, &page);
-    if (!s.ok()) return FromGrpcStatus(s);
-    for (const v1::Monitor& m : page.monitors()) {
-      labels[m.id()] = std::map<std::string, std::string>(m.labels().begin(), m.labels().end());
-      names[m.id()] = m.name();
-    }
-    if (page.next_page_token().empty() || page.next_page_token() == mreq.page_token()) break;
-    mreq.set_page_token(page.next_page_token());
-  }
+  RETURN_IF_ERROR(ForEachPage<v1::ListMonitorsResponse>(
+      mreq,
+      [&](grpc::ClientContext* ctx, const v1::ListMonitorsRequest& req,
+          v1::ListMonitorsResponse* page) { return monitors_->ListMonitors(ctx, req, page); },
+      [&](v1::ListMonitorsResponse& page) {
+        for (const v1::Monitor& m : page.monitors()) {
+          labels[m.id()] =
+              std::map<std::string, std::string>(m.labels().begin(), m.labels().end());
+          names[m.id()] = m.name();
+        }
+      }));
   std::map<std::string, MonitorEntry> entries;
   v1::ListStatusesRequest sreq;
-  sreq.set_page_size(1000);
-  for (int pages = 0; pages < 100'000; ++pages) {
-    v1::ListStatusesResponse page;
-    auto ctx = MakeContext(true);
-    grpc::Status s = statuses_->ListStatuses(ctx.get(), sreq, &page);
-    if (!s.ok()) return FromGrpcStatus(s);
-    for (v1::MonitorStatus& st : *page.mutable_statuses()) {
-      MonitorEntry& e = entries[st.monitor_id()];
-      e.status = std::move(st);
-    }
-    if (page.next_page_token().empty() || page.next_page_token() == sreq.page_token()) break;
-    sreq.set_page_token(page.next_page_token());
-  }
+  RETURN_IF_ERROR(ForEachPage<v1::ListStatusesResponse>(
+      sreq,
+      [&](grpc::ClientContext* ctx, const v1::ListStatusesRequest& req,
+          v1::ListStatusesResponse* page) { return statuses_->ListStatuses(ctx, req, page); },
+      [&](v1::ListStatusesResponse& page) {
+        for (v1::MonitorStatus& st : *page.mutable_statuses()) {
+          entries[st.monitor_id()].status = std::move(st);
+        }
+      }));
   for (auto& [id, l] : labels) {
     MonitorEntry& e = entries[id];
     if (e.status.monitor_id().empty()) {

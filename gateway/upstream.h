@@ -75,6 +75,8 @@ class Upstream {
   absl::Status Load();
   void HandleEvent(v1::Event event);
   std::unique_ptr<grpc::ClientContext> MakeContext(bool deadline) const;
+  template <typename Response, typename Request, typename Call, typename Each>
+  absl::Status ForEachPage(Request req, Call call, Each each) const;
   // Sleeps up to `d`; false when stopping.
   bool Pause(absl::Duration d);
 
