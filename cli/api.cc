@@ -30,7 +30,8 @@ Api::Api(ConnectionOptions options, std::shared_ptr<grpc::ChannelInterface> chan
       monitors_(v1::MonitorService::NewStub(channel_)),
       statuses_(v1::StatusService::NewStub(channel_)),
       cluster_(v1::ClusterService::NewStub(channel_)),
-      maintenance_(v1::MaintenanceService::NewStub(channel_)) {}
+      maintenance_(v1::MaintenanceService::NewStub(channel_)),
+      status_pages_(v1::StatusPageService::NewStub(channel_)) {}
 
 absl::Status Api::Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const {
   grpc::ClientContext ctx;

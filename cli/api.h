@@ -30,6 +30,7 @@
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
+#include "uptime/v1/status_page.grpc.pb.h"
 
 namespace uptime::cli {
 
@@ -63,6 +64,7 @@ class Api {
   v1::StatusService::StubInterface& statuses() const { return *statuses_; }
   v1::ClusterService::StubInterface& cluster() const { return *cluster_; }
   v1::MaintenanceService::StubInterface& maintenance() const { return *maintenance_; }
+  v1::StatusPageService::StubInterface& status_pages() const { return *status_pages_; }
 
   // Runs `rpc` with a fresh context carrying the token and deadline. A failed
   // call keeps its gRPC code (absl and gRPC codes share numbers); when the
@@ -100,6 +102,7 @@ class Api {
   const std::unique_ptr<v1::StatusService::StubInterface> statuses_;
   const std::unique_ptr<v1::ClusterService::StubInterface> cluster_;
   const std::unique_ptr<v1::MaintenanceService::StubInterface> maintenance_;
+  const std::unique_ptr<v1::StatusPageService::StubInterface> status_pages_;
 };
 
 }  // namespace uptime::cli

@@ -84,6 +84,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   AddMonitorCommands(app, commands);
   AddStatusCommands(app, commands);
   AddMaintenanceCommands(app, commands);
+  AddStatusPageCommands(app, commands);
 
   // CLI11 reports errors by exception; none leaves this function.
   try {

@@ -12,8 +12,10 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "cli/api.h"
 #include "cli/output.h"
@@ -55,6 +57,9 @@ void AddStatusCommands(CLI::App& root, CommandTable& table);
 // maintenance add|list|get|rm.
 void AddMaintenanceCommands(CLI::App& root, CommandTable& table);
 
+// status-pages list|get|create|update|delete.
+void AddStatusPageCommands(CLI::App& root, CommandTable& table);
+
 // Marks `status` as the user's mistake, found before any RPC: exit code 2
 // instead of 1, even though the code (INVALID_ARGUMENT) is the one the server
 // would use.
@@ -64,6 +69,23 @@ bool IsUsageError(const absl::Status& status);
 // The line printed for a failure, without a newline: "error: <message>" for
 // usage errors, "error: <CODE>: <message>" for failed RPCs.
 std::string FormatError(const absl::Status& status);
+
+// The body of `... rm ID...` commands: runs `delete_one` for each name as
+// typed. NOT_FOUND on one does not stop the others (the goal, "gone",
+// holds); any other failure (auth, unreachable) would repeat for every name,
+// so it stops there. Tables get a "deleted NAME" line each, JSON and YAML
+// one {"deleted": [...]} document. Earlier failures are printed to env.err,
+// the last one is returned for RunCli to print and turn into the exit code.
+absl::Status DeleteEach(CommandEnv& env, const std::vector<std::string>& names,
+                        absl::FunctionRef<absl::Status(const std::string&)> delete_one);
+
+// The end of a paged list command: `merged` (holding `items` items) as JSON
+// or YAML, or the table `make_table` builds. For people an empty table is
+// "no NOUN found" on env.err instead, and a table showing one page of
+// several is followed there by how to get the rest.
+absl::Status PrintList(CommandEnv& env, const google::protobuf::Message& merged, int items,
+                       const std::string& next_page_token, absl::string_view noun,
+                       absl::FunctionRef<Table()> make_table);
 
 // Sets a repeatable option to take one value per occurrence: CLI11's vector
 // options otherwise swallow following positionals ("--label a=b NAME").

@@ -19,7 +19,6 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "google/protobuf/empty.pb.h"
-#include "google/protobuf/struct.pb.h"
 
 namespace uptime::cli {
 namespace {
@@ -179,16 +178,9 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
         return env.api->maintenance().ListMaintenanceWindows(ctx, req, page);
       },
       &merged));
-  if (env.printer->format() == OutputFormat::kTable && merged.windows().empty()) {
-    *env.err << "no maintenance windows found\n";
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(env.printer->Print(
-      merged, [&] { return MaintenanceTable(merged.windows(), env.printer->now()); }));
-  if (env.printer->format() == OutputFormat::kTable && !merged.next_page_token().empty()) {
-    *env.err << "more windows: add --all, or --page-token " << merged.next_page_token() << "\n";
-  }
-  return absl::OkStatus();
+  return PrintList(env, merged, merged.windows_size(), merged.next_page_token(),
+                   "maintenance windows",
+                   [&] { return MaintenanceTable(merged.windows(), env.printer->now()); });
 }
 
 absl::Status Get(CommandEnv& env, const std::string& id) {
@@ -201,35 +193,16 @@ absl::Status Get(CommandEnv& env, const std::string& id) {
   return PrintWindow(env, window);
 }
 
-// Like `monitors rm`: NOT_FOUND on one id does not stop the others; any
-// other failure would repeat for every id, so it stops there.
+// Like `monitors rm`: NOT_FOUND on one id does not stop the others (see DeleteEach).
 absl::Status Remove(CommandEnv& env, const std::vector<std::string>& ids) {
-  google::protobuf::Struct deleted_doc;
-  google::protobuf::ListValue* deleted =
-      (*deleted_doc.mutable_fields())["deleted"].mutable_list_value();
-  absl::Status last_error;
-  for (const std::string& id : ids) {
+  return DeleteEach(env, ids, [&](const std::string& id) {
     v1::DeleteMaintenanceWindowRequest request;
     request.set_id(id);
     google::protobuf::Empty empty;
-    absl::Status status = env.api->Call([&](grpc::ClientContext* ctx) {
+    return env.api->Call([&](grpc::ClientContext* ctx) {
       return env.api->maintenance().DeleteMaintenanceWindow(ctx, request, &empty);
     });
-    if (status.ok()) {
-      deleted->add_values()->set_string_value(id);
-      if (env.printer->format() == OutputFormat::kTable) {
-        env.printer->out() << "deleted " << id << "\n";
-      }
-      continue;
-    }
-    if (!last_error.ok()) *env.err << FormatError(last_error) << "\n";
-    last_error = status;
-    if (status.code() != absl::StatusCode::kNotFound) break;
-  }
-  if (env.printer->format() != OutputFormat::kTable) {
-    RETURN_IF_ERROR(env.printer->Print(deleted_doc, [] { return Table({}); }));
-  }
-  return last_error;
+  });
 }
 
 }  // namespace

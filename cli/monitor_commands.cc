@@ -10,7 +10,6 @@
 #include "cli/views.h"
 #include "common/status_macros.h"
 #include "google/protobuf/empty.pb.h"
-#include "google/protobuf/struct.pb.h"
 
 namespace uptime::cli {
 namespace {
@@ -125,15 +124,8 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
         return env.api->monitors().ListMonitors(ctx, req, page);
       },
       &merged));
-  if (env.printer->format() == OutputFormat::kTable && merged.monitors().empty()) {
-    *env.err << "no monitors found\n";
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(env.printer->Print(merged, [&] { return MonitorsTable(merged.monitors()); }));
-  if (env.printer->format() == OutputFormat::kTable && !merged.next_page_token().empty()) {
-    *env.err << "more monitors: add --all, or --page-token " << merged.next_page_token() << "\n";
-  }
-  return absl::OkStatus();
+  return PrintList(env, merged, merged.monitors_size(), merged.next_page_token(), "monitors",
+                   [&] { return MonitorsTable(merged.monitors()); });
 }
 
 absl::Status Get(CommandEnv& env, const std::string& id) {
@@ -146,34 +138,16 @@ absl::Status Get(CommandEnv& env, const std::string& id) {
   return PrintMonitor(env, monitor);
 }
 
-// Deletes every id it can. NOT_FOUND on one id does not stop the others (the
-// goal, "gone", holds); any other failure (auth, unreachable) would repeat
-// for every id, so it stops there. Earlier failures are printed here, the
-// last one is returned for RunCli to print and turn into the exit code.
+// NOT_FOUND on one id does not stop the others (see DeleteEach).
 absl::Status Remove(CommandEnv& env, const std::vector<std::string>& ids) {
-  google::protobuf::Struct deleted_doc;
-  google::protobuf::ListValue* deleted = (*deleted_doc.mutable_fields())["deleted"].mutable_list_value();
-  absl::Status last_error;
-  for (const std::string& id : ids) {
+  return DeleteEach(env, ids, [&](const std::string& id) {
     v1::DeleteMonitorRequest request;
     request.set_id(id);
     google::protobuf::Empty empty;
-    absl::Status status = env.api->Call([&](grpc::ClientContext* ctx) {
+    return env.api->Call([&](grpc::ClientContext* ctx) {
       return env.api->monitors().DeleteMonitor(ctx, request, &empty);
     });
-    if (status.ok()) {
-      deleted->add_values()->set_string_value(id);
-      if (env.printer->format() == OutputFormat::kTable) env.printer->out() << "deleted " << id << "\n";
-      continue;
-    }
-    if (!last_error.ok()) *env.err << FormatError(last_error) << "\n";
-    last_error = status;
-    if (status.code() != absl::StatusCode::kNotFound) break;
-  }
-  if (env.printer->format() != OutputFormat::kTable) {
-    RETURN_IF_ERROR(env.printer->Print(deleted_doc, [] { return Table({}); }));
-  }
-  return last_error;
+  });
 }
 
 absl::Status SetPaused(CommandEnv& env, const std::string& id, bool pause) {

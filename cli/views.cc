@@ -219,4 +219,33 @@ Table MaintenanceTable(const google::protobuf::RepeatedPtrField<v1::MaintenanceW
   return table;
 }
 
+Table StatusPagesTable(const google::protobuf::RepeatedPtrField<v1::StatusPage>& pages,
+                       absl::Time now) {
+  Table table({"SLUG", "TITLE", "GROUPS", "MONITORS", "URL", "UPDATED"});
+  for (const v1::StatusPage& p : pages) {
+    int monitors = 0;
+    for (const v1::StatusPageGroup& g : p.groups()) monitors += g.resolved_monitor_ids_size();
+    table.AddRow({p.slug(), p.title(), absl::StrCat(p.groups_size()), absl::StrCat(monitors),
+                  absl::StrCat("/status/", p.slug()), Ago(p.update_time(), now)});
+  }
+  return table;
+}
+
+Table StatusPageGroupsTable(const v1::StatusPage& page) {
+  // A few ids fit a column; hundreds would hide the other columns.
+  constexpr int kMaxListedIds = 3;
+  Table table({"GROUP", "MONITORS", "SELECTOR", "SHOWS"});
+  for (const v1::StatusPageGroup& g : page.groups()) {
+    std::string ids = "-";
+    if (g.monitor_ids_size() > kMaxListedIds) {
+      ids = absl::StrCat(g.monitor_ids_size(), " monitors");
+    } else if (g.monitor_ids_size() > 0) {
+      ids = absl::StrJoin(g.monitor_ids(), ",");
+    }
+    table.AddRow({g.name(), ids, g.label_selector().empty() ? "-" : g.label_selector(),
+                  absl::StrCat(g.resolved_monitor_ids_size())});
+  }
+  return table;
+}
+
 }  // namespace uptime::cli

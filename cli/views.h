@@ -16,6 +16,7 @@
 #include "uptime/v1/maintenance.pb.h"
 #include "uptime/v1/monitor.pb.h"
 #include "uptime/v1/status.pb.h"
+#include "uptime/v1/status_page.pb.h"
 
 namespace uptime::cli {
 
@@ -37,6 +38,14 @@ Table ClusterTable(const v1::ClusterInfo& info, absl::Time now);
 // ID, NAME, COVERS, SCHEDULE, ACTIVE, NEXT.
 Table MaintenanceTable(const google::protobuf::RepeatedPtrField<v1::MaintenanceWindow>& windows,
                        absl::Time now);
+
+// SLUG, TITLE, GROUPS, MONITORS (shown, summed over groups), URL, UPDATED.
+Table StatusPagesTable(const google::protobuf::RepeatedPtrField<v1::StatusPage>& pages,
+                       absl::Time now);
+
+// GROUP, MONITORS (as configured), SELECTOR, SHOWS (resolved count): the
+// groups of one page, in page order.
+Table StatusPageGroupsTable(const v1::StatusPage& page);
 
 // When a window is in effect: "2026-11-25 12:00 - 13:00 UTC" for a one-off,
 // "mon,sat 02:30 Europe/Berlin for 2h" for a recurring one.

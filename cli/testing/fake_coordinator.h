@@ -1,5 +1,6 @@
 // An in-process coordinator for uptimectl's tests: MonitorService,
-// StatusService, ClusterService and MaintenanceService on 127.0.0.1 (a free port), backed by
+// StatusService, ClusterService, MaintenanceService and StatusPageService on
+// 127.0.0.1 (a free port), backed by
 // plain maps, recording what clients sent. A fake rather than mocks so each
 // test states data and outcomes, not call sequences.
 //
@@ -21,6 +22,7 @@
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
+#include "uptime/v1/status_page.grpc.pb.h"
 
 namespace uptime::cli {
 
@@ -38,6 +40,8 @@ class FakeCoordinator {
   void AddAgent(v1::AgentInfo agent);
   void SetClusterInfo(v1::ClusterInfo info);
   void AddWindow(v1::MaintenanceWindow window);
+  // Stored as given (id, slug and resolved_monitor_ids included).
+  void AddStatusPage(v1::StatusPage page);
   // Every later call fails with `status` (grpc::Status::OK to stop).
   void FailWith(grpc::Status status);
   // Pages hold at most this many items (default 2), so tests page with few.
@@ -49,6 +53,9 @@ class FakeCoordinator {
   std::optional<v1::ListStatusesRequest> LastListStatuses();
   std::optional<v1::MaintenanceWindow> CreatedWindow();  // of the last CreateMaintenanceWindow
   bool HasWindow(const std::string& id);
+  std::optional<v1::StatusPage> CreatedStatusPage();  // of the last CreateStatusPage
+  std::optional<v1::UpdateStatusPageRequest> LastUpdateStatusPage();
+  std::optional<v1::StatusPage> FindStatusPage(const std::string& id);
   // The `authorization` metadata of every call so far ("" when absent).
   std::vector<std::string> Authorizations();
   int calls();
@@ -58,6 +65,7 @@ class FakeCoordinator {
   class Statuses;
   class Cluster;
   class Maintenance;
+  class StatusPages;
 
   // Records the call; returns the configured failure or OK.
   grpc::Status Begin(const grpc::ServerContext& ctx);
@@ -67,6 +75,10 @@ class FakeCoordinator {
   std::map<std::string, v1::MonitorStatus> statuses_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::MaintenanceWindow> windows_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::MaintenanceWindow> created_window_ ABSL_GUARDED_BY(mu_);
+  // By slug: ListStatusPages is ordered by slug, and pages by the last one.
+  std::map<std::string, v1::StatusPage> status_pages_ ABSL_GUARDED_BY(mu_);
+  std::optional<v1::StatusPage> created_status_page_ ABSL_GUARDED_BY(mu_);
+  std::optional<v1::UpdateStatusPageRequest> last_update_status_page_ ABSL_GUARDED_BY(mu_);
   v1::ListAgentsResponse agents_ ABSL_GUARDED_BY(mu_);
   v1::ClusterInfo cluster_info_ ABSL_GUARDED_BY(mu_);
   grpc::Status failure_ ABSL_GUARDED_BY(mu_);
@@ -82,6 +94,7 @@ class FakeCoordinator {
   std::unique_ptr<Statuses> status_service_;
   std::unique_ptr<Cluster> cluster_service_;
   std::unique_ptr<Maintenance> maintenance_service_;
+  std::unique_ptr<StatusPages> status_page_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string addr_;
 };

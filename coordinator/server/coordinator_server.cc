@@ -10,6 +10,7 @@
 #include "coordinator/api/maintenance_service.h"
 #include "coordinator/api/monitor_service.h"
 #include "coordinator/api/notification_service.h"
+#include "coordinator/api/status_page_service.h"
 #include "coordinator/api/status_service.h"
 #include "coordinator/server/leadership.h"
 #include "coordinator/server/pipeline.h"
@@ -46,6 +47,7 @@ struct CoordinatorServer::Components {
         agent_service(&auth, &pipeline.agents(), &pipeline.ingest()),
         notification_service(&auth, &pipeline.channels(), clock, config.dashboard_url),
         maintenance_service(&auth, &pipeline.maintenance()),
+        status_page_service(&auth, &pipeline.status_pages()),
         auth_service(&auth) {}
 
   MetricsRegistry metrics;
@@ -60,6 +62,7 @@ struct CoordinatorServer::Components {
   AgentServiceImpl agent_service;
   NotificationServiceImpl notification_service;
   MaintenanceServiceImpl maintenance_service;
+  StatusPageServiceImpl status_page_service;
   AuthServiceImpl auth_service;
   std::unique_ptr<Leadership> leadership;
   std::atomic<bool> leader{false};
@@ -159,6 +162,7 @@ absl::Status CoordinatorServer::StartServing() {
   builder.RegisterService(&components_->cluster_service);
   builder.RegisterService(&components_->notification_service);
   builder.RegisterService(&components_->maintenance_service);
+  builder.RegisterService(&components_->status_page_service);
   builder.RegisterService(&components_->auth_service);
   builder.RegisterService(&components_->agent_service);
   server_ = builder.BuildAndStart();

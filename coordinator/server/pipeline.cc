@@ -24,6 +24,7 @@ Pipeline::Pipeline(Clock* clock, PipelineStores stores, PipelineOptions options,
           [this](std::shared_ptr<const MaintenanceCalendar> calendar) {
             tracker_.SetMaintenanceCalendar(std::move(calendar));
           }),
+      status_pages_(clock, stores.status_pages, &catalog_),
       // The one cycle in the graph: the tracker reports incidents to
       // IncidentAlerts, which records them through Persistence, which reads
       // the tracker's changed states. Only the address of incident_alerts_
@@ -62,6 +63,8 @@ absl::Status Pipeline::Load() {
   // stays in MAINTENANCE (since kept) and one whose window ended while no
   // one led leaves it as the restored state is applied.
   RETURN_IF_ERROR(maintenance_.Load());
+  // After the catalog: pages resolve their monitors against it.
+  RETURN_IF_ERROR(status_pages_.Load());
   ASSIGN_OR_RETURN(std::vector<v1::MonitorStatus> states, stores_.incidents->LoadStates());
   RETURN_IF_ERROR(ReconcileWithIncidents(*stores_.incidents, clock_->Now(), states));
   tracker_.Restore(states);

@@ -39,6 +39,7 @@
 #include "coordinator/catalog/catalog.h"
 #include "coordinator/catalog/channel_registry.h"
 #include "coordinator/catalog/maintenance_registry.h"
+#include "coordinator/catalog/status_page_registry.h"
 #include "coordinator/cluster/agent_manager.h"
 #include "coordinator/health/event_bus.h"
 #include "coordinator/health/status_tracker.h"
@@ -50,6 +51,7 @@
 #include "store/maintenance_store.h"
 #include "store/result_store.h"
 #include "store/status_cache.h"
+#include "store/status_page_store.h"
 
 namespace uptime::coordinator {
 
@@ -59,6 +61,7 @@ struct PipelineStores {
   store::ResultStore* results = nullptr;
   store::IncidentStore* incidents = nullptr;
   store::MaintenanceStore* maintenance = nullptr;
+  store::StatusPageStore* status_pages = nullptr;
   store::StatusCache* cache = nullptr;  // may be null: no Redis
 };
 
@@ -84,9 +87,9 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // What a new leader starts from: the catalog, channels and maintenance
-  // windows, then the saved states reconciled with the open incidents
-  // (recovery.h), then the agents' last durable batches.
+  // What a new leader starts from: the catalog, channels, maintenance
+  // windows and status pages, then the saved states reconciled with the
+  // open incidents (recovery.h), then the agents' last durable batches.
   absl::Status Load();
   // Starts the writers, the alert sender and scheduler, and agent liveness.
   void Start();
@@ -97,6 +100,7 @@ class Pipeline {
   Catalog& catalog() { return catalog_; }
   ChannelRegistry& channels() { return channels_; }
   MaintenanceRegistry& maintenance() { return maintenance_; }
+  StatusPageRegistry& status_pages() { return status_pages_; }
   EventBus& events() { return events_; }
   StatusTracker& tracker() { return tracker_; }
   AgentManager& agents() { return agents_; }
@@ -119,6 +123,7 @@ class Pipeline {
   Catalog catalog_;
   ChannelRegistry channels_;
   MaintenanceRegistry maintenance_;
+  StatusPageRegistry status_pages_;
   StatusTracker tracker_;
   AgentManager agents_;
   Persistence persistence_;

@@ -9,12 +9,14 @@
 #include "store/memory/memory_incident_store.h"
 #include "store/memory/memory_maintenance_store.h"
 #include "store/memory/memory_result_store.h"
+#include "store/memory/memory_status_page_store.h"
 #include "store/postgres/migrations.h"
 #include "store/postgres/pg_catalog_store.h"
 #include "store/postgres/pg_incident_store.h"
 #include "store/postgres/pg_maintenance_store.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_result_store.h"
+#include "store/postgres/pg_status_page_store.h"
 #include "store/redis/redis_status_cache.h"
 
 namespace uptime::coordinator {
@@ -27,11 +29,13 @@ Stores::Stores(const StoresConfig& config, Clock* clock) {
     results_ = std::make_unique<store::PgResultStore>(pool_.get());
     incidents_ = std::make_unique<store::PgIncidentStore>(pool_.get(), clock);
     maintenance_ = std::make_unique<store::PgMaintenanceStore>(pool_.get());
+    status_pages_ = std::make_unique<store::PgStatusPageStore>(pool_.get());
   } else {
     catalog_ = std::make_unique<store::MemoryCatalogStore>();
     results_ = std::make_unique<store::MemoryResultStore>();
     incidents_ = std::make_unique<store::MemoryIncidentStore>(clock);
     maintenance_ = std::make_unique<store::MemoryMaintenanceStore>();
+    status_pages_ = std::make_unique<store::MemoryStatusPageStore>();
   }
   if (!config.redis.empty()) {
     cache_ = std::make_unique<store::RedisStatusCache>(
@@ -61,6 +65,7 @@ PipelineStores Stores::view() const {
                         .results = results_.get(),
                         .incidents = incidents_.get(),
                         .maintenance = maintenance_.get(),
+                        .status_pages = status_pages_.get(),
                         .cache = cache_.get()};
 }
 

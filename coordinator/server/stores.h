@@ -24,6 +24,7 @@
 #include "store/maintenance_store.h"
 #include "store/result_store.h"
 #include "store/status_cache.h"
+#include "store/status_page_store.h"
 
 namespace uptime::store {
 class PgPool;
@@ -60,6 +61,7 @@ class Stores {
   std::unique_ptr<store::ResultStore> results_;
   std::unique_ptr<store::IncidentStore> incidents_;
   std::unique_ptr<store::MaintenanceStore> maintenance_;
+  std::unique_ptr<store::StatusPageStore> status_pages_;
   std::unique_ptr<store::StatusCache> cache_;
 };
 

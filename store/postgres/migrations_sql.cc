@@ -179,10 +179,27 @@ constexpr char kMinuteFillfactor[] = R"sql(
 ALTER TABLE uptime_minute SET (fillfactor = 50);
 )sql";
 
+// Version 4: public status pages (uptime.v1.StatusPage). `spec` is what the
+// coordinator loads; slug and title mirror it for operators. The slug is the
+// page's address (/status/{slug}), so it is unique here as well as in the
+// coordinator's memory; the constraint is named so the store can tell a
+// slug collision from an id collision.
+constexpr char kStatusPages[] = R"sql(
+CREATE TABLE status_pages (
+  id          text COLLATE "C" PRIMARY KEY,
+  slug        text COLLATE "C" NOT NULL CONSTRAINT status_pages_slug_key UNIQUE,
+  title       text NOT NULL,
+  spec        bytea NOT NULL,
+  create_time timestamptz NOT NULL,
+  update_time timestamptz NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "maintenance windows", kMaintenanceWindows},
     {3, "room for in-place minute-bucket updates", kMinuteFillfactor},
+    {4, "status pages", kStatusPages},
 };
 
 }  // namespace

@@ -1,0 +1,42 @@
+// StatusPageService: the gRPC adapter over the StatusPageRegistry. Reads
+// need the `read` scope, writes `admin`.
+//
+// Thread-safety: thread-safe (the registry is).
+#ifndef UPTIME_COORDINATOR_API_STATUS_PAGE_SERVICE_H_
+#define UPTIME_COORDINATOR_API_STATUS_PAGE_SERVICE_H_
+
+#include "common/auth.h"
+#include "coordinator/catalog/status_page_registry.h"
+#include "uptime/v1/status_page.grpc.pb.h"
+
+namespace uptime::coordinator {
+
+class StatusPageServiceImpl final : public v1::StatusPageService::CallbackService {
+ public:
+  // Not owned; both must outlive the service.
+  StatusPageServiceImpl(const TokenAuthorizer* auth, StatusPageRegistry* registry);
+
+  grpc::ServerUnaryReactor* CreateStatusPage(grpc::CallbackServerContext* ctx,
+                                             const v1::CreateStatusPageRequest* req,
+                                             v1::StatusPage* resp) override;
+  grpc::ServerUnaryReactor* GetStatusPage(grpc::CallbackServerContext* ctx,
+                                          const v1::GetStatusPageRequest* req,
+                                          v1::StatusPage* resp) override;
+  grpc::ServerUnaryReactor* ListStatusPages(grpc::CallbackServerContext* ctx,
+                                            const v1::ListStatusPagesRequest* req,
+                                            v1::ListStatusPagesResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateStatusPage(grpc::CallbackServerContext* ctx,
+                                             const v1::UpdateStatusPageRequest* req,
+                                             v1::StatusPage* resp) override;
+  grpc::ServerUnaryReactor* DeleteStatusPage(grpc::CallbackServerContext* ctx,
+                                             const v1::DeleteStatusPageRequest* req,
+                                             google::protobuf::Empty* resp) override;
+
+ private:
+  const TokenAuthorizer* const auth_;
+  StatusPageRegistry* const registry_;
+};
+
+}  // namespace uptime::coordinator
+
+#endif  // UPTIME_COORDINATOR_API_STATUS_PAGE_SERVICE_H_

@@ -1,0 +1,392 @@
+#include "coordinator/catalog/status_page_registry.h"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/labels.h"
+#include "common/proto_time.h"
+#include "common/status_macros.h"
+#include "common/utf8.h"
+#include "coordinator/catalog/monitor_validation.h"  // kMaxUrlBytes, as for monitors
+#include "coordinator/notifiers/http_post.h"
+#include "google/protobuf/util/field_mask_util.h"
+
+namespace uptime::coordinator {
+namespace {
+
+constexpr size_t kMaxSlugChars = 63;
+constexpr size_t kMaxTitleChars = 200;
+constexpr size_t kMaxDescriptionChars = 2000;
+constexpr size_t kMaxGroupNameChars = 100;
+constexpr size_t kMaxAnnouncementChars = 2000;
+// google.protobuf.Timestamp's range: 0001-01-01 .. 9999-12-31.
+constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
+constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
+
+// The paths UpdateStatusPage accepts: every field a client may set.
+constexpr absl::string_view kWritableFields[] = {
+    "slug",         "title",        "description",          "logo_url",            "homepage_url",
+    "groups",       "show_targets", "show_incident_causes", "hide_response_times", "announcement"};
+
+absl::Status Invalid(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+// Code points in `s` (the API promises characters, not bytes), or nullopt
+// when `s` is not valid UTF-8.
+std::optional<size_t> Utf8Chars(absl::string_view s) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++chars) {
+    const size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) return std::nullopt;
+    i += len;
+  }
+  return chars;
+}
+
+// Valid UTF-8 of at most `max_chars`; with `required`, not blank either.
+absl::Status CheckText(absl::string_view field, absl::string_view value, size_t max_chars,
+                       bool required) {
+  const std::optional<size_t> chars = Utf8Chars(value);
+  if (!chars) return Invalid(field, "is not valid UTF-8");
+  if (required && absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "is required");
+  if (*chars > max_chars) {
+    return Invalid(field, absl::StrCat("must be at most ", max_chars, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+bool IsSlugEnd(char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c); }
+
+// ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ without a regex engine.
+bool IsSlug(absl::string_view s) {
+  if (s.empty() || s.size() > kMaxSlugChars) return false;
+  if (!IsSlugEnd(s.front()) || !IsSlugEnd(s.back())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return IsSlugEnd(c) || c == '-'; });
+}
+
+// Empty, or an absolute http(s) URL. The page is public, so credentials in
+// it would be published: refused.
+absl::Status CheckOptionalUrl(absl::string_view field, const std::string& url) {
+  if (url.empty()) return absl::OkStatus();
+  if (url.size() > kMaxUrlBytes) {
+    return Invalid(field, absl::StrCat("must be at most ", kMaxUrlBytes, " bytes"));
+  }
+  // javascript:, data: and relative URLs must not reach a public page.
+  absl::StatusOr<notifiers::UrlParts> parts = notifiers::ParseUrl(url);
+  if (!parts.ok() || (parts->scheme != "http" && parts->scheme != "https")) {
+    return Invalid(field, "must be an absolute http:// or https:// URL");
+  }
+  if (parts->has_userinfo) return Invalid(field, "must not contain credentials (user:password@)");
+  return absl::OkStatus();
+}
+
+absl::Status CheckAnnouncement(const v1::Announcement& a) {
+  // Empty text is allowed: it means "no announcement".
+  RETURN_IF_ERROR(
+      CheckText("status_page.announcement.text", a.text(), kMaxAnnouncementChars, false));
+  if (!v1::AnnouncementLevel_IsValid(a.level())) {
+    return Invalid("status_page.announcement.level", absl::StrCat("unknown level ", a.level()));
+  }
+  if (a.has_expire_time()) {
+    const google::protobuf::Timestamp& t = a.expire_time();
+    if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds ||
+        t.nanos() < 0 || t.nanos() > 999'999'999) {
+      return Invalid("status_page.announcement.expire_time", "is not a valid timestamp");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// `kept`: ids the page showed before this update, accepted even when their
+// monitors were deleted since.
+absl::Status CheckGroup(const v1::StatusPageGroup& g, const std::string& prefix,
+                        const absl::flat_hash_set<std::string>& kept, const Catalog& catalog) {
+  RETURN_IF_ERROR(CheckText(absl::StrCat(prefix, ".name"), g.name(), kMaxGroupNameChars, true));
+  if (g.monitor_ids().empty() && g.label_selector().empty()) {
+    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
+                   "set monitor_ids or label_selector (or both) to say which monitors the group "
+                   "shows");
+  }
+  if (g.monitor_ids_size() > kMaxStatusPageGroupIds) {
+    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
+                   absl::StrCat("at most ", kMaxStatusPageGroupIds, " ids (use label_selector)"));
+  }
+  absl::flat_hash_map<std::string, int> seen;
+  for (int i = 0; i < g.monitor_ids_size(); ++i) {
+    const std::string& id = g.monitor_ids(i);
+    const std::string field = absl::StrCat(prefix, ".monitor_ids[", i, "]");
+    if (id.empty()) return Invalid(field, "is empty");
+    if (!Utf8Chars(id)) return Invalid(field, "is not valid UTF-8");
+    if (auto [it, added] = seen.emplace(id, i); !added) {
+      return Invalid(field, absl::StrCat("duplicate of monitor_ids[", it->second, "]"));
+    }
+    if (!kept.contains(id) && !catalog.Get(id).ok()) {
+      return Invalid(field, absl::StrCat("unknown monitor '", id.substr(0, 64), "'"));
+    }
+  }
+  if (!g.label_selector().empty()) {
+    const std::string field = absl::StrCat(prefix, ".label_selector");
+    if (!Utf8Chars(g.label_selector())) return Invalid(field, "is not valid UTF-8");
+    RETURN_IF_ERROR(LabelSelector::Parse(field, g.label_selector()).status());
+  }
+  return absl::OkStatus();
+}
+
+// Output-only fields are the server's; clients may send back what they read.
+void ClearOutputOnly(v1::StatusPage& page) {
+  for (v1::StatusPageGroup& g : *page.mutable_groups()) g.clear_resolved_monitor_ids();
+}
+
+absl::Status NotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("status page '", id.substr(0, 64), "' not found"));
+}
+
+// The catalog as one call sees it: every monitor ordered by (name, id),
+// read at most once per call and only if some group has a selector.
+class CatalogView {
+ public:
+  explicit CatalogView(const Catalog& catalog) : catalog_(catalog) {}
+
+  bool Exists(const std::string& id) const { return catalog_.Get(id).ok(); }
+
+  const std::vector<MonitorPtr>& ByName() {
+    if (loaded_) return by_name_;
+    loaded_ = true;
+    std::string token;
+    do {
+      absl::StatusOr<MonitorPage> page = catalog_.List(LabelSelector(), 1000, token);
+      if (!page.ok()) break;  // cannot happen with our own tokens
+      by_name_.insert(by_name_.end(), page->monitors.begin(), page->monitors.end());
+      token = page->next_page_token;
+    } while (!token.empty());
+    std::sort(by_name_.begin(), by_name_.end(), [](const MonitorPtr& a, const MonitorPtr& b) {
+      return std::tie(a->name(), a->id()) < std::tie(b->name(), b->id());
+    });
+    return by_name_;
+  }
+
+ private:
+  const Catalog& catalog_;
+  bool loaded_ = false;
+  std::vector<MonitorPtr> by_name_;
+};
+
+void ResolveGroup(v1::StatusPageGroup& g, CatalogView& view) {
+  g.clear_resolved_monitor_ids();
+  absl::flat_hash_set<std::string> shown;
+  for (const std::string& id : g.monitor_ids()) {
+    if (g.resolved_monitor_ids_size() >= kMaxResolvedMonitorsPerGroup) return;
+    if (view.Exists(id) && shown.insert(id).second) g.add_resolved_monitor_ids(id);
+  }
+  if (g.label_selector().empty()) return;
+  absl::StatusOr<LabelSelector> selector = LabelSelector::Parse("", g.label_selector());
+  if (!selector.ok()) return;  // stored by another build: the listed ids only
+  for (const MonitorPtr& m : view.ByName()) {
+    if (g.resolved_monitor_ids_size() >= kMaxResolvedMonitorsPerGroup) return;
+    if (selector->Matches(m->labels()) && !shown.contains(m->id())) {
+      g.add_resolved_monitor_ids(m->id());
+    }
+  }
+}
+
+}  // namespace
+
+StatusPageRegistry::StatusPageRegistry(Clock* clock, store::StatusPageStore* store,
+                                       const Catalog* catalog)
+    : clock_(clock), store_(store), catalog_(catalog) {}
+
+absl::Status StatusPageRegistry::Load() {
+  absl::StatusOr<std::vector<v1::StatusPage>> loaded = store_->LoadPages();
+  if (!loaded.ok()) return loaded.status();
+  absl::MutexLock lock(&mu_);
+  by_slug_.clear();
+  slug_by_id_.clear();
+  for (v1::StatusPage& page : *loaded) {
+    slug_by_id_[page.id()] = page.slug();
+    const std::string slug = page.slug();
+    by_slug_[slug] = std::move(page);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StatusPageRegistry::ValidateLocked(const v1::StatusPage& page,
+                                                const v1::StatusPage* current) const {
+  if (page.slug().empty()) return Invalid("status_page.slug", "is required");
+  if (!IsSlug(page.slug())) {
+    return Invalid("status_page.slug",
+                   "must be 1..63 characters of a-z, 0-9 and '-', starting and ending with a "
+                   "letter or digit");
+  }
+  RETURN_IF_ERROR(CheckText("status_page.title", page.title(), kMaxTitleChars, true));
+  RETURN_IF_ERROR(
+      CheckText("status_page.description", page.description(), kMaxDescriptionChars, false));
+  RETURN_IF_ERROR(CheckOptionalUrl("status_page.logo_url", page.logo_url()));
+  RETURN_IF_ERROR(CheckOptionalUrl("status_page.homepage_url", page.homepage_url()));
+  if (page.groups().empty()) return Invalid("status_page.groups", "at least one group is required");
+  if (page.groups_size() > kMaxStatusPageGroups) {
+    return Invalid("status_page.groups", absl::StrCat("at most ", kMaxStatusPageGroups, " groups"));
+  }
+  absl::flat_hash_set<std::string> kept;
+  if (current != nullptr) {
+    for (const v1::StatusPageGroup& g : current->groups()) {
+      kept.insert(g.monitor_ids().begin(), g.monitor_ids().end());
+    }
+  }
+  for (int i = 0; i < page.groups_size(); ++i) {
+    RETURN_IF_ERROR(
+        CheckGroup(page.groups(i), absl::StrCat("status_page.groups[", i, "]"), kept, *catalog_));
+  }
+  if (page.has_announcement()) RETURN_IF_ERROR(CheckAnnouncement(page.announcement()));
+  // Last: a page that is wrong anyway should say what is wrong with it.
+  if (auto it = by_slug_.find(page.slug()); it != by_slug_.end() && it->second.id() != page.id()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("status_page.slug: '", page.slug(), "' is taken"));
+  }
+  return absl::OkStatus();
+}
+
+void StatusPageRegistry::Resolve(std::vector<v1::StatusPage>& pages) const {
+  CatalogView view(*catalog_);
+  for (v1::StatusPage& page : pages) {
+    for (v1::StatusPageGroup& g : *page.mutable_groups()) ResolveGroup(g, view);
+  }
+}
+
+v1::StatusPage StatusPageRegistry::Resolved(v1::StatusPage page) const {
+  CatalogView view(*catalog_);
+  for (v1::StatusPageGroup& g : *page.mutable_groups()) ResolveGroup(g, view);
+  return page;
+}
+
+absl::StatusOr<v1::StatusPage> StatusPageRegistry::Create(v1::StatusPage page) {
+  page.clear_id();
+  page.clear_create_time();
+  page.clear_update_time();
+  ClearOutputOnly(page);
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(ValidateLocked(page, /*current=*/nullptr));
+    std::string id;
+    do {
+      id = NewId("sp");
+    } while (slug_by_id_.contains(id));
+    page.set_id(id);
+    const absl::Time now = clock_->Now();
+    ToProto(now, page.mutable_create_time());
+    ToProto(now, page.mutable_update_time());
+    RETURN_IF_ERROR(store_->InsertPage(page));
+    slug_by_id_[id] = page.slug();
+    by_slug_[page.slug()] = page;
+  }
+  return Resolved(std::move(page));
+}
+
+absl::StatusOr<v1::StatusPage> StatusPageRegistry::Get(const std::string& id) const {
+  v1::StatusPage page;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = slug_by_id_.find(id);
+    if (it == slug_by_id_.end()) return NotFound(id);
+    page = by_slug_.at(it->second);
+  }
+  return Resolved(std::move(page));
+}
+
+absl::StatusOr<v1::StatusPage> StatusPageRegistry::GetBySlug(const std::string& slug) const {
+  v1::StatusPage page;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = by_slug_.find(slug);
+    if (it == by_slug_.end()) {
+      return absl::NotFoundError(
+          absl::StrCat("status page with slug '", slug.substr(0, 64), "' not found"));
+    }
+    page = it->second;
+  }
+  return Resolved(std::move(page));
+}
+
+absl::StatusOr<StatusPageList> StatusPageRegistry::List(int page_size,
+                                                        const std::string& page_token) const {
+  ASSIGN_OR_RETURN(const std::string after, DecodePageToken(page_token));
+  StatusPageList list;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = after.empty() ? by_slug_.begin() : by_slug_.upper_bound(after);
+    for (; it != by_slug_.end(); ++it) {
+      if (static_cast<int>(list.pages.size()) == page_size) {
+        list.next_page_token = EncodePageToken(list.pages.back().slug());
+        break;
+      }
+      list.pages.push_back(it->second);
+    }
+  }
+  Resolve(list.pages);
+  return list;
+}
+
+absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
+    const v1::StatusPage& update, const google::protobuf::FieldMask& mask) {
+  using google::protobuf::util::FieldMaskUtil;
+  if (update.id().empty()) return Invalid("status_page.id", "is required");
+  for (const std::string& path : mask.paths()) {
+    if (std::find(std::begin(kWritableFields), std::end(kWritableFields), path) ==
+        std::end(kWritableFields)) {
+      return Invalid("update_mask",
+                     absl::StrCat("'", path.substr(0, 64), "' is not a writable field (one of ",
+                                  absl::StrJoin(kWritableFields, ", "), ")"));
+    }
+  }
+  v1::StatusPage updated;
+  {
+    absl::MutexLock lock(&mu_);
+    auto id_it = slug_by_id_.find(update.id());
+    if (id_it == slug_by_id_.end()) return NotFound(update.id());
+    const std::string old_slug = id_it->second;
+    const v1::StatusPage& current = by_slug_.at(old_slug);
+    if (mask.paths_size() == 0) {
+      updated = update;
+      updated.set_id(current.id());
+      *updated.mutable_create_time() = current.create_time();
+    } else {
+      updated = current;
+      FieldMaskUtil::MergeOptions options;
+      options.set_replace_message_fields(true);
+      options.set_replace_repeated_fields(true);
+      FieldMaskUtil::MergeMessageTo(update, mask, options, &updated);
+    }
+    ClearOutputOnly(updated);
+    RETURN_IF_ERROR(ValidateLocked(updated, &current));
+    ToProto(clock_->Now(), updated.mutable_update_time());
+    RETURN_IF_ERROR(store_->UpdatePage(updated));
+    by_slug_.erase(old_slug);  // `current` dangles from here on
+    id_it->second = updated.slug();
+    by_slug_[updated.slug()] = updated;
+  }
+  return Resolved(std::move(updated));
+}
+
+absl::Status StatusPageRegistry::Delete(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  auto it = slug_by_id_.find(id);
+  if (it == slug_by_id_.end()) return NotFound(id);
+  // NOT_FOUND from the store: already gone there; drop it here too.
+  if (absl::Status s = store_->DeletePage(id); !s.ok() && !absl::IsNotFound(s)) return s;
+  by_slug_.erase(it->second);
+  slug_by_id_.erase(it);
+  return absl::OkStatus();
+}
+
+size_t StatusPageRegistry::size() const {
+  absl::MutexLock lock(&mu_);
+  return slug_by_id_.size();
+}
+
+}  // namespace uptime::coordinator

@@ -1,0 +1,122 @@
+// StatusPageStore contract, run against the in-memory and PostgreSQL stores.
+#include "store/status_page_store.h"
+
+#include <memory>
+#include <string>
+
+#include "common/proto_time.h"
+#include "gtest/gtest.h"
+#include "store/memory/memory_status_page_store.h"
+#include "store/postgres/pg_status_page_store.h"
+#include "store/testing/store_test_env.h"
+
+namespace uptime::testing {
+namespace {
+
+std::unique_ptr<store::StatusPageStore> MakeStore(MemoryBackend&) {
+  return std::make_unique<store::MemoryStatusPageStore>();
+}
+std::unique_ptr<store::StatusPageStore> MakeStore(PostgresBackend& backend) {
+  return std::make_unique<store::PgStatusPageStore>(backend.pool.get());
+}
+
+// A page using every field, with text that needs escaping in SQL and JSON.
+v1::StatusPage Page(const std::string& id, const std::string& slug) {
+  v1::StatusPage p;
+  p.set_id(id);
+  p.set_slug(slug);
+  p.set_title("Acme \"status\" \\ ünïcode");
+  p.set_description("line one\nline two");
+  p.set_logo_url("https://acme.example/logo.svg");
+  p.set_homepage_url("https://acme.example/");
+  v1::StatusPageGroup* api = p.add_groups();
+  api->set_name("API");
+  api->add_monitor_ids("mon-1");
+  api->add_monitor_ids("mon,{2}");
+  v1::StatusPageGroup* eu = p.add_groups();
+  eu->set_name("Europe");
+  eu->set_label_selector("region=eu,!canary");
+  p.set_show_targets(true);
+  p.set_hide_response_times(true);
+  p.mutable_announcement()->set_text("Investigating slow logins");
+  p.mutable_announcement()->set_level(v1::ANNOUNCEMENT_LEVEL_WARNING);
+  ToProto(absl::FromUnixSeconds(1'800'000'000), p.mutable_announcement()->mutable_expire_time());
+  ToProto(absl::FromUnixSeconds(1'700'000'000), p.mutable_create_time());
+  ToProto(absl::FromUnixSeconds(1'700'000'100), p.mutable_update_time());
+  return p;
+}
+
+template <typename Backend>
+class StatusPageStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::Status up = backend_.SetUp();
+    ASSERT_TRUE(up.ok()) << up;
+    store_ = MakeStore(backend_);
+  }
+
+  Backend backend_;
+  std::unique_ptr<store::StatusPageStore> store_;
+};
+
+TYPED_TEST_SUITE(StatusPageStoreTest, StoreBackends, BackendNames);
+
+TYPED_TEST(StatusPageStoreTest, InsertThenLoadReturnsWholePagesById) {
+  const v1::StatusPage b = Page("sp-b", "acme");
+  v1::StatusPage a = Page("sp-a", "zeta");
+  a.clear_announcement();
+  a.clear_groups();
+  ASSERT_TRUE(this->store_->InsertPage(b).ok());
+  ASSERT_TRUE(this->store_->InsertPage(a).ok());
+  absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE(ProtoEq(a, (*all)[0]));
+  EXPECT_TRUE(ProtoEq(b, (*all)[1]));
+}
+
+TYPED_TEST(StatusPageStoreTest, InsertRejectsTakenIdOrSlugAndSaysWhich) {
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
+  absl::Status same_id = this->store_->InsertPage(Page("sp-a", "other"));
+  EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
+  EXPECT_NE(same_id.message().find("id 'sp-a'"), std::string::npos) << same_id;
+  absl::Status same_slug = this->store_->InsertPage(Page("sp-b", "acme"));
+  EXPECT_TRUE(absl::IsAlreadyExists(same_slug)) << same_slug;
+  EXPECT_NE(same_slug.message().find("slug 'acme' is taken"), std::string::npos) << same_slug;
+  EXPECT_EQ(this->store_->LoadPages()->size(), 1u);
+}
+
+TYPED_TEST(StatusPageStoreTest, UpdateReplacesWholePageAndGuardsTheSlug) {
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta")).ok());
+  // Fields cleared in the new version must not linger.
+  v1::StatusPage changed = Page("sp-a", "acme-2");
+  changed.clear_announcement();
+  changed.mutable_groups()->RemoveLast();
+  changed.set_title("Acme");
+  ASSERT_TRUE(this->store_->UpdatePage(changed).ok());
+  absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
+
+  // The old slug is free again; another page's is not.
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-c", "acme")).ok());
+  absl::Status taken = this->store_->UpdatePage(Page("sp-a", "beta"));
+  EXPECT_TRUE(absl::IsAlreadyExists(taken)) << taken;
+  EXPECT_EQ(this->store_->LoadPages()->at(0).slug(), "acme-2");
+  absl::Status missing = this->store_->UpdatePage(Page("sp-x", "x"));
+  EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
+}
+
+TYPED_TEST(StatusPageStoreTest, DeleteRemovesOnceThenNotFound) {
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
+  EXPECT_TRUE(this->store_->DeletePage("sp-a").ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-a")));
+  EXPECT_TRUE(this->store_->LoadPages()->empty());
+  // The slug of a deleted page can be used again.
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-b", "acme")).ok());
+}
+
+}  // namespace
+}  // namespace uptime::testing
