@@ -15,6 +15,7 @@ Stubs::Stubs(const std::shared_ptr<grpc::ChannelInterface>& channel)
       statuses(v1::StatusService::NewStub(channel)),
       channels(v1::NotificationService::NewStub(channel)),
       maintenance(v1::MaintenanceService::NewStub(channel)),
+      status_pages(v1::StatusPageService::NewStub(channel)),
       cluster(v1::ClusterService::NewStub(channel)),
       auth(v1::AuthService::NewStub(channel)) {}
 
@@ -174,6 +175,36 @@ std::vector<ApiRoute> BuildRoutes() {
         v1::DeleteMaintenanceWindowRequest::descriptor(), empty, "",
         UPTIME_UNARY(maintenance, DeleteMaintenanceWindow, v1::DeleteMaintenanceWindowRequest,
                      pb::Empty));
+
+  // StatusPageService (the pages themselves are served without a token
+  // under /status/{slug}; see docs/status-pages.md)
+  proxy(verb::get, "/api/v1/status-pages", "ListStatusPages", "StatusPageService",
+        "List status pages, ordered by slug", v1::ListStatusPagesRequest::descriptor(),
+        v1::ListStatusPagesResponse::descriptor(), "",
+        UPTIME_UNARY(status_pages, ListStatusPages, v1::ListStatusPagesRequest,
+                     v1::ListStatusPagesResponse));
+  proxy(verb::post, "/api/v1/status-pages", "CreateStatusPage", "StatusPageService",
+        "Create a status page (body: StatusPage); it is public at once",
+        v1::CreateStatusPageRequest::descriptor(), v1::StatusPage::descriptor(), "status_page",
+        UPTIME_UNARY(status_pages, CreateStatusPage, v1::CreateStatusPageRequest,
+                     v1::StatusPage));
+  proxy(verb::get, "/api/v1/status-pages:lookup", "LookupStatusPage", "StatusPageService",
+        "Get a status page by slug (?slug=)", v1::GetStatusPageRequest::descriptor(),
+        v1::StatusPage::descriptor(), "",
+        UPTIME_UNARY(status_pages, GetStatusPage, v1::GetStatusPageRequest, v1::StatusPage));
+  proxy(verb::get, "/api/v1/status-pages/{id}", "GetStatusPage", "StatusPageService",
+        "Get a status page", v1::GetStatusPageRequest::descriptor(),
+        v1::StatusPage::descriptor(), "",
+        UPTIME_UNARY(status_pages, GetStatusPage, v1::GetStatusPageRequest, v1::StatusPage));
+  proxy(verb::patch, "/api/v1/status-pages/{status_page.id}", "UpdateStatusPage",
+        "StatusPageService", "Update a status page (body: StatusPage; update_mask)",
+        v1::UpdateStatusPageRequest::descriptor(), v1::StatusPage::descriptor(), "status_page",
+        UPTIME_UNARY(status_pages, UpdateStatusPage, v1::UpdateStatusPageRequest,
+                     v1::StatusPage));
+  proxy(verb::delete_, "/api/v1/status-pages/{id}", "DeleteStatusPage", "StatusPageService",
+        "Delete a status page (its public page and badges go at once)",
+        v1::DeleteStatusPageRequest::descriptor(), empty, "",
+        UPTIME_UNARY(status_pages, DeleteStatusPage, v1::DeleteStatusPageRequest, pb::Empty));
 
   // ClusterService
   proxy(verb::get, "/api/v1/agents", "ListAgents", "ClusterService", "List connected agents",

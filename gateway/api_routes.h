@@ -23,6 +23,7 @@
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/notification.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
+#include "uptime/v1/status_page.grpc.pb.h"
 
 namespace uptime::gateway {
 
@@ -33,6 +34,7 @@ struct Stubs {
   std::unique_ptr<v1::StatusService::Stub> statuses;
   std::unique_ptr<v1::NotificationService::Stub> channels;
   std::unique_ptr<v1::MaintenanceService::Stub> maintenance;
+  std::unique_ptr<v1::StatusPageService::Stub> status_pages;
   std::unique_ptr<v1::ClusterService::Stub> cluster;
   std::unique_ptr<v1::AuthService::Stub> auth;
 };

@@ -24,6 +24,7 @@
 #include "gateway/event_hub.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_types.h"
+#include "gateway/public_routes.h"
 #include "gateway/role_cache.h"
 #include "gateway/router.h"
 #include "gateway/status_snapshot.h"
@@ -37,6 +38,8 @@ struct GatewayHandlerDeps {
   EventHub* hub = nullptr;
   RoleCache* roles = nullptr;
   GatewayMetrics* metrics = nullptr;
+  // The anonymous status-page surface; null: /status/ and /badge/ are 404s.
+  PublicRoutes* public_routes = nullptr;
   absl::Duration rpc_timeout = absl::Seconds(30);
   // /readyz answers 200 while this is true.
   std::function<bool()> ready;

@@ -9,6 +9,9 @@
 #include "gateway/gateway_handler.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_server.h"
+#include "gateway/page_source.h"
+#include "gateway/public_pages.h"
+#include "gateway/public_routes.h"
 #include "gateway/role_cache.h"
 #include "gateway/status_snapshot.h"
 #include "gateway/upstream.h"
@@ -33,6 +36,10 @@ struct GatewayServer::Components {
   std::unique_ptr<EventHub> hub;
   std::unique_ptr<RoleCache> roles;
   std::unique_ptr<store::RedisStatusCache> redis;
+  // Before the Upstream, whose watch thread calls into them.
+  std::unique_ptr<CoordinatorPageSource> page_source;
+  std::unique_ptr<PublicPages> public_pages;
+  std::unique_ptr<PublicRoutes> public_routes;
   std::unique_ptr<Upstream> upstream;
   std::unique_ptr<GatewayHandler> handler;
 };
@@ -69,6 +76,24 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
     store::RedisStatusCache* redis = c->redis.get();
     upstream.fallback = [redis] { return redis->GetAll(); };
   }
+  c->page_source =
+      std::make_unique<CoordinatorPageSource>(c->channel, config.token, config.rpc_timeout);
+  c->public_pages = std::make_unique<PublicPages>(PublicPagesOptions(), c->page_source.get(),
+                                                  &c->snapshot, clock);
+  // The status page shows the page's logo, an https image from anywhere;
+  // everything else is as strict as the dashboard's policy.
+  auto csp = [&config](absl::string_view img_src) {
+    return absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'; img-src ",
+                        img_src, "; connect-src 'self'; frame-ancestors ", config.frame_ancestors,
+                        "; base-uri 'none'; form-action 'self'");
+  };
+  c->public_routes = std::make_unique<PublicRoutes>(c->public_pages.get(), clock,
+                                                    csp("'self' data: https:"));
+  PublicPages* public_pages = c->public_pages.get();
+  upstream.on_state_change = [public_pages](const v1::StateChange& change) {
+    public_pages->OnStateChange(change);
+  };
+  upstream.on_resync = [public_pages] { public_pages->OnResync(); };
   c->upstream = std::make_unique<Upstream>(std::move(upstream), clock, &c->snapshot, c->hub.get());
 
   StatusSnapshot* snapshot = &c->snapshot;
@@ -78,13 +103,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
                                                        .hub = c->hub.get(),
                                                        .roles = c->roles.get(),
                                                        .metrics = c->metrics.get(),
+                                                       .public_routes = c->public_routes.get(),
                                                        .rpc_timeout = config.rpc_timeout,
                                                        .ready = [snapshot] {
                                                          return snapshot->loaded();
                                                        },
-                                                       .after_write = [upstream = c->upstream.get()] {
-                                                         upstream->RequestReload();
-                                                       }}));
+                                                       .after_write =
+                                                           [upstream = c->upstream.get(),
+                                                            public_pages] {
+                                                             upstream->RequestReload();
+                                                             // A page written through the
+                                                             // gateway shows at once.
+                                                             public_pages->RequestRefresh();
+                                                           }}));
   HttpServerOptions http;
   http.listen = config.listen;
   http.threads = config.threads;
@@ -96,10 +127,7 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
   http.read_timeout = config.read_timeout;
   http.sse_max_queued = config.sse_max_queued;
   http.headers = {
-      {"Content-Security-Policy",
-       absl::StrCat("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' "
-                    "data:; connect-src 'self'; frame-ancestors ",
-                    config.frame_ancestors, "; base-uri 'none'; form-action 'self'")},
+      {"Content-Security-Policy", csp("'self' data:")},
       {"X-Content-Type-Options", "nosniff"},
       {"Referrer-Policy", "no-referrer"},
   };
@@ -155,6 +183,7 @@ GatewayServer::~GatewayServer() { Stop(); }
 absl::Status GatewayServer::Start() {
   RETURN_IF_ERROR(components_->http->Start());
   components_->upstream->Start();
+  components_->public_pages->Start();
   spdlog::info("gateway {} serving on port {} ({}), coordinator {}", Version(),
                components_->http->port(), components_->config.tls.enabled() ? "HTTPS" : "HTTP",
                components_->config.coordinator);
@@ -164,6 +193,7 @@ absl::Status GatewayServer::Start() {
 void GatewayServer::Stop() {
   if (components_ == nullptr) return;
   components_->upstream->Stop();
+  components_->public_pages->Stop();
   components_->http->Stop();
 }
 

@@ -134,6 +134,7 @@ void Upstream::HandleEvent(v1::Event event) {
                  seq - 1);
     RequestReload();
     hub_->PublishResync("upstream gap");
+    if (options_.on_resync) options_.on_resync();
   }
   last_upstream_sequence_ = seq;
   snapshot_->Touch(clock_->Now());
@@ -141,6 +142,7 @@ void Upstream::HandleEvent(v1::Event event) {
   bool unknown = false;
   std::map<std::string, std::string> labels = snapshot_->Apply(event.state_change(), &unknown);
   if (unknown) RequestReload();
+  if (options_.on_state_change) options_.on_state_change(event.state_change());
   // The SSE id replaces the upstream sequence, which is per stream and
   // restarts with every reconnect.
   event.clear_sequence();
@@ -174,6 +176,7 @@ void Upstream::WatchLoop() {
         reconnects_.fetch_add(1);
         hub_->PublishResync("upstream reconnected");
       }
+      if (options_.on_resync) options_.on_resync();
       spdlog::info("watching coordinator events; snapshot has {} monitors", snapshot_->size());
       first = false;
       connected_ = true;

@@ -50,6 +50,11 @@ struct UpstreamOptions {
   // Statuses from elsewhere (Redis) when the coordinator is unreachable at
   // start; unset: none.
   std::function<absl::StatusOr<std::vector<v1::MonitorStatus>>()> fallback;
+  // Hooks for the status pages, on the watch thread: after the snapshot
+  // applied a state change, and after every snapshot load by the watch (or
+  // a detected event gap) when SSE clients are told to resync. Unset: none.
+  std::function<void(const v1::StateChange&)> on_state_change;
+  std::function<void()> on_resync;
 };
 
 class Upstream {

@@ -187,6 +187,14 @@ add coordinator-metrics --url "http://127.0.0.1:$METRICS_PORT/metrics" --keyword
 add coordinator-api-port --tcp "127.0.0.1:$API_PORT" --interval 5s --label demo=quickstart
 add example-com --url https://example.com/ --interval 30s --label demo=quickstart
 
+echo "== example status page"
+# Public at /status/quickstart: every monitor labelled demo=quickstart, no token needed.
+if out=$(ctl status-pages create --slug quickstart --title "Quickstart status" \
+    --description "The example monitors of this quickstart." \
+    --group-selector "Coordinator=demo=quickstart" 2>&1); then echo "  created /status/quickstart";
+elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  /status/quickstart exists";
+else echo "$out" >&2; exit 1; fi
+
 sleep 3
 ctl status
 cat <<TXT
@@ -204,6 +212,7 @@ Try:
   curl -H "Authorization: Bearer \$UPTIME_READ_TOKEN" http://127.0.0.1:$GATEWAY_PORT/api/v1/statuses:summary
   bash scripts/quickstart.sh stop
 
+Status page (public, no sign-in): http://127.0.0.1:$GATEWAY_PORT/status/quickstart
 Dashboard: http://127.0.0.1:$GATEWAY_PORT/
   Sign in with a token from .quickstart/tokens.env: UPTIME_ADMIN_TOKEN to change
   things, UPTIME_READ_TOKEN for a read-only view (print one with

@@ -28,6 +28,28 @@ TEST(AssetsTest, IndexReferencesEmbeddedHashedAssets) {
   EXPECT_GE(found, 2) << "index.html should reference the app's JS and CSS";
 }
 
+// The public status page is its own light bundle: status.html references
+// only its own hashed files, none of the dashboard's.
+TEST(AssetsTest, StatusPageReferencesItsOwnBundle) {
+  const Asset* status = FindAsset("/status.html");
+  ASSERT_NE(status, nullptr);
+  EXPECT_FALSE(status->immutable);
+  EXPECT_EQ(status->content_type, "text/html; charset=utf-8");
+
+  const std::string html(status->body);
+  const std::regex ref(R"re((src|href)="(/assets/[^"]+)")re");
+  int found = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), ref); it != std::sregex_iterator(); ++it) {
+    const std::string path = (*it)[2];
+    EXPECT_EQ(path.rfind("/assets/status-", 0), 0u) << path;
+    const Asset* asset = FindAsset(path);
+    ASSERT_NE(asset, nullptr) << path;
+    EXPECT_TRUE(asset->immutable) << path;
+    ++found;
+  }
+  EXPECT_EQ(found, 2) << "status.html should reference the status page's JS and CSS";
+}
+
 TEST(AssetsTest, EtagsAreQuotedAndUnknownPathsAreMissing) {
   const Asset* index = FindAsset("/index.html");
   ASSERT_NE(index, nullptr);

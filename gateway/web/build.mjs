@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Builds the dashboard: checks src/types.ts against the proto, type-checks with tsc, bundles with esbuild into
 // content-hashed files under <outdir>/assets, and writes <outdir>/index.html
-// that references them. Usage: node build.mjs [--outdir DIR] [--no-typecheck]
+// that references them. A second, independent entry point, src/status/main.tsx
+// (the public status page, none of the dashboard's code), becomes
+// <outdir>/status.html with its own assets/status-HASH.{js,css}.
+// Usage: node build.mjs [--outdir DIR] [--no-typecheck]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -39,7 +43,7 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(join(outdir, 'assets'), { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: { app: join(here, 'src', 'main.tsx') },
+  entryPoints: { app: join(here, 'src', 'main.tsx'), status: join(here, 'src', 'status', 'main.tsx') },
   bundle: true,
   minify: !flag('--no-minify'),
   sourcemap: false,
@@ -56,37 +60,49 @@ const result = await esbuild.build({
 });
 
 const outputs = Object.keys(result.metafile.outputs).map((p) => '/' + relative(outdir, resolve(p)).split('\\').join('/'));
-const js = outputs.find((p) => p.endsWith('.js'));
-const css = outputs.find((p) => p.endsWith('.css'));
-if (!js || !css) {
-  console.error('build.mjs: esbuild produced no app JS or CSS', outputs);
-  process.exit(1);
-}
+// Each entry's JS and CSS, by the name esbuild gives them ([name]-[hash]).
+const entryFiles = (name) => {
+  const own = outputs.filter((p) => p.startsWith(`/assets/${name}-`));
+  const js = own.find((p) => p.endsWith('.js'));
+  const css = own.find((p) => p.endsWith('.css'));
+  if (!js || !css) {
+    console.error(`build.mjs: esbuild produced no ${name} JS or CSS`, outputs);
+    process.exit(1);
+  }
+  return { js, css };
+};
+const app = entryFiles('app');
+const status = entryFiles('status');
 
 copyFileSync(join(here, 'src', 'favicon.svg'), join(outdir, 'favicon.svg'));
 
-// No inline script or style: the gateway's CSP forbids both.
-const html = `<!doctype html>
+// No inline script or style: the gateway's CSP forbids both. Asset paths are
+// absolute: status.html is served at /status/{slug}.
+const shell = ({ title, js, css, noscript }) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Uptime Monitor</title>
+<title>${title}</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${css}">
 <script type="module" src="${js}"></script>
 </head>
 <body>
-<div id="app"><noscript>Uptime Monitor needs JavaScript.</noscript></div>
+<div id="app"><noscript>${noscript}</noscript></div>
 </body>
 </html>
 `;
-writeFileSync(join(outdir, 'index.html'), html);
+writeFileSync(join(outdir, 'index.html'), shell({ title: 'Uptime Monitor', ...app, noscript: 'Uptime Monitor needs JavaScript.' }));
+writeFileSync(join(outdir, 'status.html'), shell({ title: 'Status', ...status, noscript: 'This status page needs JavaScript.' }));
 
 let total = 0;
 for (const [p, o] of Object.entries(result.metafile.outputs)) {
   total += o.bytes;
   console.log(`  ${relative(outdir, resolve(p)).padEnd(36)} ${(o.bytes / 1024).toFixed(1).padStart(7)} KiB`);
 }
+const gz = (p) => gzipSync(readFileSync(join(outdir, p))).length;
+const statusGz = gz(status.js) + gz(status.css);
 console.log(`build.mjs: ${outputs.length} assets, ${(total / 1024).toFixed(1)} KiB -> ${outdir}`);
+console.log(`build.mjs: status page ${(statusGz / 1024).toFixed(1)} KiB gzipped (JS ${(gz(status.js) / 1024).toFixed(1)}, CSS ${(gz(status.css) / 1024).toFixed(1)})`);

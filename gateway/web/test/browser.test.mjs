@@ -12,13 +12,11 @@
 // answers the test flips, so states, results and charts are real, and the
 // time from a target failing to its badge turning Down is logged.
 //   node browser.test.mjs --mock [--artifacts DIR]   (test/mock-gateway.mjs instead of the binaries)
-import { spawn } from 'node:child_process';
 import { mkdirSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { eventually, freePort, launchChromium, portOpen, start, stopAll } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -30,7 +28,6 @@ const CHROMIUM = opt('--chromium', process.env.CHROMIUM ?? '/usr/bin/chromium');
 const ADMIN = MOCK ? 'admin' : 'A-admin-token-for-tests';
 const READ = MOCK ? 'read' : 'R-read-token-for-tests';
 
-const children = [];
 const cleanups = [];
 let failures = 0;
 const log = (...a) => console.log('[browser]', ...a);
@@ -48,50 +45,6 @@ async function step(name, fn) {
     failures++;
     console.error(`[browser] FAIL ${name}:`, e.message.split('\n').slice(0, 6).join('\n'));
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(bin, argv, name) {
-  const p = spawn(bin, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = [];
-  const keep = (d) => {
-    lines.push(...d.toString().split('\n'));
-    if (lines.length > 200) lines.splice(0, lines.length - 200);
-  };
-  p.stdout.on('data', keep);
-  p.stderr.on('data', keep);
-  p.on('exit', (code, sig) => {
-    if (!p.stopping) {
-      console.error(`[browser] ${name} exited early (${code ?? sig}); last output:\n${lines.slice(-30).join('\n')}`);
-    }
-  });
-  children.push(p);
-  return p;
-}
-
-async function eventually(what, fn, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
 }
 
 let base;
@@ -158,10 +111,7 @@ async function main() {
     const cport = await freePort();
     const gport = await freePort();
     start(co, ['--listen', `127.0.0.1:${cport}`, '--admin-token', ADMIN, '--read-token', READ, '--agent-token', 'G-agent', '--metrics-listen', '127.0.0.1:0'], 'coordinator');
-    await eventually('the coordinator port', () => new Promise((r) => {
-      const s = require_net().connect(cport, '127.0.0.1', () => (s.destroy(), r(true)));
-      s.on('error', () => r(false));
-    }));
+    await eventually('the coordinator port', () => portOpen(cport));
     if (opt('--agent')) {
       const t = await startTarget();
       target = `http://127.0.0.1:${t.address().port}`;
@@ -182,11 +132,7 @@ async function main() {
     log(`note: ${e.message} (the list still shows every monitor, as pending)`),
   );
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    // playwright gives every launch a fresh, temporary --user-data-dir.
-  });
+  const browser = await launchChromium(CHROMIUM);
   const cspErrors = [];
   const newPage = async (opts) => {
     const ctx = await browser.newContext(opts);
@@ -420,10 +366,6 @@ async function main() {
   mock?.close();
 }
 
-function require_net() {
-  return netModule;
-}
-import * as netModule from 'node:net';
 
 try {
   await main();
@@ -431,10 +373,7 @@ try {
   failures++;
   console.error('[browser] FAIL', e.stack ?? e);
 } finally {
-  for (const c of children) {
-    c.stopping = true;
-    c.kill('SIGTERM');
-  }
+  stopAll();
   cleanups.forEach((f) => f());
 }
 console.log(failures ? `[browser] ${failures} failure(s)` : '[browser] all passed');

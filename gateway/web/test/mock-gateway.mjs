@@ -2,16 +2,19 @@
 // A stand-in for uptime-gateway for developing the dashboard without the C++
 // build: serves a built dist/ with the gateway's CSP and SPA fallback, and an
 // in-memory /api/v1 with the proto JSON shapes (a few validation rules, SSE
-// state changes). Not a test of the gateway: test/browser.test.mjs runs the
-// real binaries.
+// state changes), and the public status pages (test/mock-status.mjs). Not a
+// test of the gateway: test/browser.test.mjs runs the real binaries.
 //
-//   node test/mock-gateway.mjs --dist DIR [--port 8089] [--monitors 10000] [--flap]
+//   node test/mock-gateway.mjs --dist DIR [--port 8089] [--monitors 10000] [--flap] [--no-status-demo]
+// The command line seeds a demo status page at /status/acme; --flap also flips
+// one of its monitors every 4 s (live `state` events).
 // Tokens: "admin" (ROLE_ADMIN), "read" (ROLE_VIEWER).
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
+import { installStatusPages } from './mock-status.mjs';
 
-export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) {
+export function startMock({ dist, port = 0, monitors = 50, flap = false, statusDemo = false } = {}) {
   const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
   const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
   const now = () => Date.now();
@@ -104,6 +107,19 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
     const frame = `id: ${id}\nevent: state_change\ndata: ${JSON.stringify({ stateChange })}\n\n`;
     for (const c of clients) c.write(frame);
   }
+  // Incidents open when a monitor goes down and close when it leaves Down.
+  function trackIncident(id, from, to, cause) {
+    const st = db.statuses.get(id);
+    if (to === 'STATE_DOWN') {
+      const inc = { id: newId('inc'), monitorId: id, started: st.since, cause: `${cause}`, alertsSent: 1 };
+      db.incidents.unshift(inc);
+      st.openIncidentId = inc.id;
+    } else if (from === 'STATE_DOWN' && st.openIncidentId) {
+      const inc = db.incidents.find((i) => i.id === st.openIncidentId);
+      if (inc) inc.resolved = st.since;
+      delete st.openIncidentId;
+    }
+  }
   function setState(id, to, cause) {
     const st = db.statuses.get(id);
     if (!st || st.state === to) return;
@@ -111,8 +127,11 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
     st.state = to;
     st.since = iso(now());
     st.lastResult = fakeResult(id, now(), to !== 'STATE_DOWN');
+    trackIncident(id, from, to, cause);
     publish({ monitorId: id, monitorName: st.monitorName, fromState: from, toState: to, time: st.since, cause });
+    statusPages.onStateChange(id);
   }
+  const statusPages = installStatusPages({ db, now, iso, newId, addMonitor, send, err, body, statusDemo, setState });
 
   async function body(req) {
     let s = '';
@@ -132,6 +151,9 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
     const write = req.method !== 'GET';
     if (write && r !== 'ROLE_ADMIN') return err(res, 403, 'PERMISSION_DENIED', 'this token may only read');
     let m;
+    if (p === '/status-pages' || p.startsWith('/status-pages/')) {
+      if (await statusPages.handleApi(req, res, p, r)) return;
+    }
     if (p === '/caller') return send(res, 200, { role: r, name: r === 'ROLE_ADMIN' ? 'admin-token' : 'read-token' });
     if (p === '/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
@@ -257,8 +279,14 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
     return err(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
   }
 
+  // The status page's HTML shell, also for an unknown slug (with a 404).
+  const serveStatusHtml = (res, status) => {
+    res.writeHead(status, { 'Content-Type': TYPES['.html'], 'Content-Security-Policy': CSP, 'Cache-Control': 'public, max-age=60' });
+    res.end(readFileSync(join(dist, 'status.html')));
+  };
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    if (statusPages.handlePublic(req, res, url, serveStatusHtml)) return;
     if (url.pathname.startsWith('/api/v1/')) return void api(req, res, url).catch((e) => err(res, 500, 'INTERNAL', String(e)));
     let file = join(dist, url.pathname);
     if (url.pathname === '/' || !extname(url.pathname) || !existsSync(file)) {
@@ -283,8 +311,10 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
         port: server.address().port,
         db,
         setState,
+        statusPages,
         close: () => {
           clearInterval(flapTimer);
+          statusPages.close();
           for (const c of clients) c.destroy();
           server.close();
         },
@@ -296,6 +326,7 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false } = {}) 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const a = process.argv.slice(2);
   const opt = (n, d) => (a.includes(n) ? a[a.indexOf(n) + 1] : d);
-  const s = await startMock({ dist: opt('--dist', new URL('../dist', import.meta.url).pathname), port: Number(opt('--port', 8089)), monitors: Number(opt('--monitors', 200)), flap: a.includes('--flap') });
-  console.log(`mock gateway on http://127.0.0.1:${s.port} (tokens: admin, read)`);
+  const s = await startMock({ dist: opt('--dist', new URL('../dist', import.meta.url).pathname), port: Number(opt('--port', 8089)), monitors: Number(opt('--monitors', 200)), flap: a.includes('--flap'), statusDemo: !a.includes('--no-status-demo') });
+  if (a.includes('--flap')) s.statusPages.startFlap();
+  console.log(`mock gateway on http://127.0.0.1:${s.port} (tokens: admin, read; status page: /status/acme)`);
 }
