@@ -17,6 +17,10 @@ constexpr absl::Duration kRetryAfterError = absl::Seconds(2);
 // State changes ask for fresh incidents; a flapping monitor must not turn
 // that into a refresh per event.
 constexpr absl::Duration kMinDetailsGap = absl::Seconds(2);
+// Requested page refreshes (a write through the gateway, a miss on an unknown
+// slug) come at most this often, so a flood of misses costs the coordinator
+// one ListStatusPages a second.
+constexpr absl::Duration kMinPagesGap = absl::Seconds(1);
 // A failed uptime fetch is retried after this long, not at once.
 constexpr absl::Duration kUptimeRetry = absl::Seconds(30);
 constexpr size_t kUptimeBatch = 5;
@@ -241,7 +245,7 @@ size_t PublicPages::RefreshUptime(size_t max) {
   return due.size();
 }
 
-void PublicPages::RequestRefresh() {
+void PublicPages::RequestRefresh() const {
   absl::MutexLock lock(&thread_mu_);
   pages_requested_ = true;
 }
@@ -370,15 +374,22 @@ void PublicPages::RefreshLoop() {
   absl::Time next_pages = absl::InfinitePast();
   absl::Time next_details = absl::InfinitePast();
   absl::Time last_details = absl::InfinitePast();
+  absl::Time last_pages = absl::InfinitePast();
   while (true) {
     bool do_pages = false, do_details = false;
     {
       absl::MutexLock lock(&thread_mu_);
       // The first refresh runs at once.
       const bool first = next_pages == absl::InfinitePast();
-      if (!Wait(first ? absl::ZeroDuration() : absl::Seconds(1), &pages_requested_)) return;
+      // Within kMinPagesGap of the last refresh a request does not wake us:
+      // it waits for the next tick.
+      const bool may_wake = clock_->Now() - last_pages >= kMinPagesGap;
+      if (!Wait(first ? absl::ZeroDuration() : absl::Seconds(1),
+                may_wake ? &pages_requested_ : nullptr)) {
+        return;
+      }
       const absl::Time now = clock_->Now();
-      do_pages = pages_requested_ || now >= next_pages;
+      do_pages = (pages_requested_ && now - last_pages >= kMinPagesGap) || now >= next_pages;
       do_details = now >= next_details ||
                    (details_requested_ && now - last_details >= kMinDetailsGap);
       if (do_pages) pages_requested_ = false;
@@ -386,7 +397,8 @@ void PublicPages::RefreshLoop() {
     }
     if (do_pages) {
       absl::Status s = RefreshPages();
-      next_pages = clock_->Now() + (s.ok() ? options_.pages_interval : kRetryAfterError);
+      last_pages = clock_->Now();
+      next_pages = last_pages + (s.ok() ? options_.pages_interval : kRetryAfterError);
       if (!s.ok()) spdlog::warn("status pages refresh: {}", s.ToString());
     }
     if (do_details) {

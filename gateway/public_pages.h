@@ -70,7 +70,7 @@ class PublicPages {
   size_t RefreshUptime(size_t max);
 
   // Refresh the pages soon (coalesced; from any thread).
-  void RequestRefresh();
+  void RequestRefresh() const;
 
   // Upstream hooks. OnStateChange runs on the upstream's watch thread after
   // the snapshot applied `change`; OnResync after the snapshot was reloaded
@@ -138,9 +138,9 @@ class PublicPages {
   absl::Time details_changed_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 1;
 
-  absl::Mutex thread_mu_;
+  mutable absl::Mutex thread_mu_;
   bool stopping_ ABSL_GUARDED_BY(thread_mu_) = false;
-  bool pages_requested_ ABSL_GUARDED_BY(thread_mu_) = false;
+  mutable bool pages_requested_ ABSL_GUARDED_BY(thread_mu_) = false;
   bool details_requested_ ABSL_GUARDED_BY(thread_mu_) = false;
   std::thread refresh_thread_;
   std::thread uptime_thread_;

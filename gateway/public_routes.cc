@@ -196,6 +196,14 @@ PublicRoutes::PublicRoutes(const PublicPages* pages, Clock* clock, std::string h
   }
 }
 
+HttpResponse PublicRoutes::NotFoundAndRefresh() {
+  // A page created a moment ago through the coordinator (uptimectl) is
+  // looked up now rather than at the next periodic refresh; PublicPages
+  // refreshes at most once a second however many misses ask for it.
+  pages_->RequestRefresh();
+  return PublicNotFound();
+}
+
 bool PublicRoutes::Matches(absl::string_view path) const {
   return absl::StartsWith(path, "/status/") || absl::StartsWith(path, "/badge/") ||
          absl::StartsWith(path, "/api/v1/public/");
@@ -260,6 +268,7 @@ void PublicRoutes::Handle(const HttpRequest& request, const Respond& respond, st
     case kHtml: {
       *label = "public_html";
       const bool known = pages_->HasPage(param);
+      if (!known) pages_->RequestRefresh();  // see NotFoundAndRefresh
       std::optional<HttpResponse> r =
           ServeAsset("/status.html", known ? absl::string_view(request.if_none_match) : "");
       if (!r.has_value()) {
@@ -282,7 +291,7 @@ void PublicRoutes::Handle(const HttpRequest& request, const Respond& respond, st
     case kFeedRss: {
       *label = route == kPageJson ? "public_page" : "public_feed";
       std::shared_ptr<const Rendered> rendered = Render(param, route);
-      if (rendered == nullptr) return respond(PublicNotFound());
+      if (rendered == nullptr) return respond(NotFoundAndRefresh());
       const absl::string_view type = route == kPageJson  ? "application/json"
                                      : route == kFeedAtom ? "application/atom+xml; charset=utf-8"
                                                           : "application/rss+xml; charset=utf-8";
@@ -312,7 +321,7 @@ void PublicRoutes::ServeEvents(const std::string& slug, const HttpRequest& reque
     return respond(PublicError(absl::InvalidArgumentError("last_event_id: not an event id")));
   }
   std::shared_ptr<EventHub> hub = pages_->Events(slug);
-  if (hub == nullptr) return respond(PublicNotFound());
+  if (hub == nullptr) return respond(NotFoundAndRefresh());
   HttpResponse r;
   r.sse = std::make_shared<PageEventSource>(std::move(hub), last);
   respond(std::move(r));
@@ -326,11 +335,11 @@ void PublicRoutes::ServeBadge(Route route, const std::string& id_or_slug,
   bool shields = route == kMonitorShields || route == kPageShields;
   if (route == kPageBadge || route == kPageShields) {
     std::optional<std::string> overall = pages_->Overall(id_or_slug);
-    if (!overall.has_value()) return respond(PublicNotFound());
+    if (!overall.has_value()) return respond(NotFoundAndRefresh());
     badge = OverallBadge(*overall, q->label.empty() ? "status" : q->label);
   } else {
     std::optional<PublicPages::MonitorData> data = pages_->Monitor(id_or_slug);
-    if (!data.has_value()) return respond(PublicNotFound());
+    if (!data.has_value()) return respond(NotFoundAndRefresh());
     std::string metric = q->metric;
     if (route == kMonitorStatus) metric = "status";
     if (route == kMonitorUptime) metric = "uptime";

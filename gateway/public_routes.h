@@ -52,6 +52,8 @@ class PublicRoutes {
   void Handle(const HttpRequest& request, const Respond& respond, std::string* label);
 
  private:
+  // The public 404, after asking PublicPages to look for new pages.
+  HttpResponse NotFoundAndRefresh();
   enum Route {
     kHtml, kFeedAtom, kFeedRss, kPageBadge, kPageShields, kPageJson, kPageEvents,
     kMonitorStatus, kMonitorUptime, kMonitorResponseTime, kMonitorShields,

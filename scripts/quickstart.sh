@@ -7,13 +7,18 @@
 #   bash scripts/quickstart.sh status   # what runs, and the monitors' states
 #   bash scripts/quickstart.sh stop     # stop everything it started
 #
-# State (logs, pids, generated tokens) lives in .quickstart/ at the repo root.
+# State (logs, pids, generated tokens) lives in .quickstart/ at the repo root
+# (UPTIME_QUICKSTART_STATE: elsewhere). UPTIME_QUICKSTART_BIN names a folder
+# of built binaries to run instead of installing and building (tests do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-STATE="$ROOT/.quickstart"
+STATE=${UPTIME_QUICKSTART_STATE:-$ROOT/.quickstart}
 BUILD_DIR=${BUILD_DIR:-build}
-BIN="$ROOT/$BUILD_DIR/bin"
+BIN=${UPTIME_QUICKSTART_BIN:-$ROOT/$BUILD_DIR/bin}
+# Paths as printed for pasting: relative to the repo root when inside it.
+SHOW_STATE=${STATE#"$ROOT"/}
+SHOW_BIN=${BIN#"$ROOT"/}
 API_PORT=${UPTIME_QUICKSTART_API_PORT:-7070}
 METRICS_PORT=${UPTIME_QUICKSTART_METRICS_PORT:-9091}
 PG_PORT=${UPTIME_QUICKSTART_PG_PORT:-55432}
@@ -23,7 +28,7 @@ PGBIN=/usr/lib/postgresql/15/bin
 # PostgreSQL refuses to run as root: as root it runs as `postgres`, with its
 # data where that user can reach it.
 if [[ $(id -u) -eq 0 ]]; then
-  PGDATA_DIR=/var/tmp/uptime-quickstart-pg
+  if [[ -n "${UPTIME_QUICKSTART_STATE:-}" ]]; then PGDATA_DIR="$STATE/pg"; else PGDATA_DIR=/var/tmp/uptime-quickstart-pg; fi
   as_pg() { runuser -u postgres -- "$@"; }
 else
   PGDATA_DIR="$STATE/pg"
@@ -72,7 +77,7 @@ start() {  # name, then the command
   if running "$name"; then echo "  $name already running (pid $(cat "$STATE/$name.pid"))"; return; fi
   nohup "$@" >"$STATE/$name.log" 2>&1 &
   echo $! >"$STATE/$name.pid"
-  echo "  $name started (pid $!, log .quickstart/$name.log)"
+  echo "  $name started (pid $!, log $SHOW_STATE/$name.log)"
 }
 
 ctl() { "$BIN/uptimectl" --addr "127.0.0.1:$API_PORT" --token "$UPTIME_ADMIN_TOKEN" "$@"; }
@@ -97,10 +102,12 @@ case "${1:-start}" in
   *) echo "usage: $0 [start|status|stop]" >&2; exit 2 ;;
 esac
 
-bash scripts/bootstrap.sh
-echo "== building (first build takes a few minutes)"
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD_DIR" --target uptime-coordinator uptime-agent uptimectl uptime-gateway
+if [[ -z "${UPTIME_QUICKSTART_BIN:-}" ]]; then
+  bash scripts/bootstrap.sh
+  echo "== building (first build takes a few minutes)"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" --target uptime-coordinator uptime-agent uptimectl uptime-gateway
+fi
 
 mkdir -p "$STATE"
 if [[ ! -f "$STATE/tokens.env" ]]; then
@@ -191,7 +198,7 @@ echo "== example status page"
 # Public at /status/quickstart: every monitor labelled demo=quickstart, no token needed.
 if out=$(ctl status-pages create --slug quickstart --title "Quickstart status" \
     --description "The example monitors of this quickstart." \
-    --group-selector "Coordinator=demo=quickstart" 2>&1); then echo "  created /status/quickstart";
+    --group-selector "Services=demo=quickstart" 2>&1); then echo "  created /status/quickstart";
 elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  /status/quickstart exists";
 else echo "$out" >&2; exit 1; fi
 
@@ -200,21 +207,21 @@ ctl status
 cat <<TXT
 
 Uptime Monitor is running:
-  gRPC API     127.0.0.1:$API_PORT   (tokens in .quickstart/tokens.env)
+  gRPC API     127.0.0.1:$API_PORT   (tokens in $SHOW_STATE/tokens.env)
   REST API     http://127.0.0.1:$GATEWAY_PORT/api/v1/   (Authorization: Bearer <token>)
   metrics      http://127.0.0.1:$METRICS_PORT/metrics
   PostgreSQL   127.0.0.1:$PG_PORT (user uptime, database uptime)
   Redis        127.0.0.1:$REDIS_PORT
 Try:
-  set -a; source .quickstart/tokens.env; set +a
-  $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN status
-  $BUILD_DIR/bin/uptimectl --token \$UPTIME_ADMIN_TOKEN monitors add my-site --url https://my.site/ --interval 30s
+  set -a; source $SHOW_STATE/tokens.env; set +a
+  $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN status
+  $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN monitors add my-site --url https://my.site/ --interval 30s
   curl -H "Authorization: Bearer \$UPTIME_READ_TOKEN" http://127.0.0.1:$GATEWAY_PORT/api/v1/statuses:summary
   bash scripts/quickstart.sh stop
 
 Status page (public, no sign-in): http://127.0.0.1:$GATEWAY_PORT/status/quickstart
 Dashboard: http://127.0.0.1:$GATEWAY_PORT/
-  Sign in with a token from .quickstart/tokens.env: UPTIME_ADMIN_TOKEN to change
+  Sign in with a token from $SHOW_STATE/tokens.env: UPTIME_ADMIN_TOKEN to change
   things, UPTIME_READ_TOKEN for a read-only view (print one with
-  grep ADMIN .quickstart/tokens.env).
+  grep ADMIN $SHOW_STATE/tokens.env).
 TXT

@@ -84,8 +84,10 @@ TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
   r = HttpCall(port_, "GET", "/api/v1/monitors/" + id + "/uptime", kReadToken);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/incidents?open_only=true", kReadToken).status, 200);
-  r = HttpCall(port_, "GET", "/api/v1/agents", kReadToken);
-  EXPECT_TRUE(Has(r.body, "\"agentId\":\"a1\"")) << r.body;
+  // The agent connects in the background: wait for it rather than race it.
+  EXPECT_EVENTUALLY(Has((r = HttpCall(port_, "GET", "/api/v1/agents", kReadToken)).body,
+                        "\"agentId\":\"a1\""),
+                    absl::Seconds(15));
   r = HttpCall(port_, "GET", "/api/v1/cluster", kReadToken);
   EXPECT_TRUE(Has(r.body, "\"isLeader\":true")) << r.body;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Browser test of the dashboard against the real system: starts
-// uptime-coordinator (in-memory) and uptime-gateway on free ports, creates
+// uptime-coordinator (on a throwaway PostgreSQL) and uptime-gateway on free ports, creates
 // monitors through the REST API, and drives Debian's Chromium with
 // playwright-core: sign-in, the list, a live state change, the monitor form
 // with a server-side validation error, read-only mode, a phone viewport, and
@@ -16,7 +16,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, freePort, launchChromium, portOpen, start, stopAll } from './harness.mjs';
+import { eventually, freePort, launchChromium, portOpen, start, startPostgres, stopAll } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -110,7 +110,8 @@ async function main() {
     }
     const cport = await freePort();
     const gport = await freePort();
-    start(co, ['--listen', `127.0.0.1:${cport}`, '--admin-token', ADMIN, '--read-token', READ, '--agent-token', 'G-agent', '--metrics-listen', '127.0.0.1:0'], 'coordinator');
+    const postgres = await startPostgres();
+    start(co, ['--listen', `127.0.0.1:${cport}`, '--postgres', postgres, '--admin-token', ADMIN, '--read-token', READ, '--agent-token', 'G-agent', '--metrics-listen', '127.0.0.1:0'], 'coordinator');
     await eventually('the coordinator port', () => portOpen(cport));
     if (opt('--agent')) {
       const t = await startTarget();

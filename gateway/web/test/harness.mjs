@@ -1,8 +1,11 @@
 // What the browser tests share for running the real system: free ports,
 // child processes with their last output kept for failures, waiting with a
 // deadline, and Chromium through playwright-core.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export function freePort() {
@@ -47,7 +50,33 @@ export function stopAll() {
   }
 }
 
-export async function eventually(what, fn, timeoutMs = 15000) {
+// A throwaway PostgreSQL (Debian's packages) on a free port, in a temp dir
+// removed at exit; returns the coordinator's --postgres connection string.
+// PostgreSQL refuses to run as root, so as root it runs as the `postgres`
+// system user (runuser), which owns the temp dir.
+export async function startPostgres(log = console.error) {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort() : [];
+  const bin = versions.map((v) => `/usr/lib/postgresql/${v}/bin`).reverse().find((b) => existsSync(`${b}/postgres`));
+  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (scripts/bootstrap.sh installs them)');
+  const dir = mkdtempSync(join(tmpdir(), 'uptime-browser-pg-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const root = process.getuid?.() === 0;
+  if (root) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  const asPg = (cmd, argv) => (root ? ['runuser', ['-u', 'postgres', '--', cmd, ...argv]] : [cmd, argv]);
+  const data = join(dir, 'data');
+  execFileSync(...asPg(`${bin}/initdb`, ['-D', data, '-A', 'trust', '-U', 'uptime', '-E', 'UTF8', '--locale=C', '--no-sync']), { stdio: 'ignore' });
+  const port = await freePort();
+  start(...asPg(`${bin}/postgres`, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off']), 'postgres', log);
+  await eventually('PostgreSQL', () => portOpen(port), 30000);
+  // The coordinator creates its tables in the default database.
+  return `host=127.0.0.1 port=${port} user=uptime dbname=postgres`;
+}
+
+export async function eventually(what, fn, timeoutMs = 15000, everyMs = 100) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
@@ -57,7 +86,7 @@ export async function eventually(what, fn, timeoutMs = 15000) {
     } catch (e) {
       last = e;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${last ? ': ' + last.message : ''}`);
 }
