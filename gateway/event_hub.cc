@@ -10,6 +10,12 @@ namespace uptime::gateway {
 EventHub::EventHub(uint64_t first_id, size_t replay_capacity)
     : next_id_(first_id == 0 ? 1 : first_id), replay_(replay_capacity) {}
 
+bool EventHub::Client::Wants(const SseEvent& event) const {
+  if (event.broadcast) return true;
+  if (!monitor_ids.empty() && !monitor_ids.contains(event.monitor_id)) return false;
+  return selector.Matches(event.labels);
+}
+
 void EventHub::PublishLocked(std::shared_ptr<const SseEvent> event) {
   replay_.Add(event);
   // The frame is shared by every client: an aliasing pointer into the
@@ -19,7 +25,7 @@ void EventHub::PublishLocked(std::shared_ptr<const SseEvent> event) {
     const Client& client = it->second;
     std::shared_ptr<SseSink> sink = client.sink.lock();
     bool keep = sink != nullptr;
-    if (keep && (event->broadcast || client.selector.Matches(event->labels))) {
+    if (keep && client.Wants(*event)) {
       keep = sink->Send(frame);
     }
     it = keep ? std::next(it) : clients_.erase(it);
@@ -27,13 +33,14 @@ void EventHub::PublishLocked(std::shared_ptr<const SseEvent> event) {
 }
 
 void EventHub::Publish(const std::string& type, const std::string& data,
-                       std::map<std::string, std::string> labels) {
+                       std::map<std::string, std::string> labels, std::string monitor_id) {
   absl::MutexLock lock(&mu_);
   auto event = std::make_shared<SseEvent>();
   event->id = next_id_++;
   event->type = type;
   event->frame = SseFrame(event->id, type, data);
   event->labels = std::move(labels);
+  event->monitor_id = std::move(monitor_id);
   PublishLocked(std::move(event));
 }
 
@@ -48,16 +55,17 @@ void EventHub::PublishResync(const std::string& reason) {
 }
 
 uint64_t EventHub::Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector,
-                             std::optional<uint64_t> last_id) {
+                             std::optional<uint64_t> last_id, std::set<std::string> monitor_ids) {
   absl::MutexLock lock(&mu_);
+  Client client{std::move(sink), std::move(selector), std::move(monitor_ids)};
   // Under the lock, so nothing is published between the replay and joining.
   if (last_id.has_value()) {
-    std::shared_ptr<SseSink> s = sink.lock();
+    std::shared_ptr<SseSink> s = client.sink.lock();
     if (s == nullptr) return 0;
     std::vector<std::shared_ptr<const SseEvent>> missed;
     if (replay_.Since(*last_id, next_id_ - 1, &missed)) {
       for (const auto& e : missed) {
-        if (!e->broadcast && !selector.Matches(e->labels)) continue;
+        if (!client.Wants(*e)) continue;
         if (!s->Send(std::shared_ptr<const std::string>(e, &e->frame))) return 0;
       }
     } else {
@@ -69,7 +77,7 @@ uint64_t EventHub::Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector
     }
   }
   const uint64_t id = next_subscription_++;
-  clients_.emplace(id, Client{std::move(sink), std::move(selector)});
+  clients_.emplace(id, std::move(client));
   return id;
 }
 

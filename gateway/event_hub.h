@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,17 +42,18 @@ class EventHub {
   // Publishes an event of `type` with `data` (one line of JSON) about a
   // monitor with `labels`.
   void Publish(const std::string& type, const std::string& data,
-               std::map<std::string, std::string> labels);
+               std::map<std::string, std::string> labels, std::string monitor_id = "");
 
   // Tells every client to refetch (after the upstream stream was re-made
   // and the snapshot reloaded, or when a resume gap cannot be replayed).
   void PublishResync(const std::string& reason);
 
-  // Adds a client. With `last_id`, first replays what it missed, or sends it
-  // a `resync` event when the buffer cannot cover the gap. Returns an id for
-  // Unsubscribe().
+  // Adds a client, offered the events whose labels match `selector` and,
+  // when `monitor_ids` is not empty, whose monitor is one of them. With
+  // `last_id`, first replays what it missed, or sends it a `resync` event
+  // when the buffer cannot cover the gap. Returns an id for Unsubscribe().
   uint64_t Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector,
-                     std::optional<uint64_t> last_id);
+                     std::optional<uint64_t> last_id, std::set<std::string> monitor_ids = {});
   void Unsubscribe(uint64_t subscription);
 
   size_t clients() const;
@@ -61,6 +63,8 @@ class EventHub {
   struct Client {
     std::weak_ptr<SseSink> sink;
     LabelSelector selector;
+    std::set<std::string> monitor_ids;  // empty: any
+    bool Wants(const SseEvent& event) const;
   };
   void PublishLocked(std::shared_ptr<const SseEvent> event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

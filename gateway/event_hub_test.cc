@@ -40,6 +40,22 @@ TEST(EventHubTest, FiltersBySelectorAndNumbersEvents) {
   EXPECT_EQ(hub.last_id(), 1002u);
 }
 
+TEST(EventHubTest, FiltersByMonitorIdsAlsoWhenReplaying) {
+  EventHub hub(1, 10);
+  auto two = std::make_shared<FakeSink>();
+  hub.Subscribe(two, Selector("env=prod"), std::nullopt, {"mon-a", "mon-b"});
+  hub.Publish("state_change", "a", {{"env", "prod"}}, "mon-a");
+  hub.Publish("state_change", "c", {{"env", "prod"}}, "mon-c");
+  hub.Publish("state_change", "b", {{"env", "dev"}}, "mon-b");  // the selector still applies
+  ASSERT_EQ(two->frames.size(), 1u);
+  EXPECT_EQ(two->frames[0], "id: 1\nevent: state_change\ndata: a\n\n");
+
+  auto resumed = std::make_shared<FakeSink>();
+  hub.Subscribe(resumed, LabelSelector(), 0, {"mon-c"});
+  ASSERT_EQ(resumed->frames.size(), 1u);
+  EXPECT_EQ(resumed->frames[0], "id: 2\nevent: state_change\ndata: c\n\n");
+}
+
 TEST(EventHubTest, ResumeReplaysOrAnnouncesTheGap) {
   EventHub hub(1, 3);
   for (int i = 0; i < 5; ++i) hub.Publish("state_change", std::to_string(i), {});

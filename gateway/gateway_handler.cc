@@ -1,6 +1,7 @@
 #include "gateway/gateway_handler.h"
 
 #include <optional>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -47,11 +48,15 @@ HttpResponse TextResponse(unsigned status, std::string body) {
 // The event stream of one client.
 class HubSource : public SseSource {
  public:
-  HubSource(EventHub* hub, LabelSelector selector, std::optional<uint64_t> last_id)
-      : hub_(hub), selector_(std::move(selector)), last_id_(last_id) {}
+  HubSource(EventHub* hub, LabelSelector selector, std::set<std::string> monitor_ids,
+            std::optional<uint64_t> last_id)
+      : hub_(hub),
+        selector_(std::move(selector)),
+        monitor_ids_(std::move(monitor_ids)),
+        last_id_(last_id) {}
 
   void Attach(std::weak_ptr<SseSink> sink) override {
-    subscription_ = hub_->Subscribe(std::move(sink), selector_, last_id_);
+    subscription_ = hub_->Subscribe(std::move(sink), selector_, last_id_, monitor_ids_);
   }
   void Detach() override {
     if (subscription_ != 0) hub_->Unsubscribe(subscription_);
@@ -61,9 +66,13 @@ class HubSource : public SseSource {
  private:
   EventHub* const hub_;
   const LabelSelector selector_;
+  const std::set<std::string> monitor_ids_;
   const std::optional<uint64_t> last_id_;
   uint64_t subscription_ = 0;  // the session's io thread only
 };
+
+// A watch of more ids than this should use a label selector.
+constexpr int kMaxWatchedMonitorIds = 1000;
 
 // Header values gRPC would refuse as metadata (it requires printable ASCII).
 bool IsPrintableAscii(absl::string_view s) {
@@ -245,11 +254,23 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
     if (!allowed.ok()) return respond(ErrorResponse(allowed));
     if (route.kind == RouteKind::kEvents) {
       const auto& req = static_cast<const v1::WatchEventsRequest&>(*shared);
-      if (req.include_results() || req.monitor_ids_size() > 0) {
+      if (req.include_results()) {
+        // Every result of every monitor would be one upstream stream per
+        // client; the gateway's one shared stream carries state changes.
         return respond(ErrorResponse(absl::InvalidArgumentError(
-            req.include_results() ? "include_results: not offered by the gateway's stream"
-                                  : "monitor_ids: not offered by the gateway's stream; use "
-                                    "label_selector")));
+            "include_results: not offered by the gateway's stream; use WatchEvents over gRPC")));
+      }
+      if (req.monitor_ids_size() > kMaxWatchedMonitorIds) {
+        return respond(ErrorResponse(absl::InvalidArgumentError(absl::StrCat(
+            "monitor_ids: at most ", kMaxWatchedMonitorIds, " ids, got ", req.monitor_ids_size()))));
+      }
+      std::set<std::string> monitor_ids;
+      for (int i = 0; i < req.monitor_ids_size(); ++i) {
+        if (req.monitor_ids(i).empty()) {
+          return respond(ErrorResponse(absl::InvalidArgumentError(
+              absl::StrCat("monitor_ids[", i, "]: must not be empty"))));
+        }
+        monitor_ids.insert(req.monitor_ids(i));
       }
       absl::StatusOr<LabelSelector> selector =
           LabelSelector::Parse("label_selector", req.label_selector());
@@ -260,7 +281,8 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
             absl::InvalidArgumentError("last_event_id: not an event id")));
       }
       HttpResponse r;
-      r.sse = std::make_shared<HubSource>(deps_.hub, *std::move(selector), last);
+      r.sse = std::make_shared<HubSource>(deps_.hub, *std::move(selector), std::move(monitor_ids),
+                                          last);
       return respond(std::move(r));
     }
     if (!deps_.snapshot->loaded()) {
@@ -329,7 +351,7 @@ void GatewayHandler::CheckRead(const std::string& authorization,
 }
 
 void GatewayHandler::ServeStatic(const HttpRequest& request, const Respond& respond) {
-  std::optional<HttpResponse> r = ServeAsset(request.path, request.if_none_match);
+  std::optional<HttpResponse> r = ServeAsset(request.path, request.if_none_match, request.accept_encoding);
   if (!r.has_value()) {
     return respond(ErrorResponse(absl::NotFoundError("no such resource")));
   }

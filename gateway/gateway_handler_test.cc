@@ -119,6 +119,11 @@ TEST_F(GatewayHandlerTest, EventsValidateBeforeStreaming) {
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?include_results=true", "Bearer reader").status,
             400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?last_event_id=x", "Bearer reader").status, 400u);
+  EXPECT_EQ(Call(http::verb::get, "/api/v1/events?monitor_ids=mon-1&monitor_ids=mon-2",
+                 "Bearer reader")
+                .status,
+            200u);
+  EXPECT_EQ(Call(http::verb::get, "/api/v1/events?monitor_ids=", "Bearer reader").status, 400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events").status, 401u);
 }
 

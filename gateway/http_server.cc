@@ -215,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
     request.authorization = std::string(req[http::field::authorization]);
     request.content_type = std::string(req[http::field::content_type]);
     request.if_none_match = std::string(req[http::field::if_none_match]);
+    request.accept_encoding = std::string(req[http::field::accept_encoding]);
     request.last_event_id = std::string(req["Last-Event-ID"]);
     request.body = std::move(req.body());
     auto self = this->shared_from_this();

@@ -21,6 +21,7 @@ struct HttpRequest {
   std::string authorization;
   std::string content_type;
   std::string if_none_match;
+  std::string accept_encoding;
   std::string last_event_id;
   std::string body;
 };

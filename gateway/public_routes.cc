@@ -270,7 +270,8 @@ void PublicRoutes::Handle(const HttpRequest& request, const Respond& respond, st
       const bool known = pages_->HasPage(param);
       if (!known) pages_->RequestRefresh();  // see NotFoundAndRefresh
       std::optional<HttpResponse> r =
-          ServeAsset("/status.html", known ? absl::string_view(request.if_none_match) : "");
+          ServeAsset("/status.html", known ? absl::string_view(request.if_none_match) : "",
+                     request.accept_encoding);
       if (!r.has_value()) {
         // The web app is not built in: a minimal page pointing at the data.
         r = HttpResponse();

@@ -21,6 +21,7 @@ struct SseEvent {
   std::string type;                          // "state_change", "resync", ...
   std::string frame;                         // the full SSE frame
   std::map<std::string, std::string> labels;  // of its monitor, for selectors
+  std::string monitor_id;                    // for clients watching ids; may be empty
   bool broadcast = false;                    // sent to every client (resync)
 };
 

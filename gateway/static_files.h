@@ -3,7 +3,8 @@
 //
 // "/" and extension-less paths that are not assets (client-side routes such
 // as /monitors/abc) get /index.html; a path with an extension that is not an
-// asset is a 404. ETag / If-None-Match give 304s. Fingerprinted assets are
+// asset is a 404. ETag / If-None-Match give 304s; text files go out gzipped
+// to clients that accept it. Fingerprinted assets are
 // cached for a year; index.html is revalidated every time.
 #ifndef UPTIME_GATEWAY_STATIC_FILES_H_
 #define UPTIME_GATEWAY_STATIC_FILES_H_
@@ -18,7 +19,15 @@ namespace uptime::gateway {
 
 // The response for GET `path`, or nullopt for a 404 (also when the web app
 // is not built in).
-std::optional<HttpResponse> ServeAsset(absl::string_view path, absl::string_view if_none_match);
+// With `accept_encoding` allowing gzip, a file's gzip copy (made at build
+// time) is sent with `Content-Encoding: gzip` and its own ETag; responses of
+// files that have one carry `Vary: Accept-Encoding` either way.
+std::optional<HttpResponse> ServeAsset(absl::string_view path, absl::string_view if_none_match,
+                                       absl::string_view accept_encoding = "");
+
+// True when an Accept-Encoding header value accepts gzip ("gzip" or "*"
+// without q=0).
+bool AcceptsGzip(absl::string_view accept_encoding);
 
 // True when `if_none_match` (a header value: "*", or a list of possibly weak
 // entity tags) matches `etag`.

@@ -146,7 +146,8 @@ void Upstream::HandleEvent(v1::Event event) {
   // The SSE id replaces the upstream sequence, which is per stream and
   // restarts with every reconnect.
   event.clear_sequence();
-  hub_->Publish("state_change", ToJson(event), std::move(labels));
+  hub_->Publish("state_change", ToJson(event), std::move(labels),
+                event.state_change().monitor_id());
 }
 
 void Upstream::WatchLoop() {

@@ -1,6 +1,7 @@
 // The dashboard's files (built by npm at build time), embedded in the binary.
 //
-// The gateway serves them as they are: `/index.html` for the app's routes
+// The gateway serves them as they are (or their gzip copy, made at build
+// time, to clients that accept gzip): `/index.html` for the app's routes
 // (client-side routing), and the content-hashed files under `/assets/` with a
 // long-lived immutable cache policy.
 //
@@ -25,6 +26,8 @@ struct Asset {
   std::string_view body;          // the file's bytes; static storage
   std::string_view etag;          // a quoted content hash, e.g. "\"9f86d081...\""
   bool immutable;                 // true for content-hashed names (cache forever)
+  std::string_view gzip_body;     // the body gzip-compressed, or empty when not worth it
+  std::string_view gzip_etag;     // the gzip copy's own entity tag
 };
 
 // The embedded file at `path` (absolute, no query string), or nullptr.

@@ -61,5 +61,26 @@ TEST(AssetsTest, EtagsAreQuotedAndUnknownPathsAreMissing) {
   EXPECT_EQ(FindAsset("index.html"), nullptr);
 }
 
+TEST(AssetsTest, ScriptsHaveAGzipCopyWithItsOwnEtag) {
+  int scripts = 0;
+  for (const char* index_path : {"/index.html", "/status.html"}) {
+    const Asset* index = FindAsset(index_path);
+    ASSERT_NE(index, nullptr) << index_path;
+    std::string html(index->body);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(html, m, std::regex(R"(/assets/[^"]+\.js)"))) << index_path;
+    const Asset* js = FindAsset(m.str());
+    ASSERT_NE(js, nullptr) << m.str();
+    ++scripts;
+    ASSERT_FALSE(js->gzip_body.empty()) << m.str();
+    EXPECT_LT(js->gzip_body.size(), js->body.size());
+    // The gzip magic number and "deflate" method.
+    EXPECT_EQ(js->gzip_body.substr(0, 3), std::string_view("\x1f\x8b\x08", 3));
+    EXPECT_NE(js->gzip_etag, js->etag);
+    EXPECT_EQ(js->gzip_etag.back(), '"');
+  }
+  EXPECT_EQ(scripts, 2);
+}
+
 }  // namespace
 }  // namespace uptime::gateway::web

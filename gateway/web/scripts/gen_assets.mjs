@@ -4,10 +4,12 @@
 //
 // Bodies are string literals with octal escapes for non-printable bytes, so
 // the table is constant-initialised (no static-init order issues) and the
-// compiler handles it quickly.
+// compiler handles it quickly. Text files also get a gzip copy (level 9,
+// made once here rather than per request), kept when it saves at least 10 %.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const [dist, out] = process.argv.slice(2);
 if (!dist || !out) {
@@ -75,7 +77,18 @@ files.forEach((path, i) => {
   // Files under /assets/ carry a content hash in their names.
   const immutable = path.startsWith('/assets/');
   cc += `// ${path} (${body.length} bytes)\nconstexpr char kBody${i}[] =\n${literal(body)};\n\n`;
-  rows.push(`    {"${path}", "${type}", std::string_view(kBody${i}, sizeof(kBody${i}) - 1), R"(${etag})", ${immutable}},`);
+  const text = /^(text\/|application\/json|image\/svg)/.test(type);
+  // mtime 0 and no file name in the header: the same input gives the same bytes.
+  const gz = text ? gzipSync(body, { level: 9 }) : null;
+  let gzip = 'std::string_view()';
+  let gzipEtag = 'std::string_view()';
+  if (gz && gz.length <= body.length * 0.9) {
+    cc += `// ${path}, gzip (${gz.length} bytes)\nconstexpr char kGzip${i}[] =\n${literal(gz)};\n\n`;
+    gzip = `std::string_view(kGzip${i}, sizeof(kGzip${i}) - 1)`;
+    // A strong ETag names one representation: the gzip copy has its own.
+    gzipEtag = `R"(${etag.slice(0, -1)}-gz")"`;
+  }
+  rows.push(`    {"${path}", "${type}", std::string_view(kBody${i}, sizeof(kBody${i}) - 1), R"(${etag})", ${immutable}, ${gzip}, ${gzipEtag}},`);
 });
 cc += `// Sorted by path for binary search.
 constexpr Asset kAssets[] = {
