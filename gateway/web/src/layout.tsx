@@ -32,7 +32,7 @@ const THEMES: { t: Theme; label: string }[] = [
 export function Shell({ path, children }: { path: string; children: ComponentChildren }) {
   const s = useStore();
   const [menu, setMenu] = useState(false);
-  const down = Array.from(s.rows.values()).reduce((n, r) => n + (r.status?.state === 'STATE_DOWN' && !r.monitor?.paused ? 1 : 0), 0);
+  const down = s.downCount();
   const active = (href: string) => (href === '/' ? path === '/' || path.startsWith('/monitors') : path.startsWith(href));
   const nextTheme = THEMES[(THEMES.findIndex((x) => x.t === s.theme) + 1) % THEMES.length]!;
   return (

@@ -30,6 +30,8 @@ class Store {
   loadError: string | null = null;
   // Navigation-to-data timing of the last full load, in ms.
   loadMs = 0;
+  // Whether a load has completed (a resync keeps the old rows on screen).
+  private loadedOnce = false;
   live = false;
   version = 0;
   // Bumped when monitors are added, renamed or removed (not on state changes).
@@ -46,6 +48,11 @@ class Store {
   private recentQueue: string[] = [];
   private recentInFlight = 0;
   private resultListeners = new Map<string, Set<(r: CheckResult) => void>>();
+  // list()'s array and the version it was made at.
+  private listCache: Row[] = [];
+  private listAt = -1;
+  private downAt = -1;
+  private downN = 0;
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
@@ -64,14 +71,15 @@ class Store {
     });
   }
 
-  // For the steady flow of results: at most 4 re-renders a second.
-  changedSlowly(): void {
+  // For the steady flow of results: at most 4 re-renders a second (or one
+  // every `ms`).
+  changedSlowly(ms = 250): void {
     this.version++;
     if (this.slowTimer || this.frame) return;
     this.slowTimer = window.setTimeout(() => {
       this.slowTimer = 0;
       this.changed();
-    }, 250);
+    }, ms);
   }
 
   // Calls `fn` with each live result of monitor `id`; returns the unsubscribe.
@@ -83,6 +91,30 @@ class Store {
       set!.delete(fn);
       if (!set!.size) this.resultListeners.delete(id);
     };
+  }
+
+  // Every row, in no particular order; one array per store version, shared
+  // by everything that renders in the same frame.
+  list(): Row[] {
+    if (this.listAt !== this.version) {
+      const out = new Array<Row>(this.rows.size);
+      let i = 0;
+      for (const r of this.rows.values()) out[i++] = r;
+      this.listCache = out;
+      this.listAt = this.version;
+    }
+    return this.listCache;
+  }
+
+  // Monitors down (paused ones excluded), for the navigation badge.
+  downCount(): number {
+    if (this.downAt !== this.version) {
+      let n = 0;
+      for (const r of this.rows.values()) if (r.status?.state === 'STATE_DOWN' && !r.monitor?.paused) n++;
+      this.downN = n;
+      this.downAt = this.version;
+    }
+    return this.downN;
   }
 
   get signedIn(): boolean {
@@ -131,6 +163,7 @@ class Store {
     this.events?.abort();
     this.events = null;
     this.rows.clear();
+    this.loadedOnce = false;
     this.caller = null;
     this.loaded = false;
     this.live = false;
@@ -187,14 +220,20 @@ class Store {
       if (!row) next.set(id, (row = { id, monitor: null, status: null, recent: this.rows.get(id)?.recent ?? [] }));
       return row;
     };
-    // The first page with monitors renders at once, later ones at most 4
-    // times a second.
+    // The first screen renders as soon as the first page of both lists is
+    // in (both are in id order, so they describe the same monitors: no row
+    // shows Pending for want of its status); later pages at most twice a
+    // second, so that rendering does not hold up the pages still coming
+    // (the count says "so far" meanwhile).
     let shown = false;
+    let monitorPages = 0;
+    let statusPages = 0;
     const page = () => {
       if (!initial) return;
-      this.loaded = true;
-      if (shown || next.size === 0) return this.changedSlowly();
+      if (shown) return this.changedSlowly(500);
+      if (!monitorPages || !statusPages || next.size === 0) return;
       shown = true;
+      this.loaded = true;
       this.changed();
     };
     this.loading = true;
@@ -206,6 +245,7 @@ class Store {
         api.listMonitors((monitors) => {
           for (const m of monitors) if (m.id) rowFor(m.id).monitor = m;
           this.namesVersion++;
+          monitorPages++;
           page();
         }),
         api.listStatuses((statuses) => {
@@ -215,6 +255,7 @@ class Store {
             row.status = s;
             if (s.lastResult && row.recent.length === 0) row.recent.push(tick(s.lastResult));
           }
+          statusPages++;
           page();
         }),
       ]);
@@ -222,6 +263,7 @@ class Store {
       for (const [id, row] of next) if (!row.monitor) next.delete(id);
       this.rows = next;
       this.namesVersion++;
+      this.loadedOnce = true;
       this.loaded = true;
       this.loadMs = performance.now() - t0;
       performance.mark('uptime:load-complete');
@@ -230,6 +272,8 @@ class Store {
     } finally {
       this.loading = false;
       this.changed();
+      // The recent-checks bars waited for the list: see pumpRecent.
+      this.pumpRecent();
     }
   }
 
@@ -272,6 +316,10 @@ class Store {
   }
 
   private pumpRecent(): void {
+    // While the first load runs, the rows on screen change with every page
+    // (worst first) and the browser's 6 connections per host are better
+    // spent on the list itself.
+    if (this.loading && !this.loadedOnce) return;
     while (this.recentInFlight < 4 && this.recentQueue.length) {
       const id = this.recentQueue.shift()!;
       this.recentFetched.set(id, Date.now());

@@ -18,7 +18,9 @@ export function VirtualList<T>(props: {
   const { items, rowHeight } = props;
   const overscan = props.overscan ?? 10;
   const body = useRef<HTMLDivElement>(null);
-  const [range, setRange] = useState({ start: 0, end: 50 });
+  // The first render guesses the list starts near the top of the window:
+  // each extra row costs DOM (24 ticks each in the monitor list).
+  const [range, setRange] = useState(() => ({ start: 0, end: Math.ceil(window.innerHeight / rowHeight) + overscan }));
   // The list's offset in the document. Measured on scroll and resize only:
   // measuring on every data change would force a layout per live update.
   const docTop = useRef<number | null>(null);

@@ -1,7 +1,7 @@
 // `/`: every monitor, live. Counts by state, search, filters, sort, grouping,
 // and a virtualised table that stays smooth at 10,000 rows.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Empty, ErrorBox, PageHeader, Spinner, StateBadge, TickBar } from '../components/ui';
 import { VirtualList } from '../components/virtual-list';
 import { ago, labelsText, ms, STATE_CLASS, STATE_LABEL, STATE_RANK, usToMs } from '../format';
@@ -70,7 +70,11 @@ export function Overview() {
     writeFilters(next);
   };
 
-  const rows = useMemo(() => Array.from(s.rows.values()), [s.version]);
+  // One array per store version (shared with the shell); rows are patched in
+  // place, so what reads states recomputes per version. At 10,000 monitors
+  // and several re-renders a second when live, that is O(n) for the default
+  // views: only a change of names re-sorts (byNameOrder).
+  const rows = s.list();
 
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
@@ -81,28 +85,43 @@ export function Overview() {
     return c;
   }, [rows]);
 
+  // Labels and names change only with the set of monitors (namesVersion).
   const labelKeys = useMemo(() => {
     const keys = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r.monitor?.labels ?? {})) keys.add(k);
+    for (const r of rows) for (const k in r.monitor?.labels ?? {}) keys.add(k);
     return Array.from(keys).sort();
-  }, [rows]);
+  }, [rows.length, s.namesVersion]);
 
-  // Name order, computed once per change of the set of monitors rather than
-  // with a collator inside every sort (10,000 names, several sorts a second).
-  const nameRank = useMemo(() => {
-    const keyed = rows.map((r) => [sortKey(nameOf(r)), r] as const);
+  // Every row in name order, and each row's place in it: sorted once per
+  // change of the set of monitors rather than with a collator inside every
+  // sort (10,000 names, several sorts a second).
+  // The sort starts from the previous order (rows still there, then new
+  // ones): V8's sort (TimSort) merges such runs in about O(n), so each page
+  // of the first load costs a merge rather than a full sort.
+  const lastOrder = useRef<Row[]>([]);
+  const byNameOrder = useMemo(() => {
+    const seen = new Set<Row>();
+    const keyed: (readonly [string, Row])[] = [];
+    for (const r of lastOrder.current) {
+      if (s.rows.get(r.id) !== r) continue;
+      seen.add(r);
+      keyed.push([sortKey(nameOf(r)), r]);
+    }
+    for (const r of rows) if (!seen.has(r)) keyed.push([sortKey(nameOf(r)), r]);
     keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const sorted = keyed.map(([, r]) => r);
+    lastOrder.current = sorted;
     const rank = new Map<string, number>();
     sorted.forEach((r, i) => rank.set(r.id, i));
-    return rank;
-  }, [rows.length, s.namesVersion]);
+    return { sorted, rank };
+  }, [rows.length, s.namesVersion, s.rows]);
 
   const selector = useMemo(() => compileSelector(f.selector), [f.selector]);
 
-  const items = useMemo<Item[]>(() => {
+  const { items, shown } = useMemo(() => {
     const q = f.q.trim().toLowerCase();
-    let list = rows.filter((r) => {
+    const { sorted, rank } = byNameOrder;
+    const want = (r: Row) => {
       if (f.state && stateOf(r) !== f.state) return false;
       if (selector && f.selector && !selector(r.monitor?.labels ?? {})) return false;
       if (q) {
@@ -110,16 +129,26 @@ export function Overview() {
         if (!name.includes(q) && !targetOf(r.monitor).toLowerCase().includes(q) && !r.id.includes(q) && !labelsText(r.monitor?.labels).toLowerCase().includes(q)) return false;
       }
       return true;
-    });
-    const byName = (a: Row, b: Row) => nameRank.get(a.id)! - nameRank.get(b.id)!;
-    const cmp: Record<SortKey, (a: Row, b: Row) => number> = {
-      state: (a, b) => STATE_RANK[stateOf(a)] - STATE_RANK[stateOf(b)] || byName(a, b),
-      name: byName,
-      latency: (a, b) => latencyOf(b) - latencyOf(a) || byName(a, b),
-      changed: (a, b) => (Date.parse(b.status?.since ?? '') || 0) - (Date.parse(a.status?.since ?? '') || 0) || byName(a, b),
     };
-    list = list.sort(cmp[f.sort]);
-    if (!f.group) return list.map((row) => ({ kind: 'row', row }));
+    // In name order already: the default "worst first" is a stable bucket
+    // by state rank (O(n), the same order as rank-then-name comparisons).
+    const filtered = f.state || f.selector || q ? sorted.filter(want) : sorted;
+    let list: Row[];
+    if (f.sort === 'name') list = filtered;
+    else if (f.sort === 'state') {
+      const buckets: Row[][] = [];
+      for (const r of filtered) (buckets[STATE_RANK[stateOf(r)]] ??= []).push(r);
+      list = [];
+      for (const b of buckets) if (b) for (const r of b) list.push(r);
+    } else {
+      // Keys computed once per row, not once per comparison; descending,
+      // ties in name order.
+      const key = f.sort === 'latency' ? latencyOf : (r: Row) => Date.parse(r.status?.since ?? '') || 0;
+      const keyed = filtered.map((r) => ({ k: key(r), n: rank.get(r.id)!, r }));
+      keyed.sort((a, b) => b.k - a.k || a.n - b.n);
+      list = keyed.map((x) => x.r);
+    }
+    if (!f.group) return { items: list.map((row): Item => ({ kind: 'row', row })), shown: list.length };
     const groups = new Map<string, Row[]>();
     for (const r of list) {
       const key = r.monitor?.labels?.[f.group] ?? '';
@@ -133,10 +162,8 @@ export function Overview() {
       out.push({ kind: 'group', key, count: g.length, down: g.filter((r) => stateOf(r) === 'STATE_DOWN').length });
       for (const row of g) out.push({ kind: 'row', row });
     }
-    return out;
-  }, [rows, f, selector, nameRank]);
-
-  const shown = items.filter((i) => i.kind === 'row').length;
+    return { items: out, shown: list.length };
+  }, [rows, f, selector, byNameOrder]);
 
   // Marks the first render with data, for the browser test and bench/web.
   useEffect(() => {
