@@ -31,7 +31,10 @@ Api::Api(ConnectionOptions options, std::shared_ptr<grpc::ChannelInterface> chan
       statuses_(v1::StatusService::NewStub(channel_)),
       cluster_(v1::ClusterService::NewStub(channel_)),
       maintenance_(v1::MaintenanceService::NewStub(channel_)),
-      status_pages_(v1::StatusPageService::NewStub(channel_)) {}
+      status_pages_(v1::StatusPageService::NewStub(channel_)),
+      auth_(v1::AuthService::NewStub(channel_)),
+      users_(v1::UserService::NewStub(channel_)),
+      audit_(v1::AuditService::NewStub(channel_)) {}
 
 absl::Status Api::Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const {
   grpc::ClientContext ctx;

@@ -26,11 +26,14 @@
 #include "common/tls.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "uptime/v1/audit.grpc.pb.h"
+#include "uptime/v1/auth.grpc.pb.h"
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 #include "uptime/v1/status_page.grpc.pb.h"
+#include "uptime/v1/user.grpc.pb.h"
 
 namespace uptime::cli {
 
@@ -65,6 +68,9 @@ class Api {
   v1::ClusterService::StubInterface& cluster() const { return *cluster_; }
   v1::MaintenanceService::StubInterface& maintenance() const { return *maintenance_; }
   v1::StatusPageService::StubInterface& status_pages() const { return *status_pages_; }
+  v1::AuthService::StubInterface& auth() const { return *auth_; }
+  v1::UserService::StubInterface& users() const { return *users_; }
+  v1::AuditService::StubInterface& audit() const { return *audit_; }
 
   // Runs `rpc` with a fresh context carrying the token and deadline. A failed
   // call keeps its gRPC code (absl and gRPC codes share numbers); when the
@@ -103,6 +109,9 @@ class Api {
   const std::unique_ptr<v1::ClusterService::StubInterface> cluster_;
   const std::unique_ptr<v1::MaintenanceService::StubInterface> maintenance_;
   const std::unique_ptr<v1::StatusPageService::StubInterface> status_pages_;
+  const std::unique_ptr<v1::AuthService::StubInterface> auth_;
+  const std::unique_ptr<v1::UserService::StubInterface> users_;
+  const std::unique_ptr<v1::AuditService::StubInterface> audit_;
 };
 
 }  // namespace uptime::cli

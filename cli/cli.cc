@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "cli/account_commands.h"
+#include "cli/audit_commands.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/auth.h"
@@ -85,6 +87,8 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   AddStatusCommands(app, commands);
   AddMaintenanceCommands(app, commands);
   AddStatusPageCommands(app, commands);
+  AddAccountCommands(app, commands, PasswordInput{env.in, env.terminal.get()});
+  AddAuditCommands(app, commands);
 
   // CLI11 reports errors by exception; none leaves this function.
   try {

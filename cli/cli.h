@@ -3,7 +3,8 @@
 //
 // Exit codes: 0 success; 1 an RPC failed (the server said no, or could not be
 // reached); 2 bad usage found before any RPC (unknown flag, no check type,
-// unparsable duration, unreadable token or TLS file).
+// unparsable duration, unreadable token or TLS file, a password that could not
+// be read or was not given).
 //
 // Example:
 //   CliEnv env{.out = &out, .err = &err, .now = [] { return fixed; }};
@@ -13,12 +14,14 @@
 
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cli/api.h"
+#include "cli/terminal.h"
 
 namespace uptime::cli {
 
@@ -32,6 +35,10 @@ struct CliEnv {
   // For "5m ago" columns.
   std::function<absl::Time()> now = [] { return absl::Now(); };
   ChannelFactory make_channel = MakeChannel;
+  // Passwords: --password-stdin reads `in`; prompts go to `terminal`
+  // (echo off). Never a flag value: see password_input.h.
+  std::istream* in = &std::cin;
+  std::shared_ptr<Terminal> terminal = StdioTerminal();
 };
 
 // Runs one uptimectl invocation; `args` excludes the program name. Global

@@ -248,4 +248,74 @@ Table StatusPageGroupsTable(const v1::StatusPage& page) {
   return table;
 }
 
+std::string RoleName(v1::Role role) {
+  if (role == v1::ROLE_UNSPECIFIED) return "-";
+  return absl::AsciiStrToLower(StripEnumPrefix(v1::Role_Name(role), "ROLE_"));
+}
+
+std::string ExpiresIn(const google::protobuf::Timestamp& time, absl::Time now,
+                      const std::string& unset) {
+  if (!IsSet(time)) return unset;
+  const absl::Time at = ToTime(time);
+  if (at <= now) return absl::StrCat("expired ", HumanAge(now - at), " ago");
+  return absl::StrCat("in ", HumanAge(at - now));
+}
+
+Table CallerTable(const v1::Caller& caller, absl::Time now) {
+  Table table({});
+  std::string kind = "-";
+  switch (caller.kind()) {
+    case v1::CREDENTIAL_KIND_STATIC_TOKEN: kind = "static token"; break;
+    case v1::CREDENTIAL_KIND_API_KEY: kind = absl::StrCat("API key ", caller.api_key_id()); break;
+    case v1::CREDENTIAL_KIND_SESSION: kind = "session"; break;
+    default: break;
+  }
+  table.AddRow({"Name:", caller.name().empty() ? "-" : caller.name()});
+  table.AddRow({"Role:", RoleName(caller.role())});
+  table.AddRow({"Credential:", kind});
+  if (!caller.user_id().empty()) table.AddRow({"User id:", caller.user_id()});
+  // Static tokens and API keys carry no expiry in the Caller.
+  if (caller.kind() == v1::CREDENTIAL_KIND_SESSION) {
+    table.AddRow({"Expires:", ExpiresIn(caller.expire_time(), now, "-")});
+    table.AddRow({"Idle expiry:", ExpiresIn(caller.idle_expire_time(), now, "-")});
+  }
+  if (caller.must_change_password()) {
+    table.AddRow({"Password:", "must be changed (uptimectl users passwd)"});
+  }
+  return table;
+}
+
+Table UsersTable(const google::protobuf::RepeatedPtrField<v1::User>& users, absl::Time now) {
+  Table table({"ID", "USERNAME", "DISPLAY NAME", "ROLE", "STATUS", "LAST LOGIN", "CREATED"});
+  for (const v1::User& u : users) {
+    table.AddRow({u.id(), u.username(), u.display_name().empty() ? "-" : u.display_name(),
+                  RoleName(u.role()), u.disabled() ? "disabled" : "active",
+                  Ago(u.last_login_time(), now), Ago(u.create_time(), now)});
+  }
+  return table;
+}
+
+Table ApiKeysTable(const google::protobuf::RepeatedPtrField<v1::ApiKey>& keys, absl::Time now) {
+  Table table({"ID", "NAME", "OWNER", "ROLE", "PREFIX", "EXPIRES", "LAST USED", "CREATED"});
+  for (const v1::ApiKey& k : keys) {
+    table.AddRow({k.id(), k.name(), k.username().empty() ? k.user_id() : k.username(),
+                  RoleName(k.role()), k.prefix().empty() ? "-" : k.prefix(),
+                  ExpiresIn(k.expire_time(), now, "never"), Ago(k.last_used_time(), now),
+                  Ago(k.create_time(), now)});
+  }
+  return table;
+}
+
+Table AuditEventsTable(const google::protobuf::RepeatedPtrField<v1::AuditEvent>& events) {
+  Table table({"TIME (UTC)", "ACTOR", "ACTION", "RESOURCE"});
+  for (const v1::AuditEvent& e : events) {
+    std::string resource = absl::StrCat(e.resource_type(), " ", e.resource_id());
+    resource = std::string(absl::StripAsciiWhitespace(resource));
+    table.AddRow({absl::FormatTime("%Y-%m-%d %H:%M:%S", ToTime(e.time()), absl::UTCTimeZone()),
+                  e.actor().empty() ? "-" : e.actor(), e.action(),
+                  resource.empty() ? "-" : resource});
+  }
+  return table;
+}
+
 }  // namespace uptime::cli

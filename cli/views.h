@@ -12,11 +12,14 @@
 #include "google/protobuf/map.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "uptime/v1/audit.pb.h"
+#include "uptime/v1/auth.pb.h"
 #include "uptime/v1/cluster.pb.h"
 #include "uptime/v1/maintenance.pb.h"
 #include "uptime/v1/monitor.pb.h"
 #include "uptime/v1/status.pb.h"
 #include "uptime/v1/status_page.pb.h"
+#include "uptime/v1/user.pb.h"
 
 namespace uptime::cli {
 
@@ -46,6 +49,30 @@ Table StatusPagesTable(const google::protobuf::RepeatedPtrField<v1::StatusPage>&
 // GROUP, MONITORS (as configured), SELECTOR, SHOWS (resolved count): the
 // groups of one page, in page order.
 Table StatusPageGroupsTable(const v1::StatusPage& page);
+
+// Key/value lines without a header: who the credentials are, their role,
+// kind and (sessions) expiry.
+Table CallerTable(const v1::Caller& caller, absl::Time now);
+
+// ID, USERNAME, DISPLAY NAME, ROLE, STATUS (active/disabled), LAST LOGIN,
+// CREATED.
+Table UsersTable(const google::protobuf::RepeatedPtrField<v1::User>& users, absl::Time now);
+
+// ID, NAME, OWNER, ROLE, PREFIX, EXPIRES, LAST USED, CREATED. Never the key:
+// the server does not have it after creation.
+Table ApiKeysTable(const google::protobuf::RepeatedPtrField<v1::ApiKey>& keys, absl::Time now);
+
+// TIME (UTC), ACTOR, ACTION, RESOURCE ("monitor m-..."), in the order given
+// (the server's: newest first). Absolute times: an audit trail is compared
+// with other logs.
+Table AuditEventsTable(const google::protobuf::RepeatedPtrField<v1::AuditEvent>& events);
+
+// "viewer", "editor", "admin"; "-" when unset.
+std::string RoleName(v1::Role role);
+
+// "in 29d23h", "expired 2h0m ago", or `unset` for an unset time.
+std::string ExpiresIn(const google::protobuf::Timestamp& time, absl::Time now,
+                      const std::string& unset);
 
 // When a window is in effect: "2026-11-25 12:00 - 13:00 UTC" for a one-off,
 // "mon,sat 02:30 Europe/Berlin for 2h" for a recurring one.

@@ -21,55 +21,118 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   return result == 0;
 }
 
-TokenAuthorizer::TokenAuthorizer(Tokens tokens, bool allow_all)
-    : tokens_(std::move(tokens)), allow_all_(allow_all) {}
+const char* RoleName(AccessRole role) {
+  switch (role) {
+    case AccessRole::kViewer:
+      return "viewer";
+    case AccessRole::kEditor:
+      return "editor";
+    case AccessRole::kAdmin:
+      return "admin";
+    case AccessRole::kNone:
+      break;
+  }
+  return "none";
+}
 
-grpc::Status TokenAuthorizer::Check(const grpc::ServerContextBase& ctx,
-                                    Scope scope) const {
-  if (allow_all_) return grpc::Status::OK;
+TokenAuthorizer::TokenAuthorizer(Tokens tokens, bool allow_all, const CredentialResolver* resolver)
+    : tokens_(std::move(tokens)), allow_all_(allow_all), resolver_(resolver) {}
+
+absl::StatusOr<Principal> TokenAuthorizer::Authenticate(const grpc::ServerContextBase& ctx) const {
   const auto& md = ctx.client_metadata();
   auto it = md.find("authorization");
   if (it == md.end()) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "missing 'authorization: Bearer <token>' metadata");
+    if (allow_all_) return AuthenticateHeader("");
+    return absl::UnauthenticatedError("missing 'authorization: Bearer <token>' metadata");
   }
-  return CheckHeader(absl::string_view(it->second.data(), it->second.size()), scope);
+  return AuthenticateHeader(absl::string_view(it->second.data(), it->second.size()));
 }
 
-grpc::Status TokenAuthorizer::CheckHeader(absl::string_view authorization,
-                                          Scope scope) const {
-  if (allow_all_) return grpc::Status::OK;
+absl::StatusOr<Principal> TokenAuthorizer::AuthenticateHeader(
+    absl::string_view authorization) const {
   constexpr absl::string_view kPrefix = "Bearer ";
-  if (!absl::StartsWithIgnoreCase(authorization, kPrefix)) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "authorization must be 'Bearer <token>'");
+  const bool bearer = absl::StartsWithIgnoreCase(authorization, kPrefix);
+  absl::string_view token =
+      bearer ? absl::StripAsciiWhitespace(authorization.substr(kPrefix.size())) : "";
+  // A user credential is named by its prefix; the resolver looks it up by
+  // hash, so its timing says nothing about other credentials.
+  if (resolver_ != nullptr && (absl::StartsWith(token, "uk_") || absl::StartsWith(token, "us_"))) {
+    absl::StatusOr<Principal> user = resolver_->Resolve(token);
+    if (user.ok() || !allow_all_) return user;
   }
-  absl::string_view token = absl::StripAsciiWhitespace(authorization.substr(kPrefix.size()));
+  if (!bearer && !allow_all_) {
+    return absl::UnauthenticatedError("authorization must be 'Bearer <token>'");
+  }
   // Evaluate every comparison so timing does not tell which token matched.
   const bool is_admin = !tokens_.admin.empty() && ConstantTimeEquals(token, tokens_.admin);
   const bool is_read = !tokens_.read.empty() && ConstantTimeEquals(token, tokens_.read);
   const bool is_agent = !tokens_.agent.empty() && ConstantTimeEquals(token, tokens_.agent);
-  if (!is_admin && !is_read && !is_agent) {
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token");
+  Principal p;
+  if (is_admin) {
+    p = {.role = AccessRole::kAdmin, .kind = CredentialKind::kStaticToken, .name = "admin-token"};
+  } else if (is_read) {
+    p = {.role = AccessRole::kViewer, .kind = CredentialKind::kStaticToken, .name = "read-token"};
+  } else if (is_agent) {
+    p = {.role = AccessRole::kNone, .kind = CredentialKind::kAgentToken, .name = "agent-token"};
+  } else if (allow_all_) {
+    // --insecure-no-auth: everyone may do everything, agents included.
+    p = {.role = AccessRole::kAdmin, .kind = CredentialKind::kNone, .name = "anonymous"};
+  } else {
+    return absl::UnauthenticatedError("invalid token");
   }
+  return p;
+}
+
+grpc::Status TokenAuthorizer::Permit(const Principal& principal, Scope scope) {
   bool granted = false;
+  const char* need = "agent";
   switch (scope) {
     case Scope::kRead:
-      granted = is_admin || is_read;
+      granted = principal.role >= AccessRole::kViewer;
+      need = "viewer";
+      break;
+    case Scope::kEdit:
+      granted = principal.role >= AccessRole::kEditor;
+      need = "editor";
       break;
     case Scope::kAdmin:
-      granted = is_admin;
+      granted = principal.role >= AccessRole::kAdmin;
+      need = "admin";
       break;
     case Scope::kAgent:
-      granted = is_agent;
+      granted = principal.kind == CredentialKind::kAgentToken ||
+                principal.kind == CredentialKind::kNone;
       break;
   }
-  if (!granted) {
-    const char* need = scope == Scope::kAdmin ? "admin" : scope == Scope::kRead ? "read" : "agent";
-    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
-                        absl::StrCat("this call needs a token with the '", need, "' scope"));
+  if (granted) return grpc::Status::OK;
+  if (scope == Scope::kAgent) {
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "this call needs the agent token");
   }
-  return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                      absl::StrCat("this call needs the '", need, "' role or higher; ",
+                                   principal.name, " has '", RoleName(principal.role), "'"));
+}
+
+absl::StatusOr<Principal> TokenAuthorizer::Authorize(const grpc::ServerContextBase& ctx,
+                                                     Scope scope) const {
+  absl::StatusOr<Principal> p = Authenticate(ctx);
+  if (!p.ok()) return p.status();
+  if (grpc::Status s = Permit(*p, scope); !s.ok()) {
+    return absl::PermissionDeniedError(s.error_message());
+  }
+  return p;
+}
+
+grpc::Status TokenAuthorizer::Check(const grpc::ServerContextBase& ctx, Scope scope) const {
+  absl::StatusOr<Principal> p = Authenticate(ctx);
+  if (!p.ok()) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(p.status().message()));
+  return Permit(*p, scope);
+}
+
+grpc::Status TokenAuthorizer::CheckHeader(absl::string_view authorization, Scope scope) const {
+  absl::StatusOr<Principal> p = AuthenticateHeader(authorization);
+  if (!p.ok()) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(p.status().message()));
+  return Permit(*p, scope);
 }
 
 void AttachToken(grpc::ClientContext* ctx, absl::string_view token) {

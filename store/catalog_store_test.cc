@@ -4,6 +4,7 @@
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
 #include "store/testing/store_test_env.h"
+#include "store/testing/test_audit_log.h"
 
 namespace uptime::testing {
 namespace {
@@ -33,16 +34,28 @@ v1::Channel MakeChannel(const std::string& id, const std::string& name) {
   return c;
 }
 
+std::unique_ptr<store::CatalogStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
+  return std::make_unique<store::MemoryCatalogStore>(audit_log);
+}
+std::unique_ptr<store::CatalogStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
+  return backend.Catalog();
+}
+
+// An audit event for a write whose record the test does not check.
+v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
+
 template <typename Backend>
 class CatalogStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     absl::Status up = backend_.SetUp();
     ASSERT_TRUE(up.ok()) << up;
-    store_ = backend_.Catalog();
+    log_ = NewTestAuditLog(backend_);
+    store_ = MakeStore(backend_, log_.store.get());
   }
 
   Backend backend_;
+  TestAuditLog log_;
   std::unique_ptr<store::CatalogStore> store_;
 };
 
@@ -51,8 +64,8 @@ TYPED_TEST_SUITE(CatalogStoreTest, StoreBackends, BackendNames);
 TYPED_TEST(CatalogStoreTest, InsertThenLoadReturnsMonitorsById) {
   const v1::Monitor b = MakeMonitor("mon-b", "beta");
   const v1::Monitor a = MakeMonitor("mon-a", "alpha");
-  ASSERT_TRUE(this->store_->InsertMonitor(b).ok());
-  ASSERT_TRUE(this->store_->InsertMonitor(a).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(b, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(a, Any()).ok());
   absl::StatusOr<std::vector<v1::Monitor>> all = this->store_->LoadMonitors();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -61,41 +74,43 @@ TYPED_TEST(CatalogStoreTest, InsertThenLoadReturnsMonitorsById) {
 }
 
 TYPED_TEST(CatalogStoreTest, InsertRejectsTakenIdOrName) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha")).ok());
-  absl::Status same_name = this->store_->InsertMonitor(MakeMonitor("mon-b", "alpha"));
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
+  absl::Status same_name = this->store_->InsertMonitor(MakeMonitor("mon-b", "alpha"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(same_name)) << same_name;
   EXPECT_NE(same_name.message().find("name"), absl::string_view::npos) << same_name;
-  absl::Status same_id = this->store_->InsertMonitor(MakeMonitor("mon-a", "other"));
+  absl::Status same_id = this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   EXPECT_NE(same_id.message().find("id"), absl::string_view::npos) << same_id;
   EXPECT_EQ(this->store_->LoadMonitors()->size(), 1u);
 }
 
 TYPED_TEST(CatalogStoreTest, UpdateReplacesAndChecksNames) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha")).ok());
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta")).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), Any()).ok());
   v1::Monitor changed = MakeMonitor("mon-a", "alpha-2");
   changed.set_paused(true);
-  ASSERT_TRUE(this->store_->UpdateMonitor(changed).ok());
+  ASSERT_TRUE(this->store_->UpdateMonitor(changed, Any()).ok());
   EXPECT_TRUE(ProtoEq(changed, this->store_->LoadMonitors()->at(0)));
 
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"))));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"))));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), Any())));
   // The name freed by the rename can be taken again.
-  EXPECT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha")).ok());
+  EXPECT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), Any()).ok());
 }
 
 TYPED_TEST(CatalogStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha")).ok());
-  EXPECT_TRUE(this->store_->DeleteMonitor("mon-a").ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-a")));
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
+  EXPECT_TRUE(this->store_->DeleteMonitor("mon-a", Any()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-a", Any())));
   EXPECT_TRUE(this->store_->LoadMonitors()->empty());
 }
 
 TYPED_TEST(CatalogStoreTest, ChannelsFollowTheSameContract) {
   const v1::Channel slack = MakeChannel("ch-1", "ops");
-  ASSERT_TRUE(this->store_->InsertChannel(slack).ok());
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"))));
+  ASSERT_TRUE(this->store_->InsertChannel(slack, Any()).ok());
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), Any())));
   absl::StatusOr<std::vector<v1::Channel>> all = this->store_->LoadChannels();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 1u);
@@ -104,11 +119,85 @@ TYPED_TEST(CatalogStoreTest, ChannelsFollowTheSameContract) {
 
   v1::Channel renamed = MakeChannel("ch-1", "ops-2");
   renamed.set_type("webhook");
-  ASSERT_TRUE(this->store_->UpdateChannel(renamed).ok());
+  ASSERT_TRUE(this->store_->UpdateChannel(renamed, Any()).ok());
   EXPECT_TRUE(ProtoEq(renamed, this->store_->LoadChannels()->at(0)));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"))));
-  EXPECT_TRUE(this->store_->DeleteChannel("ch-1").ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-1")));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), Any())));
+  EXPECT_TRUE(this->store_->DeleteChannel("ch-1", Any()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-1", Any())));
+}
+
+TYPED_TEST(CatalogStoreTest, EachMonitorWriteRecordsItsEvent) {
+  const v1::AuditEvent create = TestAuditEvent("monitor.create", "monitor", "mon-a");
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), create).ok());
+  std::vector<v1::AuditEvent> events = this->log_.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(SameAuditEvent(create, events[0]));
+
+  const v1::AuditEvent update = TestAuditEvent("monitor.update", "monitor", "mon-a");
+  ASSERT_TRUE(this->store_->UpdateMonitor(MakeMonitor("mon-a", "alpha-2"), update).ok());
+  const v1::AuditEvent remove = TestAuditEvent("monitor.delete", "monitor", "mon-a");
+  ASSERT_TRUE(this->store_->DeleteMonitor("mon-a", remove).ok());
+  events = this->log_.Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(SameAuditEvent(update, events[1]));
+  EXPECT_TRUE(SameAuditEvent(remove, events[2]));
+  EXPECT_LT(events[0].id(), events[1].id());
+  EXPECT_LT(events[1].id(), events[2].id());
+}
+
+TYPED_TEST(CatalogStoreTest, FailedMonitorWritesRecordNothing) {
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), Any()).ok());
+  const size_t before = this->log_.Events().size();
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), Any())));  // id taken
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), Any())));  // name taken
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-x", Any())));
+  EXPECT_EQ(this->log_.Events().size(), before);
+}
+
+TYPED_TEST(CatalogStoreTest, EachChannelWriteRecordsItsEventAndFailuresNone) {
+  const v1::AuditEvent create = TestAuditEvent("channel.create", "channel", "ch-1");
+  ASSERT_TRUE(this->store_->InsertChannel(MakeChannel("ch-1", "ops"), create).ok());
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-9", Any())));
+  const v1::AuditEvent update = TestAuditEvent("channel.update", "channel", "ch-1");
+  ASSERT_TRUE(this->store_->UpdateChannel(MakeChannel("ch-1", "ops-2"), update).ok());
+  const v1::AuditEvent remove = TestAuditEvent("channel.delete", "channel", "ch-1");
+  ASSERT_TRUE(this->store_->DeleteChannel("ch-1", remove).ok());
+  std::vector<v1::AuditEvent> events = this->log_.Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(SameAuditEvent(create, events[0]));
+  EXPECT_TRUE(SameAuditEvent(update, events[1]));
+  EXPECT_TRUE(SameAuditEvent(remove, events[2]));
+}
+
+// PostgreSQL only: when the audit record cannot be written, the change is
+// rolled back with it (one transaction). The log's table is dropped to make
+// the record fail.
+TEST(CatalogStorePostgresTest, FailedRecordUndoesTheChange) {
+  PostgresBackend backend;
+  absl::Status up = backend.SetUp();
+  ASSERT_TRUE(up.ok()) << up;
+  {
+    absl::StatusOr<store::PgLease> lease = backend.pool->Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    absl::Status dropped = (*lease)->ExecScript("DROP TABLE audit_events");
+    ASSERT_TRUE(dropped.ok()) << dropped;
+  }
+  store::PgCatalogStore store(backend.pool.get());
+  EXPECT_FALSE(store.InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
+  EXPECT_FALSE(store.InsertChannel(MakeChannel("ch-1", "ops"), Any()).ok());
+  absl::StatusOr<std::vector<v1::Monitor>> monitors = store.LoadMonitors();
+  ASSERT_TRUE(monitors.ok()) << monitors.status();
+  EXPECT_TRUE(monitors->empty());
+  EXPECT_TRUE(store.LoadChannels()->empty());
 }
 
 }  // namespace

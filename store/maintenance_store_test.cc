@@ -9,18 +9,22 @@
 #include "store/memory/memory_maintenance_store.h"
 #include "store/postgres/pg_maintenance_store.h"
 #include "store/testing/store_test_env.h"
+#include "store/testing/test_audit_log.h"
 
 namespace uptime::testing {
 namespace {
 
 // The backends' own factories cover the older stores; this one is built
 // from what each backend already holds.
-std::unique_ptr<store::MaintenanceStore> MakeStore(MemoryBackend&) {
-  return std::make_unique<store::MemoryMaintenanceStore>();
+std::unique_ptr<store::MaintenanceStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
+  return std::make_unique<store::MemoryMaintenanceStore>(audit_log);
 }
-std::unique_ptr<store::MaintenanceStore> MakeStore(PostgresBackend& backend) {
+std::unique_ptr<store::MaintenanceStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
   return std::make_unique<store::PgMaintenanceStore>(backend.pool.get());
 }
+
+// An audit event for a write whose record the test does not check.
+v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
 
 v1::MaintenanceWindow OneOff(const std::string& id, const std::string& name) {
   v1::MaintenanceWindow w;
@@ -58,10 +62,12 @@ class MaintenanceStoreTest : public ::testing::Test {
   void SetUp() override {
     absl::Status up = backend_.SetUp();
     ASSERT_TRUE(up.ok()) << up;
-    store_ = MakeStore(backend_);
+    log_ = NewTestAuditLog(backend_);
+    store_ = MakeStore(backend_, log_.store.get());
   }
 
   Backend backend_;
+  TestAuditLog log_;
   std::unique_ptr<store::MaintenanceStore> store_;
 };
 
@@ -70,8 +76,8 @@ TYPED_TEST_SUITE(MaintenanceStoreTest, StoreBackends, BackendNames);
 TYPED_TEST(MaintenanceStoreTest, InsertThenLoadReturnsWholeWindowsById) {
   const v1::MaintenanceWindow b = Recurring("mw-b", "weekend");
   const v1::MaintenanceWindow a = OneOff("mw-a", "upgrade");
-  ASSERT_TRUE(this->store_->InsertWindow(b).ok());
-  ASSERT_TRUE(this->store_->InsertWindow(a).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(b, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(a, Any()).ok());
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -80,32 +86,77 @@ TYPED_TEST(MaintenanceStoreTest, InsertThenLoadReturnsWholeWindowsById) {
 }
 
 TYPED_TEST(MaintenanceStoreTest, InsertRejectsTakenIdButNotTakenName) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "deploy")).ok());
-  absl::Status same_id = this->store_->InsertWindow(OneOff("mw-a", "other"));
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "deploy"), Any()).ok());
+  absl::Status same_id = this->store_->InsertWindow(OneOff("mw-a", "other"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   // The same planned change may be scheduled many times under one name.
-  EXPECT_TRUE(this->store_->InsertWindow(OneOff("mw-b", "deploy")).ok());
+  EXPECT_TRUE(this->store_->InsertWindow(OneOff("mw-b", "deploy"), Any()).ok());
   EXPECT_EQ(this->store_->LoadWindows()->size(), 2u);
 }
 
 TYPED_TEST(MaintenanceStoreTest, UpdateReplacesWholeWindow) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade")).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
   // One-off becomes recurring: the old bounds must not linger.
   v1::MaintenanceWindow changed = Recurring("mw-a", "upgrade-2");
-  ASSERT_TRUE(this->store_->UpdateWindow(changed).ok());
+  ASSERT_TRUE(this->store_->UpdateWindow(changed, Any()).ok());
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
-  absl::Status missing = this->store_->UpdateWindow(OneOff("mw-x", "x"));
+  absl::Status missing = this->store_->UpdateWindow(OneOff("mw-x", "x"), Any());
   EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
 }
 
 TYPED_TEST(MaintenanceStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade")).ok());
-  EXPECT_TRUE(this->store_->DeleteWindow("mw-a").ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-a")));
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
+  EXPECT_TRUE(this->store_->DeleteWindow("mw-a", Any()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-a", Any())));
   EXPECT_TRUE(this->store_->LoadWindows()->empty());
+}
+
+TYPED_TEST(MaintenanceStoreTest, EachWriteRecordsItsEventAndFailuresNone) {
+  const v1::AuditEvent create =
+      TestAuditEvent("maintenance_window.create", "maintenance_window", "mw-a");
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), create).ok());
+  std::vector<v1::AuditEvent> events = this->log_.Events();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_TRUE(SameAuditEvent(create, events[0]));
+
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertWindow(OneOff("mw-a", "x"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateWindow(OneOff("mw-x", "x"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-x", Any())));
+  EXPECT_EQ(this->log_.Events().size(), 1u);
+
+  const v1::AuditEvent update =
+      TestAuditEvent("maintenance_window.update", "maintenance_window", "mw-a");
+  ASSERT_TRUE(this->store_->UpdateWindow(Recurring("mw-a", "weekend"), update).ok());
+  const v1::AuditEvent remove =
+      TestAuditEvent("maintenance_window.delete", "maintenance_window", "mw-a");
+  ASSERT_TRUE(this->store_->DeleteWindow("mw-a", remove).ok());
+  events = this->log_.Events();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(SameAuditEvent(update, events[1]));
+  EXPECT_TRUE(SameAuditEvent(remove, events[2]));
+}
+
+// PostgreSQL only: when the audit record cannot be written, the change is
+// rolled back with it (one transaction). The log's table is dropped to make
+// the record fail.
+TEST(MaintenanceStorePostgresTest, FailedRecordUndoesTheChange) {
+  PostgresBackend backend;
+  absl::Status up = backend.SetUp();
+  ASSERT_TRUE(up.ok()) << up;
+  {
+    absl::StatusOr<store::PgLease> lease = backend.pool->Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    absl::Status dropped = (*lease)->ExecScript("DROP TABLE audit_events");
+    ASSERT_TRUE(dropped.ok()) << dropped;
+  }
+  store::PgMaintenanceStore store(backend.pool.get());
+  EXPECT_FALSE(store.InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
+  absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = store.LoadWindows();
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_TRUE(all->empty());
 }
 
 }  // namespace

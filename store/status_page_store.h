@@ -5,6 +5,9 @@
 // assignment and create/update times are the caller's, and so is leaving out
 // the output-only `resolved_monitor_ids` (pages are stored as given).
 //
+// Every write takes the audit event that records it and writes both in one
+// transaction (in PostgreSQL): a failed write leaves neither.
+//
 // Slugs are unique here too, so two writers racing past the registry (a
 // leader and a fenced-off former leader) cannot both take one.
 //
@@ -13,7 +16,7 @@
 // (pg_status_page_store.h).
 //
 // Example:
-//   RETURN_IF_ERROR(store->InsertPage(page));
+//   RETURN_IF_ERROR(store->InsertPage(page, audit));
 //   ASSIGN_OR_RETURN(std::vector<v1::StatusPage> all, store->LoadPages());
 #ifndef UPTIME_STORE_STATUS_PAGE_STORE_H_
 #define UPTIME_STORE_STATUS_PAGE_STORE_H_
@@ -23,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/status_page.pb.h"
 
 namespace uptime::store {
@@ -35,12 +39,12 @@ class StatusPageStore {
   // Every page, ordered by id.
   virtual absl::StatusOr<std::vector<v1::StatusPage>> LoadPages() = 0;
   // ALREADY_EXISTS when the id or the slug is taken.
-  virtual absl::Status InsertPage(const v1::StatusPage& page) = 0;
+  virtual absl::Status InsertPage(const v1::StatusPage& page, const v1::AuditEvent& audit) = 0;
   // Replaces the page with this id. NOT_FOUND for an unknown id;
   // ALREADY_EXISTS when another page has the slug.
-  virtual absl::Status UpdatePage(const v1::StatusPage& page) = 0;
+  virtual absl::Status UpdatePage(const v1::StatusPage& page, const v1::AuditEvent& audit) = 0;
   // NOT_FOUND for an unknown id.
-  virtual absl::Status DeletePage(const std::string& id) = 0;
+  virtual absl::Status DeletePage(const std::string& id, const v1::AuditEvent& audit) = 0;
 };
 
 }  // namespace uptime::store

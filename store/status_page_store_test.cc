@@ -9,16 +9,20 @@
 #include "store/memory/memory_status_page_store.h"
 #include "store/postgres/pg_status_page_store.h"
 #include "store/testing/store_test_env.h"
+#include "store/testing/test_audit_log.h"
 
 namespace uptime::testing {
 namespace {
 
-std::unique_ptr<store::StatusPageStore> MakeStore(MemoryBackend&) {
-  return std::make_unique<store::MemoryStatusPageStore>();
+std::unique_ptr<store::StatusPageStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
+  return std::make_unique<store::MemoryStatusPageStore>(audit_log);
 }
-std::unique_ptr<store::StatusPageStore> MakeStore(PostgresBackend& backend) {
+std::unique_ptr<store::StatusPageStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
   return std::make_unique<store::PgStatusPageStore>(backend.pool.get());
 }
+
+// An audit event for a write whose record the test does not check.
+v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
 
 // A page using every field, with text that needs escaping in SQL and JSON.
 v1::StatusPage Page(const std::string& id, const std::string& slug) {
@@ -52,10 +56,12 @@ class StatusPageStoreTest : public ::testing::Test {
   void SetUp() override {
     absl::Status up = backend_.SetUp();
     ASSERT_TRUE(up.ok()) << up;
-    store_ = MakeStore(backend_);
+    log_ = NewTestAuditLog(backend_);
+    store_ = MakeStore(backend_, log_.store.get());
   }
 
   Backend backend_;
+  TestAuditLog log_;
   std::unique_ptr<store::StatusPageStore> store_;
 };
 
@@ -66,8 +72,8 @@ TYPED_TEST(StatusPageStoreTest, InsertThenLoadReturnsWholePagesById) {
   v1::StatusPage a = Page("sp-a", "zeta");
   a.clear_announcement();
   a.clear_groups();
-  ASSERT_TRUE(this->store_->InsertPage(b).ok());
-  ASSERT_TRUE(this->store_->InsertPage(a).ok());
+  ASSERT_TRUE(this->store_->InsertPage(b, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(a, Any()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -76,46 +82,91 @@ TYPED_TEST(StatusPageStoreTest, InsertThenLoadReturnsWholePagesById) {
 }
 
 TYPED_TEST(StatusPageStoreTest, InsertRejectsTakenIdOrSlugAndSaysWhich) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
-  absl::Status same_id = this->store_->InsertPage(Page("sp-a", "other"));
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
+  absl::Status same_id = this->store_->InsertPage(Page("sp-a", "other"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   EXPECT_NE(same_id.message().find("id 'sp-a'"), std::string::npos) << same_id;
-  absl::Status same_slug = this->store_->InsertPage(Page("sp-b", "acme"));
+  absl::Status same_slug = this->store_->InsertPage(Page("sp-b", "acme"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(same_slug)) << same_slug;
   EXPECT_NE(same_slug.message().find("slug 'acme' is taken"), std::string::npos) << same_slug;
   EXPECT_EQ(this->store_->LoadPages()->size(), 1u);
 }
 
 TYPED_TEST(StatusPageStoreTest, UpdateReplacesWholePageAndGuardsTheSlug) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta")).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), Any()).ok());
   // Fields cleared in the new version must not linger.
   v1::StatusPage changed = Page("sp-a", "acme-2");
   changed.clear_announcement();
   changed.mutable_groups()->RemoveLast();
   changed.set_title("Acme");
-  ASSERT_TRUE(this->store_->UpdatePage(changed).ok());
+  ASSERT_TRUE(this->store_->UpdatePage(changed, Any()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
   EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
 
   // The old slug is free again; another page's is not.
-  EXPECT_TRUE(this->store_->InsertPage(Page("sp-c", "acme")).ok());
-  absl::Status taken = this->store_->UpdatePage(Page("sp-a", "beta"));
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-c", "acme"), Any()).ok());
+  absl::Status taken = this->store_->UpdatePage(Page("sp-a", "beta"), Any());
   EXPECT_TRUE(absl::IsAlreadyExists(taken)) << taken;
   EXPECT_EQ(this->store_->LoadPages()->at(0).slug(), "acme-2");
-  absl::Status missing = this->store_->UpdatePage(Page("sp-x", "x"));
+  absl::Status missing = this->store_->UpdatePage(Page("sp-x", "x"), Any());
   EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
 }
 
 TYPED_TEST(StatusPageStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme")).ok());
-  EXPECT_TRUE(this->store_->DeletePage("sp-a").ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-a")));
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
+  EXPECT_TRUE(this->store_->DeletePage("sp-a", Any()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-a", Any())));
   EXPECT_TRUE(this->store_->LoadPages()->empty());
   // The slug of a deleted page can be used again.
-  EXPECT_TRUE(this->store_->InsertPage(Page("sp-b", "acme")).ok());
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-b", "acme"), Any()).ok());
+}
+
+TYPED_TEST(StatusPageStoreTest, EachWriteRecordsItsEventAndFailuresNone) {
+  const v1::AuditEvent create = TestAuditEvent("status_page.create", "status_page", "sp-a");
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), create).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), Any()).ok());
+  std::vector<v1::AuditEvent> events = this->log_.Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_TRUE(SameAuditEvent(create, events[0]));
+
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-a", "other"), Any())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-c", "acme"), Any())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->UpdatePage(Page("sp-a", "beta"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdatePage(Page("sp-x", "x"), Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-x", Any())));
+  EXPECT_EQ(this->log_.Events().size(), 2u);
+
+  const v1::AuditEvent update = TestAuditEvent("status_page.update", "status_page", "sp-a");
+  ASSERT_TRUE(this->store_->UpdatePage(Page("sp-a", "acme-2"), update).ok());
+  const v1::AuditEvent remove = TestAuditEvent("status_page.delete", "status_page", "sp-a");
+  ASSERT_TRUE(this->store_->DeletePage("sp-a", remove).ok());
+  events = this->log_.Events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_TRUE(SameAuditEvent(update, events[2]));
+  EXPECT_TRUE(SameAuditEvent(remove, events[3]));
+}
+
+// PostgreSQL only: when the audit record cannot be written, the change is
+// rolled back with it (one transaction). The log's table is dropped to make
+// the record fail.
+TEST(StatusPageStorePostgresTest, FailedRecordUndoesTheChange) {
+  PostgresBackend backend;
+  absl::Status up = backend.SetUp();
+  ASSERT_TRUE(up.ok()) << up;
+  {
+    absl::StatusOr<store::PgLease> lease = backend.pool->Acquire();
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    absl::Status dropped = (*lease)->ExecScript("DROP TABLE audit_events");
+    ASSERT_TRUE(dropped.ok()) << dropped;
+  }
+  store::PgStatusPageStore store(backend.pool.get());
+  EXPECT_FALSE(store.InsertPage(Page("sp-a", "acme"), Any()).ok());
+  absl::StatusOr<std::vector<v1::StatusPage>> all = store.LoadPages();
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_TRUE(all->empty());
 }
 
 }  // namespace

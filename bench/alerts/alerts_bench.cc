@@ -89,7 +89,7 @@ int Main(int argc, char** argv) {
     ch.set_name(absl::StrFormat("slack-%05d", i));
     ch.set_type("slack");
     (*ch.mutable_config())["webhook_url"] = (*sink)->url(absl::StrCat("/services/T/B/", i));
-    auto channel = channels.Create(ch);
+    auto channel = channels.Create(ch, v1::AuditEvent());
     v1::Monitor m;
     m.set_name(absl::StrFormat("bench-%05d", i));
     m.mutable_http()->set_url("http://127.0.0.1/");
@@ -98,7 +98,7 @@ int Main(int argc, char** argv) {
     m.set_failure_threshold(1);
     m.set_recovery_threshold(1);
     if (channel.ok()) m.add_channel_ids(channel->id());
-    auto created = catalog.Create(std::move(m));
+    auto created = catalog.Create(std::move(m), v1::AuditEvent());
     if (!channel.ok() || !created.ok()) {
       std::fprintf(stderr, "setup failed\n");
       return 1;

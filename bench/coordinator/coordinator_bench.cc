@@ -128,7 +128,7 @@ int Main(int argc, char** argv) {
       m.mutable_locations()->set_location_label("region");
       m.mutable_locations()->set_count(1);
       m.mutable_locations()->set_quorum(1);
-      (void)catalog.Create(std::move(m));
+      (void)catalog.Create(std::move(m), v1::AuditEvent());
     }
     create_s = absl::ToDoubleSeconds(absl::Now() - tc);
     rss1 = RssMiB();

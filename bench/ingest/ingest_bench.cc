@@ -113,7 +113,7 @@ int Main(int argc, char** argv) {
     m.mutable_locations()->set_quorum(1);
     m.set_failure_threshold(1);
     m.set_recovery_threshold(1);
-    (void)catalog.Create(std::move(m));
+    (void)catalog.Create(std::move(m), v1::AuditEvent());
   }
   // Each agent reports on the monitors it holds, with their epochs.
   std::vector<std::vector<std::pair<std::string, int64_t>>> held(agents);

@@ -1,7 +1,7 @@
 // An in-process coordinator for uptimectl's tests: MonitorService,
-// StatusService, ClusterService, MaintenanceService and StatusPageService on
-// 127.0.0.1 (a free port), backed by
-// plain maps, recording what clients sent. A fake rather than mocks so each
+// StatusService, ClusterService, MaintenanceService, StatusPageService,
+// AuthService (GetCaller), UserService and AuditService on 127.0.0.1 (a free
+// port), backed by plain maps, recording what clients sent. A fake rather than mocks so each
 // test states data and outcomes, not call sequences.
 //
 // Thread-safe: gRPC runs the handlers on its own threads while the test reads
@@ -17,12 +17,16 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/message.h"
 #include "grpcpp/server.h"
+#include "uptime/v1/audit.grpc.pb.h"
+#include "uptime/v1/auth.grpc.pb.h"
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 #include "uptime/v1/status_page.grpc.pb.h"
+#include "uptime/v1/user.grpc.pb.h"
 
 namespace uptime::cli {
 
@@ -56,6 +60,33 @@ class FakeCoordinator {
   std::optional<v1::StatusPage> CreatedStatusPage();  // of the last CreateStatusPage
   std::optional<v1::UpdateStatusPageRequest> LastUpdateStatusPage();
   std::optional<v1::StatusPage> FindStatusPage(const std::string& id);
+  // Accounts. GetCaller answers for `token` (sent as "Bearer TOKEN") with
+  // `caller`; unknown or missing tokens are UNAUTHENTICATED there. The
+  // UserService takes the caller's user id from the same table ("me", own
+  // keys, ChangePassword) but checks no roles: tests of refusals use FailWith.
+  void AddCredential(const std::string& token, v1::Caller caller);
+  // Stored as given (id included); `password` is kept apart, never returned.
+  void AddUser(v1::User user, const std::string& password);
+  std::optional<v1::User> FindUser(const std::string& id);
+  std::optional<std::string> PasswordOf(const std::string& id);
+  void AddApiKey(v1::ApiKey key);
+  bool HasApiKey(const std::string& id);
+  // Listed newest (highest id) first.
+  void AddAuditEvent(v1::AuditEvent event);
+
+  // The last request of type T received by the account services
+  // (CreateUserRequest, UpdateUserRequest, ChangePasswordRequest,
+  // CreateApiKeyRequest, ListApiKeysRequest, ListAuditEventsRequest, ...).
+  template <typename T>
+  std::optional<T> Last() {
+    absl::MutexLock lock(&mu_);
+    auto it = last_requests_.find(T::descriptor()->full_name());
+    if (it == last_requests_.end()) return std::nullopt;
+    T request;
+    request.ParseFromString(it->second);
+    return request;
+  }
+
   // The `authorization` metadata of every call so far ("" when absent).
   std::vector<std::string> Authorizations();
   int calls();
@@ -66,9 +97,17 @@ class FakeCoordinator {
   class Cluster;
   class Maintenance;
   class StatusPages;
+  class Auth;
+  class Users;
+  class Audit;
 
   // Records the call; returns the configured failure or OK.
   grpc::Status Begin(const grpc::ServerContext& ctx);
+  // Begin(), remembering `request` for Last<T>().
+  grpc::Status Begin(const grpc::ServerContext& ctx, const google::protobuf::Message& request);
+  // The Caller the call's bearer token maps to, if any.
+  std::optional<v1::Caller> CallerOf(const grpc::ServerContext& ctx)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::map<std::string, v1::Monitor> monitors_ ABSL_GUARDED_BY(mu_);
@@ -79,6 +118,14 @@ class FakeCoordinator {
   std::map<std::string, v1::StatusPage> status_pages_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::StatusPage> created_status_page_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::UpdateStatusPageRequest> last_update_status_page_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::Caller> credentials_ ABSL_GUARDED_BY(mu_);  // by token
+  // By username: ListUsers is ordered by username, and pages by the last one.
+  std::map<std::string, v1::User> users_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string> passwords_ ABSL_GUARDED_BY(mu_);  // by user id
+  std::map<std::string, v1::ApiKey> api_keys_ ABSL_GUARDED_BY(mu_);     // by id
+  std::map<int64_t, v1::AuditEvent> audit_events_ ABSL_GUARDED_BY(mu_);  // by id
+  // Message full name -> the serialized last request of that type.
+  std::map<std::string, std::string> last_requests_ ABSL_GUARDED_BY(mu_);
   v1::ListAgentsResponse agents_ ABSL_GUARDED_BY(mu_);
   v1::ClusterInfo cluster_info_ ABSL_GUARDED_BY(mu_);
   grpc::Status failure_ ABSL_GUARDED_BY(mu_);
@@ -95,6 +142,9 @@ class FakeCoordinator {
   std::unique_ptr<Cluster> cluster_service_;
   std::unique_ptr<Maintenance> maintenance_service_;
   std::unique_ptr<StatusPages> status_page_service_;
+  std::unique_ptr<Auth> auth_service_;
+  std::unique_ptr<Users> user_service_;
+  std::unique_ptr<Audit> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string addr_;
 };

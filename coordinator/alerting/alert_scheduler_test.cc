@@ -25,7 +25,7 @@ class AlertSchedulerTest : public ::testing::Test {
     m.add_channel_ids("ch-2");
     ToProto(renotify, m.mutable_renotify_interval());
     m.set_tls_expiry_warning_days(tls_days);
-    absl::StatusOr<MonitorPtr> created = catalog_.Create(m);
+    absl::StatusOr<MonitorPtr> created = catalog_.Create(m, v1::AuditEvent());
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? (*created)->id() : "";
   }

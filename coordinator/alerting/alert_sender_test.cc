@@ -119,7 +119,7 @@ class AlertSenderTest : public ::testing::Test {
     slack.set_name("ops");
     slack.set_type("slack");
     (*slack.mutable_config())["webhook_url"] = sink_->url("/services/T0/B0/secret");
-    auto created = channels_->Create(slack);
+    auto created = channels_->Create(slack, v1::AuditEvent());
     ASSERT_TRUE(created.ok()) << created.status();
     channel_id_ = created->id();
     sender_ = std::make_unique<AlertSender>(&clock_, &incidents_, channels_.get(), &metrics_);
@@ -349,7 +349,7 @@ TEST_F(AlertSenderTest, PermanentErrorIsNotRetried) {
 
 TEST_F(AlertSenderTest, DeletedChannelIsDropped) {
   Enqueue(DownAlert("1"));
-  ASSERT_TRUE(channels_->Delete(channel_id_).ok());
+  ASSERT_TRUE(channels_->Delete(channel_id_, v1::AuditEvent()).ok());
   EXPECT_EQ(RunOnce(), 1);
   EXPECT_EQ(sink_->count(), 0u);
   clock_.Advance(absl::Hours(1));

@@ -1,26 +1,53 @@
 #include "coordinator/api/auth_service.h"
 
+#include "common/grpc_status.h"
 #include "coordinator/api/monitor_service.h"
 
 namespace uptime::coordinator {
 
-AuthServiceImpl::AuthServiceImpl(const TokenAuthorizer* auth) : auth_(auth) {}
+absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx) {
+  absl::StatusOr<Principal> principal = auth.Authenticate(ctx);
+  if (!principal.ok()) return principal.status();
+  return Actor{.principal = *std::move(principal), .client_address = ctx.peer()};
+}
+
+AuthServiceImpl::AuthServiceImpl(const TokenAuthorizer* auth, AccountRegistry* accounts)
+    : auth_(auth), accounts_(accounts) {}
 
 grpc::ServerUnaryReactor* AuthServiceImpl::GetCaller(grpc::CallbackServerContext* ctx,
                                                      const v1::GetCallerRequest*,
                                                      v1::Caller* resp) {
-  // The strongest scope first: the admin scope implies read, so asking in
-  // the other order would call every admin a viewer.
-  if (auth_->Check(*ctx, Scope::kAdmin).ok()) {
-    resp->set_role(v1::ROLE_ADMIN);
-    resp->set_name(auth_->allow_all() ? "anonymous" : "admin-token");
-    return FinishWith(ctx, grpc::Status::OK);
+  absl::StatusOr<Principal> principal = auth_->Authenticate(*ctx);
+  if (!principal.ok()) return FinishWith(ctx, ToGrpcStatus(principal.status()));
+  if (grpc::Status s = TokenAuthorizer::Permit(*principal, Scope::kRead); !s.ok()) {
+    return FinishWith(ctx, s);
   }
-  grpc::Status read = auth_->Check(*ctx, Scope::kRead);
-  if (!read.ok()) return FinishWith(ctx, read);
-  resp->set_role(v1::ROLE_VIEWER);
-  resp->set_name("read-token");
+  *resp = ToCaller(*principal);
   return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* ctx,
+                                                 const v1::LoginRequest* req,
+                                                 v1::LoginResponse* resp) {
+  // The gateway names the person's address; a direct gRPC caller is its peer.
+  const std::string address = req->client_address().empty() ? ctx->peer() : req->client_address();
+  if (address.size() > 200) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "client_address: must be at most 200 characters"));
+  }
+  absl::StatusOr<LoginResult> result = accounts_->Login(*req, address);
+  if (!result.ok()) return FinishWith(ctx, ToGrpcStatus(result.status()));
+  resp->set_session_token(result->session_token);
+  *resp->mutable_caller() = ToCaller(result->principal);
+  return FinishWith(ctx, grpc::Status::OK);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* ctx,
+                                                  const v1::LogoutRequest*,
+                                                  google::protobuf::Empty*) {
+  absl::StatusOr<Actor> actor = ActorOf(*auth_, *ctx);
+  if (!actor.ok()) return FinishWith(ctx, ToGrpcStatus(actor.status()));
+  return FinishWith(ctx, ToGrpcStatus(accounts_->Logout(*actor)));
 }
 
 }  // namespace uptime::coordinator

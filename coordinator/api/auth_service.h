@@ -1,29 +1,39 @@
-// AuthService: tells a caller which role its bearer token grants, so the
+// AuthService: tells a caller which role its credential grants (so the
 // dashboard can hide what the caller may not do and the gateway can check
-// reads locally from a cached role instead of asking per request.
+// reads locally from a cached role), and signs users in and out.
 #ifndef UPTIME_COORDINATOR_API_AUTH_SERVICE_H_
 #define UPTIME_COORDINATOR_API_AUTH_SERVICE_H_
 
 #include "common/auth.h"
+#include "coordinator/accounts/account_registry.h"
 #include "uptime/v1/auth.grpc.pb.h"
 
 namespace uptime::coordinator {
 
-// Stateless over the authorizer; thread-safe. `auth` must outlive it.
+// The audit log's view of who calls: the principal and the peer address.
+// UNAUTHENTICATED (as a gRPC status) when the credential is not valid.
+absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx);
+
+// Thread-safe. `auth` and `accounts` must outlive it.
 class AuthServiceImpl final : public v1::AuthService::CallbackService {
  public:
-  explicit AuthServiceImpl(const TokenAuthorizer* auth);
+  AuthServiceImpl(const TokenAuthorizer* auth, AccountRegistry* accounts);
 
-  // Any valid token: the admin token is ROLE_ADMIN, the read token
-  // ROLE_VIEWER (the agent token grants no public role: PERMISSION_DENIED).
-  // Without auth (--insecure-no-auth) everyone is an admin, as for every
-  // other call.
+  // Any valid credential of a public role (the agent token grants none:
+  // PERMISSION_DENIED). Without auth (--insecure-no-auth) everyone is an
+  // anonymous admin, as for every other call.
   grpc::ServerUnaryReactor* GetCaller(grpc::CallbackServerContext* ctx,
                                       const v1::GetCallerRequest* req,
                                       v1::Caller* resp) override;
+  // No credential needed; throttled per user and per client address.
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
+                                  v1::LoginResponse* resp) override;
+  grpc::ServerUnaryReactor* Logout(grpc::CallbackServerContext* ctx, const v1::LogoutRequest* req,
+                                   google::protobuf::Empty* resp) override;
 
  private:
   const TokenAuthorizer* const auth_;
+  AccountRegistry* const accounts_;
 };
 
 }  // namespace uptime::coordinator

@@ -8,18 +8,19 @@
 
 namespace uptime::coordinator {
 
-MaintenanceServiceImpl::MaintenanceServiceImpl(const TokenAuthorizer* auth,
+MaintenanceServiceImpl::MaintenanceServiceImpl(const TokenAuthorizer* auth, Clock* clock,
                                                MaintenanceRegistry* registry)
-    : auth_(auth), registry_(registry) {}
+    : auth_(auth), clock_(clock), registry_(registry) {}
 
 grpc::ServerUnaryReactor* MaintenanceServiceImpl::CreateMaintenanceWindow(
     grpc::CallbackServerContext* ctx, const v1::CreateMaintenanceWindowRequest* req,
     v1::MaintenanceWindow* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (!req->has_window()) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "window: is required"));
   }
-  absl::StatusOr<v1::MaintenanceWindow> created = registry_->Create(req->window());
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_->Create(req->window(), *who);
   if (!created.ok()) return FinishWith(ctx, ToGrpcStatus(created.status()));
   *resp = *std::move(created);
   return FinishWith(ctx, grpc::Status::OK);
@@ -53,12 +54,13 @@ grpc::ServerUnaryReactor* MaintenanceServiceImpl::ListMaintenanceWindows(
 grpc::ServerUnaryReactor* MaintenanceServiceImpl::UpdateMaintenanceWindow(
     grpc::CallbackServerContext* ctx, const v1::UpdateMaintenanceWindowRequest* req,
     v1::MaintenanceWindow* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->window().id(), "window.id"); !s.ok()) {
     return FinishWith(ctx, s);
   }
   absl::StatusOr<v1::MaintenanceWindow> updated =
-      registry_->Update(req->window(), req->update_mask());
+      registry_->Update(req->window(), req->update_mask(), *who);
   if (!updated.ok()) return FinishWith(ctx, ToGrpcStatus(updated.status()));
   *resp = *std::move(updated);
   return FinishWith(ctx, grpc::Status::OK);
@@ -67,9 +69,10 @@ grpc::ServerUnaryReactor* MaintenanceServiceImpl::UpdateMaintenanceWindow(
 grpc::ServerUnaryReactor* MaintenanceServiceImpl::DeleteMaintenanceWindow(
     grpc::CallbackServerContext* ctx, const v1::DeleteMaintenanceWindowRequest* req,
     google::protobuf::Empty*) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->id(), "id"); !s.ok()) return FinishWith(ctx, s);
-  return FinishWith(ctx, ToGrpcStatus(registry_->Delete(req->id())));
+  return FinishWith(ctx, ToGrpcStatus(registry_->Delete(req->id(), *who)));
 }
 
 }  // namespace uptime::coordinator

@@ -1,11 +1,12 @@
 // MaintenanceService: the gRPC adapter over the MaintenanceRegistry. Reads
-// need the `read` scope, writes `admin`.
+// need the viewer role, writes the editor role.
 //
 // Thread-safety: thread-safe (the registry is).
 #ifndef UPTIME_COORDINATOR_API_MAINTENANCE_SERVICE_H_
 #define UPTIME_COORDINATOR_API_MAINTENANCE_SERVICE_H_
 
 #include "common/auth.h"
+#include "common/clock.h"
 #include "coordinator/catalog/maintenance_registry.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
 
@@ -13,8 +14,9 @@ namespace uptime::coordinator {
 
 class MaintenanceServiceImpl final : public v1::MaintenanceService::CallbackService {
  public:
-  // Not owned; both must outlive the service.
-  MaintenanceServiceImpl(const TokenAuthorizer* auth, MaintenanceRegistry* registry);
+  // Not owned; all must outlive the service. Writes are audited (who, and
+  // when by `clock`).
+  MaintenanceServiceImpl(const TokenAuthorizer* auth, Clock* clock, MaintenanceRegistry* registry);
 
   grpc::ServerUnaryReactor* CreateMaintenanceWindow(grpc::CallbackServerContext* ctx,
                                                     const v1::CreateMaintenanceWindowRequest* req,
@@ -34,6 +36,7 @@ class MaintenanceServiceImpl final : public v1::MaintenanceService::CallbackServ
 
  private:
   const TokenAuthorizer* const auth_;
+  Clock* const clock_;
   MaintenanceRegistry* const registry_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/grpc_status.h"
 #include "common/labels.h"
+#include "coordinator/accounts/account_registry.h"
 #include "coordinator/catalog/monitor_validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 
@@ -13,20 +14,29 @@ grpc::Status RequireId(const std::string& id, const char* field) {
   return grpc::Status::OK;
 }
 
+absl::StatusOr<v1::AuditEvent> AuthorizeChange(const TokenAuthorizer& auth, Clock& clock,
+                                               grpc::CallbackServerContext& ctx, Scope scope) {
+  absl::StatusOr<Principal> p = auth.Authorize(ctx, scope);
+  if (!p.ok()) return p.status();
+  return AuditTemplate(Actor{.principal = *std::move(p), .client_address = ctx.peer()},
+                       clock.Now());
+}
+
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx, const grpc::Status& status) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   reactor->Finish(status);
   return reactor;
 }
 
-MonitorServiceImpl::MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog,
+MonitorServiceImpl::MonitorServiceImpl(const TokenAuthorizer* auth, Clock* clock, Catalog* catalog,
                                        std::function<bool(const std::string&)> channel_exists)
-    : auth_(auth), catalog_(catalog), channel_exists_(std::move(channel_exists)) {}
+    : auth_(auth), clock_(clock), catalog_(catalog), channel_exists_(std::move(channel_exists)) {}
 
 grpc::ServerUnaryReactor* MonitorServiceImpl::CreateMonitor(grpc::CallbackServerContext* ctx,
                                                             const v1::CreateMonitorRequest* req,
                                                             v1::Monitor* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (!req->has_monitor()) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "monitor: is required"));
   }
@@ -38,7 +48,7 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::CreateMonitor(grpc::CallbackServer
   if (absl::Status s = ValidateMonitor(monitor, "monitor", channel_exists_); !s.ok()) {
     return FinishWith(ctx, ToGrpcStatus(s));
   }
-  absl::StatusOr<MonitorPtr> created = catalog_->Create(std::move(monitor));
+  absl::StatusOr<MonitorPtr> created = catalog_->Create(std::move(monitor), *who);
   if (!created.ok()) return FinishWith(ctx, ToGrpcStatus(created.status()));
   *resp = **created;
   return FinishWith(ctx, grpc::Status::OK);
@@ -73,7 +83,8 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::ListMonitors(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MonitorServiceImpl::UpdateMonitor(grpc::CallbackServerContext* ctx,
                                                             const v1::UpdateMonitorRequest* req,
                                                             v1::Monitor* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->monitor().id(), "monitor.id"); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<MonitorPtr> current = catalog_->Get(req->monitor().id());
   if (!current.ok()) return FinishWith(ctx, ToGrpcStatus(current.status()));
@@ -103,7 +114,7 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::UpdateMonitor(grpc::CallbackServer
   if (absl::Status s = ValidateMonitor(updated, "monitor", channel_exists_); !s.ok()) {
     return FinishWith(ctx, ToGrpcStatus(s));
   }
-  absl::StatusOr<MonitorPtr> replaced = catalog_->Replace(std::move(updated));
+  absl::StatusOr<MonitorPtr> replaced = catalog_->Replace(std::move(updated), *who);
   if (!replaced.ok()) return FinishWith(ctx, ToGrpcStatus(replaced.status()));
   *resp = **replaced;
   return FinishWith(ctx, grpc::Status::OK);
@@ -112,16 +123,18 @@ grpc::ServerUnaryReactor* MonitorServiceImpl::UpdateMonitor(grpc::CallbackServer
 grpc::ServerUnaryReactor* MonitorServiceImpl::DeleteMonitor(grpc::CallbackServerContext* ctx,
                                                             const v1::DeleteMonitorRequest* req,
                                                             google::protobuf::Empty*) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->id(), "id"); !s.ok()) return FinishWith(ctx, s);
-  return FinishWith(ctx, ToGrpcStatus(catalog_->Delete(req->id())));
+  return FinishWith(ctx, ToGrpcStatus(catalog_->Delete(req->id(), *who)));
 }
 
 grpc::Status MonitorServiceImpl::SetPaused(grpc::CallbackServerContext* ctx, const std::string& id,
                                            bool paused, v1::Monitor* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return s;
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return ToGrpcStatus(who.status());
   if (grpc::Status s = RequireId(id, "id"); !s.ok()) return s;
-  absl::StatusOr<MonitorPtr> m = catalog_->SetPaused(id, paused);
+  absl::StatusOr<MonitorPtr> m = catalog_->SetPaused(id, paused, *who);
   if (!m.ok()) return ToGrpcStatus(m.status());
   *resp = **m;
   return grpc::Status::OK;

@@ -1,13 +1,17 @@
 // MonitorService: the gRPC adapter over the Catalog. Validates every request
-// fully before changing anything.
+// fully before changing anything. Every change is recorded in the audit log
+// (who: the caller's principal and address; when: the clock's now).
 #ifndef UPTIME_COORDINATOR_API_MONITOR_SERVICE_H_
 #define UPTIME_COORDINATOR_API_MONITOR_SERVICE_H_
 
 #include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "common/auth.h"
+#include "common/clock.h"
 #include "coordinator/catalog/catalog.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
 
 namespace uptime::coordinator {
@@ -15,7 +19,7 @@ namespace uptime::coordinator {
 class MonitorServiceImpl final : public v1::MonitorService::CallbackService {
  public:
   // `channel_exists` answers whether a notification channel id is known.
-  MonitorServiceImpl(const TokenAuthorizer* auth, Catalog* catalog,
+  MonitorServiceImpl(const TokenAuthorizer* auth, Clock* clock, Catalog* catalog,
                      std::function<bool(const std::string&)> channel_exists);
 
   grpc::ServerUnaryReactor* CreateMonitor(grpc::CallbackServerContext* ctx,
@@ -45,12 +49,19 @@ class MonitorServiceImpl final : public v1::MonitorService::CallbackService {
                          v1::Monitor* resp);
 
   const TokenAuthorizer* const auth_;
+  Clock* const clock_;
   Catalog* const catalog_;
   const std::function<bool(const std::string&)> channel_exists_;
 };
 
 // Finishes a unary call with `status` (the callback API's boilerplate).
 grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx, const grpc::Status& status);
+
+// For a call that changes something: authorizes it for `scope` and returns
+// the audit event's who and when (AuditTemplate) for the registry to
+// complete. UNAUTHENTICATED / PERMISSION_DENIED as TokenAuthorizer.
+absl::StatusOr<v1::AuditEvent> AuthorizeChange(const TokenAuthorizer& auth, Clock& clock,
+                                               grpc::CallbackServerContext& ctx, Scope scope);
 
 // INVALID_ARGUMENT "<field>: is required" for an empty id.
 grpc::Status RequireId(const std::string& id, const char* field);

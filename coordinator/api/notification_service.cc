@@ -19,11 +19,12 @@ NotificationServiceImpl::NotificationServiceImpl(const TokenAuthorizer* auth,
 
 grpc::ServerUnaryReactor* NotificationServiceImpl::CreateChannel(
     grpc::CallbackServerContext* ctx, const v1::CreateChannelRequest* req, v1::Channel* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kAdmin);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (!req->has_channel()) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "channel: is required"));
   }
-  absl::StatusOr<v1::Channel> created = channels_->Create(req->channel());
+  absl::StatusOr<v1::Channel> created = channels_->Create(req->channel(), *who);
   if (!created.ok()) return FinishWith(ctx, ToGrpcStatus(created.status()));
   *resp = *std::move(created);
   return FinishWith(ctx, grpc::Status::OK);
@@ -55,11 +56,12 @@ grpc::ServerUnaryReactor* NotificationServiceImpl::ListChannels(
 
 grpc::ServerUnaryReactor* NotificationServiceImpl::UpdateChannel(
     grpc::CallbackServerContext* ctx, const v1::UpdateChannelRequest* req, v1::Channel* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kAdmin);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->channel().id(), "channel.id"); !s.ok()) {
     return FinishWith(ctx, s);
   }
-  absl::StatusOr<v1::Channel> updated = channels_->Update(req->channel(), req->update_mask());
+  absl::StatusOr<v1::Channel> updated = channels_->Update(req->channel(), req->update_mask(), *who);
   if (!updated.ok()) return FinishWith(ctx, ToGrpcStatus(updated.status()));
   *resp = *std::move(updated);
   return FinishWith(ctx, grpc::Status::OK);
@@ -68,9 +70,10 @@ grpc::ServerUnaryReactor* NotificationServiceImpl::UpdateChannel(
 grpc::ServerUnaryReactor* NotificationServiceImpl::DeleteChannel(
     grpc::CallbackServerContext* ctx, const v1::DeleteChannelRequest* req,
     google::protobuf::Empty*) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kAdmin);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->id(), "id"); !s.ok()) return FinishWith(ctx, s);
-  return FinishWith(ctx, ToGrpcStatus(channels_->Delete(req->id())));
+  return FinishWith(ctx, ToGrpcStatus(channels_->Delete(req->id(), *who)));
 }
 
 grpc::ServerUnaryReactor* NotificationServiceImpl::TestChannel(grpc::CallbackServerContext* ctx,

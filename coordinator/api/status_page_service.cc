@@ -20,19 +20,20 @@ grpc::ServerUnaryReactor* FinishWithPage(grpc::CallbackServerContext* ctx,
 
 }  // namespace
 
-StatusPageServiceImpl::StatusPageServiceImpl(const TokenAuthorizer* auth,
+StatusPageServiceImpl::StatusPageServiceImpl(const TokenAuthorizer* auth, Clock* clock,
                                              StatusPageRegistry* registry)
-    : auth_(auth), registry_(registry) {}
+    : auth_(auth), clock_(clock), registry_(registry) {}
 
 grpc::ServerUnaryReactor* StatusPageServiceImpl::CreateStatusPage(
     grpc::CallbackServerContext* ctx, const v1::CreateStatusPageRequest* req,
     v1::StatusPage* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (!req->has_status_page()) {
     return FinishWith(
         ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "status_page: is required"));
   }
-  return FinishWithPage(ctx, registry_->Create(req->status_page()), resp);
+  return FinishWithPage(ctx, registry_->Create(req->status_page(), *who), resp);
 }
 
 grpc::ServerUnaryReactor* StatusPageServiceImpl::GetStatusPage(
@@ -63,19 +64,21 @@ grpc::ServerUnaryReactor* StatusPageServiceImpl::ListStatusPages(
 grpc::ServerUnaryReactor* StatusPageServiceImpl::UpdateStatusPage(
     grpc::CallbackServerContext* ctx, const v1::UpdateStatusPageRequest* req,
     v1::StatusPage* resp) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->status_page().id(), "status_page.id"); !s.ok()) {
     return FinishWith(ctx, s);
   }
-  return FinishWithPage(ctx, registry_->Update(req->status_page(), req->update_mask()), resp);
+  return FinishWithPage(ctx, registry_->Update(req->status_page(), req->update_mask(), *who), resp);
 }
 
 grpc::ServerUnaryReactor* StatusPageServiceImpl::DeleteStatusPage(
     grpc::CallbackServerContext* ctx, const v1::DeleteStatusPageRequest* req,
     google::protobuf::Empty*) {
-  if (grpc::Status s = auth_->Check(*ctx, Scope::kAdmin); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<v1::AuditEvent> who = AuthorizeChange(*auth_, *clock_, *ctx, Scope::kEdit);
+  if (!who.ok()) return FinishWith(ctx, ToGrpcStatus(who.status()));
   if (grpc::Status s = RequireId(req->id(), "id"); !s.ok()) return FinishWith(ctx, s);
-  return FinishWith(ctx, ToGrpcStatus(registry_->Delete(req->id())));
+  return FinishWith(ctx, ToGrpcStatus(registry_->Delete(req->id(), *who)));
 }
 
 }  // namespace uptime::coordinator

@@ -1,11 +1,12 @@
 // StatusPageService: the gRPC adapter over the StatusPageRegistry. Reads
-// need the `read` scope, writes `admin`.
+// need the viewer role, writes the editor role.
 //
 // Thread-safety: thread-safe (the registry is).
 #ifndef UPTIME_COORDINATOR_API_STATUS_PAGE_SERVICE_H_
 #define UPTIME_COORDINATOR_API_STATUS_PAGE_SERVICE_H_
 
 #include "common/auth.h"
+#include "common/clock.h"
 #include "coordinator/catalog/status_page_registry.h"
 #include "uptime/v1/status_page.grpc.pb.h"
 
@@ -13,8 +14,9 @@ namespace uptime::coordinator {
 
 class StatusPageServiceImpl final : public v1::StatusPageService::CallbackService {
  public:
-  // Not owned; both must outlive the service.
-  StatusPageServiceImpl(const TokenAuthorizer* auth, StatusPageRegistry* registry);
+  // Not owned; all must outlive the service. Writes are audited (who, and
+  // when by `clock`).
+  StatusPageServiceImpl(const TokenAuthorizer* auth, Clock* clock, StatusPageRegistry* registry);
 
   grpc::ServerUnaryReactor* CreateStatusPage(grpc::CallbackServerContext* ctx,
                                              const v1::CreateStatusPageRequest* req,
@@ -34,6 +36,7 @@ class StatusPageServiceImpl final : public v1::StatusPageService::CallbackServic
 
  private:
   const TokenAuthorizer* const auth_;
+  Clock* const clock_;
   StatusPageRegistry* const registry_;
 };
 

@@ -29,7 +29,7 @@ class StatusServiceTest : public ::testing::Test {
     v1::Monitor m;
     m.set_name("api");
     m.mutable_http()->set_url("http://127.0.0.1/");
-    absl::StatusOr<MonitorPtr> created = catalog_.Create(m);
+    absl::StatusOr<MonitorPtr> created = catalog_.Create(m, v1::AuditEvent());
     ASSERT_TRUE(created.ok()) << created.status();
     monitor_id_ = (*created)->id();
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/proto_time.h"
+#include "coordinator/catalog/audit_record.h"
 
 namespace uptime::coordinator {
 std::string NewId(absl::string_view prefix) {
@@ -66,7 +67,7 @@ absl::StatusOr<MonitorPtr> Catalog::StoreLocked(v1::Monitor monitor) {
   return ptr;
 }
 
-absl::StatusOr<MonitorPtr> Catalog::Create(v1::Monitor monitor) {
+absl::StatusOr<MonitorPtr> Catalog::Create(v1::Monitor monitor, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   if (id_by_name_.contains(monitor.name())) {
     return absl::AlreadyExistsError(
@@ -80,11 +81,13 @@ absl::StatusOr<MonitorPtr> Catalog::Create(v1::Monitor monitor) {
   const absl::Time now = clock_->Now();
   ToProto(now, monitor.mutable_create_time());
   ToProto(now, monitor.mutable_update_time());
-  if (absl::Status s = store_->InsertMonitor(monitor); !s.ok()) return s;
+  v1::AuditEvent audit = AuditRecord(who, "monitor.create", "monitor", id);
+  audit.set_after_json(AuditJson(monitor));
+  if (absl::Status s = store_->InsertMonitor(monitor, audit); !s.ok()) return s;
   return StoreLocked(std::move(monitor));
 }
 
-absl::StatusOr<MonitorPtr> Catalog::Replace(v1::Monitor monitor) {
+absl::StatusOr<MonitorPtr> Catalog::Replace(v1::Monitor monitor, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = monitors_.find(monitor.id());
   if (it == monitors_.end()) return absl::NotFoundError(absl::StrCat("monitor '", monitor.id(), "' not found"));
@@ -95,7 +98,10 @@ absl::StatusOr<MonitorPtr> Catalog::Replace(v1::Monitor monitor) {
   }
   *monitor.mutable_create_time() = it->second->create_time();
   ToProto(clock_->Now(), monitor.mutable_update_time());
-  if (absl::Status s = store_->UpdateMonitor(monitor); !s.ok()) return s;
+  v1::AuditEvent audit = AuditRecord(who, "monitor.update", "monitor", monitor.id());
+  audit.set_before_json(AuditJson(*it->second));
+  audit.set_after_json(AuditJson(monitor));
+  if (absl::Status s = store_->UpdateMonitor(monitor, audit); !s.ok()) return s;
   if (it->second->name() != monitor.name()) id_by_name_.erase(it->second->name());
   return StoreLocked(std::move(monitor));
 }
@@ -107,18 +113,21 @@ absl::StatusOr<MonitorPtr> Catalog::Get(const std::string& id) const {
   return it->second;
 }
 
-absl::Status Catalog::Delete(const std::string& id) {
+absl::Status Catalog::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = monitors_.find(id);
   if (it == monitors_.end()) return absl::NotFoundError(absl::StrCat("monitor '", id, "' not found"));
-  if (absl::Status s = store_->DeleteMonitor(id); !s.ok() && !absl::IsNotFound(s)) return s;
+  v1::AuditEvent audit = AuditRecord(who, "monitor.delete", "monitor", id);
+  audit.set_before_json(AuditJson(*it->second));
+  if (absl::Status s = store_->DeleteMonitor(id, audit); !s.ok() && !absl::IsNotFound(s)) return s;
   id_by_name_.erase(it->second->name());
   monitors_.erase(it);
   for (CatalogListener* l : listeners_) l->OnMonitorRemoved(id);
   return absl::OkStatus();
 }
 
-absl::StatusOr<MonitorPtr> Catalog::SetPaused(const std::string& id, bool paused) {
+absl::StatusOr<MonitorPtr> Catalog::SetPaused(const std::string& id, bool paused,
+                                              const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = monitors_.find(id);
   if (it == monitors_.end()) return absl::NotFoundError(absl::StrCat("monitor '", id, "' not found"));
@@ -126,7 +135,11 @@ absl::StatusOr<MonitorPtr> Catalog::SetPaused(const std::string& id, bool paused
   v1::Monitor copy = *it->second;
   copy.set_paused(paused);
   ToProto(clock_->Now(), copy.mutable_update_time());
-  if (absl::Status s = store_->UpdateMonitor(copy); !s.ok()) return s;
+  v1::AuditEvent audit =
+      AuditRecord(who, paused ? "monitor.pause" : "monitor.resume", "monitor", id);
+  audit.set_before_json(AuditJson(*it->second));
+  audit.set_after_json(AuditJson(copy));
+  if (absl::Status s = store_->UpdateMonitor(copy, audit); !s.ok()) return s;
   return StoreLocked(std::move(copy));
 }
 

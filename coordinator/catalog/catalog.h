@@ -6,6 +6,11 @@
 // memory either. Listeners
 // (sharding, status) learn of each change in the order it was made: they are
 // called under the catalog's lock, so they must not call back into it.
+//
+// Every change takes `who` (an audit event with actor, credential, client
+// address and time filled in, see AuditTemplate) and completes it: action
+// ("monitor.create", ".update", ".delete", ".pause", ".resume"), resource and
+// the monitor as JSON before and after. The store writes it with the change.
 // Thread-safe.
 #ifndef UPTIME_COORDINATOR_CATALOG_CATALOG_H_
 #define UPTIME_COORDINATOR_CATALOG_CATALOG_H_
@@ -22,6 +27,7 @@
 #include "common/clock.h"
 #include "common/labels.h"
 #include "store/catalog_store.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/monitor.pb.h"
 
 namespace uptime::coordinator {
@@ -55,15 +61,17 @@ class Catalog {
 
   // Stores a validated monitor under a new id. ALREADY_EXISTS if the name is
   // taken.
-  absl::StatusOr<MonitorPtr> Create(v1::Monitor monitor);
+  absl::StatusOr<MonitorPtr> Create(v1::Monitor monitor, const v1::AuditEvent& who);
 
   // Replaces a monitor (same id); `update` must be validated. NOT_FOUND /
   // ALREADY_EXISTS (name collision).
-  absl::StatusOr<MonitorPtr> Replace(v1::Monitor monitor);
+  absl::StatusOr<MonitorPtr> Replace(v1::Monitor monitor, const v1::AuditEvent& who);
 
   absl::StatusOr<MonitorPtr> Get(const std::string& id) const;
-  absl::Status Delete(const std::string& id);
-  absl::StatusOr<MonitorPtr> SetPaused(const std::string& id, bool paused);
+  absl::Status Delete(const std::string& id, const v1::AuditEvent& who);
+  // A no-op (nothing written, nothing recorded) when already so.
+  absl::StatusOr<MonitorPtr> SetPaused(const std::string& id, bool paused,
+                                       const v1::AuditEvent& who);
 
   // A page of monitors after `page_token`, matching `selector`.
   absl::StatusOr<MonitorPage> List(const LabelSelector& selector, int page_size,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/proto_time.h"
+#include "coordinator/catalog/audit_record.h"
 #include "coordinator/catalog/catalog.h"
 
 namespace uptime::coordinator {
@@ -106,7 +107,8 @@ v1::Channel ChannelRegistry::Redacted(const v1::Channel& channel) const {
   return out;
 }
 
-absl::StatusOr<v1::Channel> ChannelRegistry::Create(v1::Channel channel) {
+absl::StatusOr<v1::Channel> ChannelRegistry::Create(v1::Channel channel,
+                                                    const v1::AuditEvent& who) {
   channel.clear_id();
   channel.clear_create_time();
   channel.clear_update_time();
@@ -120,9 +122,11 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Create(v1::Channel channel) {
   const absl::Time now = clock_->Now();
   ToProto(now, channel.mutable_create_time());
   ToProto(now, channel.mutable_update_time());
-  if (absl::Status s = store_->InsertChannel(channel); !s.ok()) return s;
-  id_by_name_[channel.name()] = id;
   v1::Channel result = Redacted(channel);
+  v1::AuditEvent audit = AuditRecord(who, "channel.create", "channel", id);
+  audit.set_after_json(AuditJson(result));
+  if (absl::Status s = store_->InsertChannel(channel, audit); !s.ok()) return s;
+  id_by_name_[channel.name()] = id;
   channels_[id] = Entry{std::move(channel), nullptr};
   return result;
 }
@@ -152,7 +156,8 @@ absl::StatusOr<ChannelPage> ChannelRegistry::List(int page_size,
 }
 
 absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
-                                                    const google::protobuf::FieldMask& mask) {
+                                                    const google::protobuf::FieldMask& mask,
+                                                    const v1::AuditEvent& who) {
   if (update.id().empty()) return absl::InvalidArgumentError("channel.id: is required");
   bool set_name = mask.paths_size() == 0, set_type = set_name, set_config = set_name;
   for (const std::string& path : mask.paths()) {
@@ -191,17 +196,20 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
   }
   if (absl::Status s = ValidateLocked(updated, updated.id()); !s.ok()) return s;
   ToProto(clock_->Now(), updated.mutable_update_time());
-  if (absl::Status s = store_->UpdateChannel(updated); !s.ok()) return s;
+  v1::Channel result = Redacted(updated);
+  v1::AuditEvent audit = AuditRecord(who, "channel.update", "channel", updated.id());
+  audit.set_before_json(AuditJson(Redacted(current)));
+  audit.set_after_json(AuditJson(result));
+  if (absl::Status s = store_->UpdateChannel(updated, audit); !s.ok()) return s;
   if (current.name() != updated.name()) {
     id_by_name_.erase(current.name());
     id_by_name_[updated.name()] = updated.id();
   }
-  v1::Channel result = Redacted(updated);
   it->second = Entry{std::move(updated), nullptr};
   return result;
 }
 
-absl::Status ChannelRegistry::Delete(const std::string& id) {
+absl::Status ChannelRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(id);
   if (it == channels_.end()) return NotFound(id);
@@ -209,7 +217,9 @@ absl::Status ChannelRegistry::Delete(const std::string& id) {
     return absl::FailedPreconditionError(absl::StrCat(
         "channel '", id, "' is used by monitors; remove it from their notification channels first"));
   }
-  if (absl::Status s = store_->DeleteChannel(id); !s.ok() && !absl::IsNotFound(s)) return s;
+  v1::AuditEvent audit = AuditRecord(who, "channel.delete", "channel", id);
+  audit.set_before_json(AuditJson(Redacted(it->second.channel)));
+  if (absl::Status s = store_->DeleteChannel(id, audit); !s.ok() && !absl::IsNotFound(s)) return s;
   id_by_name_.erase(it->second.channel.name());
   channels_.erase(it);
   return absl::OkStatus();

@@ -9,11 +9,17 @@
 // redacted (notifiers::RedactConfig); only NotifierFor() uses them. Nothing
 // here logs a config value.
 //
+// Every change takes `who` (an audit event with actor, credential, client
+// address and time filled in, see AuditTemplate) and completes it: action
+// ("channel.create", ".update", ".delete"), resource and the channel as JSON
+// before and after, redacted like every response, so no secret reaches the
+// audit log. The store writes it with the change.
+//
 // Example:
 //   ChannelRegistry channels(clock, store, &notifier_registry, deps,
 //                            [&](const std::string& id) { return MonitorsUse(id); });
 //   RETURN_IF_ERROR(channels.Load());
-//   ASSIGN_OR_RETURN(v1::Channel created, channels.Create(channel));
+//   ASSIGN_OR_RETURN(v1::Channel created, channels.Create(channel, who));
 //   ASSIGN_OR_RETURN(std::shared_ptr<notifiers::Notifier> n,
 //                    channels.NotifierFor(created.id()));
 //   RETURN_IF_ERROR(n->Send(alert));
@@ -39,6 +45,7 @@
 #include "coordinator/notifiers/notifier.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/catalog_store.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/notification.pb.h"
 
 namespace uptime::coordinator {
@@ -69,7 +76,7 @@ class ChannelRegistry {
   // redacted. INVALID_ARGUMENT naming the field ("channel.name: ...",
   // "channel.type: ...", "channel.config.<key>: ..."); ALREADY_EXISTS for a
   // taken name; the store's error (e.g. UNAVAILABLE) otherwise.
-  absl::StatusOr<v1::Channel> Create(v1::Channel channel);
+  absl::StatusOr<v1::Channel> Create(v1::Channel channel, const v1::AuditEvent& who);
 
   // The channel, redacted. NOT_FOUND for an unknown id.
   absl::StatusOr<v1::Channel> Get(const std::string& id) const;
@@ -84,10 +91,11 @@ class ChannelRegistry {
   // value, so clients can read-modify-write. Validated like Create; the
   // channel's cached notifier is recreated on next use. Returns it redacted.
   absl::StatusOr<v1::Channel> Update(const v1::Channel& update,
-                                     const google::protobuf::FieldMask& mask);
+                                     const google::protobuf::FieldMask& mask,
+                                     const v1::AuditEvent& who);
 
   // NOT_FOUND for an unknown id; FAILED_PRECONDITION while `in_use(id)`.
-  absl::Status Delete(const std::string& id);
+  absl::Status Delete(const std::string& id, const v1::AuditEvent& who);
 
   bool Exists(const std::string& id) const;
   size_t size() const;

@@ -7,10 +7,12 @@
 #include "absl/strings/match.h"
 #include "common/auth.h"
 #include "coordinator/api/notification_service.h"
+#include "coordinator/catalog/audit_test_support.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "tests/support/webhook_sink.h"
+#include "store/memory/memory_account_store.h"
 #include "store/memory/memory_catalog_store.h"
 
 namespace uptime::coordinator {
@@ -57,14 +59,15 @@ class ChannelRegistryTest : public ::testing::Test {
   }
 
   SimulatedClock clock_;
-  store::MemoryCatalogStore store_;
+  store::MemoryAccountStore audit_log_;
+  store::MemoryCatalogStore store_{&audit_log_};
   notifiers::NotifierRegistry notifier_registry_;
   std::set<std::string> in_use_;
 };
 
 TEST_F(ChannelRegistryTest, CreateAssignsIdTimesAndRedactsSecrets) {
   auto channels = MakeRegistry();
-  absl::StatusOr<v1::Channel> c = channels->Create(Slack("ops"));
+  absl::StatusOr<v1::Channel> c = channels->Create(Slack("ops"), TestWho());
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_THAT(c->id(), StartsWith("ch-"));
   EXPECT_EQ(c->id().size(), 3u + 16u);
@@ -95,41 +98,41 @@ TEST_F(ChannelRegistryTest, CreateAssignsIdTimesAndRedactsSecrets) {
 
 TEST_F(ChannelRegistryTest, ValidationNamesTheField) {
   auto channels = MakeRegistry();
-  ASSERT_TRUE(channels->Create(Slack("ops")).ok());
+  ASSERT_TRUE(channels->Create(Slack("ops"), TestWho()).ok());
 
-  auto dup = channels->Create(Slack("ops"));
+  auto dup = channels->Create(Slack("ops"), TestWho());
   EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(dup.status().message()), StartsWith("channel.name: "));
 
-  auto empty = channels->Create(Slack(""));
+  auto empty = channels->Create(Slack(""), TestWho());
   EXPECT_EQ(empty.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(empty.status().message()), StartsWith("channel.name: "));
 
-  auto too_long = channels->Create(Slack(std::string(201, 'x')));
+  auto too_long = channels->Create(Slack(std::string(201, 'x')), TestWho());
   EXPECT_THAT(std::string(too_long.status().message()), StartsWith("channel.name: "));
-  EXPECT_TRUE(channels->Create(Slack(std::string(200, 'y'))).ok());
+  EXPECT_TRUE(channels->Create(Slack(std::string(200, 'y')), TestWho()).ok());
 
   v1::Channel bad_type = Slack("t");
   bad_type.set_type("carrier-pigeon");
-  auto t = channels->Create(bad_type);
+  auto t = channels->Create(bad_type, TestWho());
   EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(t.status().message()), StartsWith("channel.type: "));
 
-  auto url = channels->Create(Slack("u", "http://example.com/hook-secret-value"));
+  auto url = channels->Create(Slack("u", "http://example.com/hook-secret-value"), TestWho());
   EXPECT_EQ(url.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(url.status().message()), StartsWith("channel.config.webhook_url: "));
   EXPECT_THAT(std::string(url.status().message()), ::testing::Not(HasSubstr("hook-secret-value")));
 
   v1::Channel typo = Slack("k");
   (*typo.mutable_config())["chanel"] = "#x";
-  auto k = channels->Create(typo);
+  auto k = channels->Create(typo, TestWho());
   EXPECT_THAT(std::string(k.status().message()), StartsWith("channel.config.chanel: "));
   EXPECT_EQ(channels->size(), 2u);
 }
 
 TEST_F(ChannelRegistryTest, UpdateKeepsSecretSentBackRedacted) {
   auto channels = MakeRegistry();
-  auto c = channels->Create(Slack("ops"));
+  auto c = channels->Create(Slack("ops"), TestWho());
   ASSERT_TRUE(c.ok());
   std::shared_ptr<notifiers::Notifier> before = *channels->NotifierFor(c->id());
 
@@ -138,7 +141,7 @@ TEST_F(ChannelRegistryTest, UpdateKeepsSecretSentBackRedacted) {
   edit.set_name("ops-renamed");
   (*edit.mutable_config())["channel"] = "#alerts";
   clock_.Advance(absl::Seconds(10));
-  auto updated = channels->Update(edit, {});
+  auto updated = channels->Update(edit, {}, TestWho());
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->name(), "ops-renamed");
   EXPECT_EQ(updated->config().at("channel"), "#alerts");
@@ -150,8 +153,8 @@ TEST_F(ChannelRegistryTest, UpdateKeepsSecretSentBackRedacted) {
   EXPECT_NE(*channels->NotifierFor(c->id()), before);
 
   // The old name is free again; the new one is taken.
-  EXPECT_TRUE(channels->Create(Slack("ops")).ok());
-  EXPECT_EQ(channels->Create(Slack("ops-renamed")).status().code(),
+  EXPECT_TRUE(channels->Create(Slack("ops"), TestWho()).ok());
+  EXPECT_EQ(channels->Create(Slack("ops-renamed"), TestWho()).status().code(),
             absl::StatusCode::kAlreadyExists);
 
   // A new secret replaces it; a mask limits what changes.
@@ -159,38 +162,39 @@ TEST_F(ChannelRegistryTest, UpdateKeepsSecretSentBackRedacted) {
   rotate.set_id(c->id());
   rotate.set_name("ignored");
   (*rotate.mutable_config())["webhook_url"] = "https://hooks.slack.com/services/T/B/newsecret9876";
-  auto rotated = channels->Update(rotate, Mask({"config"}));
+  auto rotated = channels->Update(rotate, Mask({"config"}), TestWho());
   ASSERT_TRUE(rotated.ok()) << rotated.status();
   EXPECT_EQ(rotated->name(), "ops-renamed");
   EXPECT_EQ(rotated->config().at("webhook_url"), "****9876");
   EXPECT_EQ(rotated->config().count("channel"), 0u);  // config replaced as a whole
 
-  EXPECT_EQ(channels->Update(rotate, Mask({"id"})).status().code(),
+  EXPECT_EQ(channels->Update(rotate, Mask({"id"}), TestWho()).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(channels->Update(rotate, Mask({"bogus"})).status().code(),
+  EXPECT_EQ(channels->Update(rotate, Mask({"bogus"}), TestWho()).status().code(),
             absl::StatusCode::kInvalidArgument);
   rotate.set_id("ch-unknown");
-  EXPECT_EQ(channels->Update(rotate, {}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(channels->Update(rotate, {}, TestWho()).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ChannelRegistryTest, DeleteRefusedWhileInUse) {
   auto channels = MakeRegistry();
-  auto c = channels->Create(Slack("ops"));
+  auto c = channels->Create(Slack("ops"), TestWho());
   ASSERT_TRUE(c.ok());
   in_use_.insert(c->id());
-  EXPECT_EQ(channels->Delete(c->id()).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(channels->Delete(c->id(), TestWho()).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(channels->Exists(c->id()));
   in_use_.clear();
-  EXPECT_TRUE(channels->Delete(c->id()).ok());
+  EXPECT_TRUE(channels->Delete(c->id(), TestWho()).ok());
   EXPECT_FALSE(channels->Exists(c->id()));
   EXPECT_TRUE(store_.LoadChannels()->empty());
-  EXPECT_EQ(channels->Delete(c->id()).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(channels->Delete(c->id(), TestWho()).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(channels->NotifierFor(c->id()).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(ChannelRegistryTest, ListPages) {
   auto channels = MakeRegistry();
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(channels->Create(Slack("c" + std::to_string(i))).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(channels->Create(Slack("c" + std::to_string(i)), TestWho()).ok());
   std::set<std::string> seen;
   std::string token;
   int pages = 0;
@@ -204,6 +208,48 @@ TEST_F(ChannelRegistryTest, ListPages) {
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_EQ(pages, 3);
   EXPECT_EQ(channels->List(2, "garbage!").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// No secret, old or new, may reach the audit log: before and after are the
+// channel as a client sees it (redacted).
+TEST_F(ChannelRegistryTest, AuditRecordsAreRedacted) {
+  auto channels = MakeRegistry();
+  absl::StatusOr<v1::Channel> c = channels->Create(Slack("ops"), TestWho());
+  ASSERT_TRUE(c.ok()) << c.status();
+  constexpr char kNewUrl[] = "https://hooks.slack.com/services/T/B/rotatedsecret5678";
+  v1::Channel rotate = *c;
+  (*rotate.mutable_config())["webhook_url"] = kNewUrl;
+  rotate.set_name("ops-2");
+  ASSERT_TRUE(channels->Update(rotate, {}, TestWho()).ok());
+  // Refused: no record.
+  EXPECT_FALSE(channels->Create(Slack("ops-2"), TestWho()).ok());
+  ASSERT_TRUE(channels->Delete(c->id(), TestWho()).ok());
+
+  std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_EQ(events.size(), 3u);
+  const std::vector<std::string> actions = {"channel.create", "channel.update", "channel.delete"};
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].action(), actions[i]);
+    EXPECT_EQ(events[i].resource_type(), "channel");
+    EXPECT_EQ(events[i].resource_id(), c->id());
+    EXPECT_TRUE(HasTestWho(events[i]));
+    const std::string all = events[i].DebugString();
+    EXPECT_THAT(all, ::testing::Not(HasSubstr("secret1234"))) << all;
+    EXPECT_THAT(all, ::testing::Not(HasSubstr("rotatedsecret"))) << all;
+    EXPECT_THAT(all, ::testing::Not(HasSubstr("hooks.slack.com"))) << all;
+  }
+  EXPECT_EQ(events[0].before_json(), "");
+  v1::Channel created = FromAuditJson<v1::Channel>(events[0].after_json());
+  EXPECT_EQ(created.name(), "ops");
+  EXPECT_EQ(created.config().at("webhook_url"), "****1234");
+  EXPECT_EQ(created.config().at("channel"), "#ops");  // settings stay readable
+  EXPECT_EQ(FromAuditJson<v1::Channel>(events[1].before_json()).config().at("webhook_url"),
+            "****1234");
+  v1::Channel updated = FromAuditJson<v1::Channel>(events[1].after_json());
+  EXPECT_EQ(updated.name(), "ops-2");
+  EXPECT_EQ(updated.config().at("webhook_url"), "****5678");
+  EXPECT_EQ(FromAuditJson<v1::Channel>(events[2].before_json()).name(), "ops-2");
+  EXPECT_EQ(events[2].after_json(), "");
 }
 
 // --- NotificationService over gRPC ---
@@ -283,6 +329,22 @@ TEST_F(NotificationServiceTest, ScopesAndCrud) {
   EXPECT_TRUE(stub_->DeleteChannel(Ctx("admin-token").get(), del, &empty).ok());
   EXPECT_EQ(stub_->GetChannel(Ctx("read-token").get(), get, &got).error_code(),
             grpc::StatusCode::NOT_FOUND);
+
+  // Only the three changes that happened are recorded, each saying who made
+  // it, with which credential and from where.
+  std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].action(), "channel.create");
+  EXPECT_EQ(events[1].action(), "channel.update");
+  EXPECT_EQ(events[2].action(), "channel.delete");
+  for (const v1::AuditEvent& e : events) {
+    EXPECT_EQ(e.actor(), "admin-token");
+    EXPECT_EQ(e.credential(), "static_token");
+    EXPECT_FALSE(e.client_address().empty());
+    EXPECT_EQ(e.time().seconds(), absl::ToUnixSeconds(clock_.Now()));
+    EXPECT_EQ(e.resource_id(), created.id());
+    EXPECT_THAT(e.DebugString(), ::testing::Not(HasSubstr("secret1234")));
+  }
 }
 
 TEST_F(NotificationServiceTest, TestChannelDeliversAndReportsErrorsWithoutSecrets) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/labels.h"
 #include "common/proto_time.h"
+#include "coordinator/catalog/audit_record.h"
 #include "coordinator/catalog/catalog.h"
 #include "google/protobuf/util/field_mask_util.h"
 
@@ -139,7 +140,8 @@ v1::MaintenanceWindow MaintenanceRegistry::Decorated(const v1::MaintenanceWindow
   return out;
 }
 
-absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Create(v1::MaintenanceWindow window) {
+absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Create(v1::MaintenanceWindow window,
+                                                                  const v1::AuditEvent& who) {
   window.clear_id();
   window.clear_create_time();
   window.clear_update_time();
@@ -155,7 +157,9 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Create(v1::Maintenanc
   const absl::Time now = clock_->Now();
   ToProto(now, window.mutable_create_time());
   ToProto(now, window.mutable_update_time());
-  if (absl::Status s = store_->InsertWindow(window); !s.ok()) return s;
+  v1::AuditEvent audit = AuditRecord(who, "maintenance_window.create", "maintenance_window", id);
+  audit.set_after_json(AuditJson(window));
+  if (absl::Status s = store_->InsertWindow(window, audit); !s.ok()) return s;
   v1::MaintenanceWindow result = Decorated(window, now);
   windows_[id] = std::move(window);
   PublishLocked();
@@ -192,7 +196,8 @@ absl::StatusOr<MaintenancePage> MaintenanceRegistry::List(int page_size,
 }
 
 absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Update(
-    const v1::MaintenanceWindow& update, const google::protobuf::FieldMask& mask) {
+    const v1::MaintenanceWindow& update, const google::protobuf::FieldMask& mask,
+    const v1::AuditEvent& who) {
   using google::protobuf::util::FieldMaskUtil;
   if (update.id().empty()) return absl::InvalidArgumentError("window.id: is required");
   for (const std::string& path : mask.paths()) {
@@ -225,19 +230,25 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Update(
   if (absl::Status s = ValidateLocked(updated, &current); !s.ok()) return s;
   const absl::Time now = clock_->Now();
   ToProto(now, updated.mutable_update_time());
-  if (absl::Status s = store_->UpdateWindow(updated); !s.ok()) return s;
+  v1::AuditEvent audit =
+      AuditRecord(who, "maintenance_window.update", "maintenance_window", updated.id());
+  audit.set_before_json(AuditJson(current));
+  audit.set_after_json(AuditJson(updated));
+  if (absl::Status s = store_->UpdateWindow(updated, audit); !s.ok()) return s;
   v1::MaintenanceWindow result = Decorated(updated, now);
   it->second = std::move(updated);
   PublishLocked();
   return result;
 }
 
-absl::Status MaintenanceRegistry::Delete(const std::string& id) {
+absl::Status MaintenanceRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(id);
   if (it == windows_.end()) return NotFound(id);
   // NOT_FOUND from the store: already gone there; drop it here too.
-  if (absl::Status s = store_->DeleteWindow(id); !s.ok() && !absl::IsNotFound(s)) return s;
+  v1::AuditEvent audit = AuditRecord(who, "maintenance_window.delete", "maintenance_window", id);
+  audit.set_before_json(AuditJson(it->second));
+  if (absl::Status s = store_->DeleteWindow(id, audit); !s.ok() && !absl::IsNotFound(s)) return s;
   windows_.erase(it);
   PublishLocked();
   return absl::OkStatus();

@@ -10,11 +10,17 @@
 // Windows it returns carry the output-only fields `active` and
 // `next_occurrence` as of the clock's now; those are never stored.
 //
+// Every change takes `who` (an audit event with actor, credential, client
+// address and time filled in, see AuditTemplate) and completes it: action
+// ("maintenance_window.create", ".update", ".delete"), resource and the
+// window as stored, as JSON before and after. The store writes it with the
+// change.
+//
 // Example:
 //   MaintenanceRegistry registry(clock, store, monitor_exists,
 //                                [&](auto calendar) { tracker.SetMaintenanceCalendar(calendar); });
 //   RETURN_IF_ERROR(registry.Load());
-//   ASSIGN_OR_RETURN(v1::MaintenanceWindow created, registry.Create(window));
+//   ASSIGN_OR_RETURN(v1::MaintenanceWindow created, registry.Create(window, who));
 //
 // Thread-safety: thread-safe (one mutex). `monitor_exists` and `on_change`
 // are called with that mutex held (so calendars arrive in the order of the
@@ -37,6 +43,7 @@
 #include "coordinator/catalog/maintenance_calendar.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/maintenance_store.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/maintenance.pb.h"
 
 namespace uptime::coordinator {
@@ -65,7 +72,8 @@ class MaintenanceRegistry {
   // times, stores it. INVALID_ARGUMENT naming the field ("window.name: ...",
   // "window.monitor_ids[2]: unknown monitor ...", "window.end_time: ...");
   // the store's error (e.g. UNAVAILABLE) otherwise.
-  absl::StatusOr<v1::MaintenanceWindow> Create(v1::MaintenanceWindow window);
+  absl::StatusOr<v1::MaintenanceWindow> Create(v1::MaintenanceWindow window,
+                                               const v1::AuditEvent& who);
 
   // NOT_FOUND for an unknown id.
   absl::StatusOr<v1::MaintenanceWindow> Get(const std::string& id) const;
@@ -81,10 +89,11 @@ class MaintenanceRegistry {
   // ended early). INVALID_ARGUMENT naming "update_mask" for a path that is
   // unknown or not writable.
   absl::StatusOr<v1::MaintenanceWindow> Update(const v1::MaintenanceWindow& update,
-                                               const google::protobuf::FieldMask& mask);
+                                               const google::protobuf::FieldMask& mask,
+                                               const v1::AuditEvent& who);
 
   // NOT_FOUND for an unknown id. Monitors it covered leave maintenance now.
-  absl::Status Delete(const std::string& id);
+  absl::Status Delete(const std::string& id, const v1::AuditEvent& who);
 
   size_t size() const;
 

@@ -7,7 +7,9 @@
 
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
+#include "coordinator/catalog/audit_test_support.h"
 #include "gtest/gtest.h"
+#include "store/memory/memory_account_store.h"
 #include "store/memory/memory_maintenance_store.h"
 #include "store/testing/faulty_stores.h"
 
@@ -43,7 +45,8 @@ class MaintenanceRegistryTest : public ::testing::Test {
   }
 
   SimulatedClock clock_;
-  store::MemoryMaintenanceStore memory_;
+  store::MemoryAccountStore audit_log_;
+  store::MemoryMaintenanceStore memory_{&audit_log_};
   store::StoreFaults faults_;  // set_down(true): PostgreSQL gone
   store::FaultyMaintenanceStore store_{&memory_, &faults_};
   std::set<std::string> monitors_ = {"mon-1", "mon-2"};
@@ -56,7 +59,7 @@ TEST_F(MaintenanceRegistryTest, CreateAssignsIdTimesDefaultsAndPublishes) {
   v1::MaintenanceWindow w = Window();
   w.set_id("mine");
   w.set_active(false);
-  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(w);
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(w, TestWho());
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->id().substr(0, 3), "mw-");
   EXPECT_EQ(FromProto(created->create_time()), clock_.Now());
@@ -75,7 +78,7 @@ TEST_F(MaintenanceRegistryTest, CreateAssignsIdTimesDefaultsAndPublishes) {
   recurring.set_label_selector("team=core");
   recurring.mutable_recurrence()->set_start_time_of_day("02:00");
   recurring.mutable_recurrence()->mutable_duration()->set_seconds(1800);
-  created = registry_.Create(recurring);
+  created = registry_.Create(recurring, TestWho());
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->recurrence().time_zone(), "UTC");
   EXPECT_TRUE(created->has_next_occurrence());
@@ -114,7 +117,7 @@ TEST_F(MaintenanceRegistryTest, BadInputNamesTheFieldAndChangesNothing) {
   for (const Case& c : cases) {
     v1::MaintenanceWindow w = Window();
     c.edit(w);
-    absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(w);
+    absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(w, TestWho());
     ASSERT_FALSE(created.ok()) << c.error;
     EXPECT_EQ(created.status().code(), absl::StatusCode::kInvalidArgument) << created.status();
     EXPECT_THAT(std::string(created.status().message()), HasSubstr(c.error));
@@ -125,21 +128,22 @@ TEST_F(MaintenanceRegistryTest, BadInputNamesTheFieldAndChangesNothing) {
 }
 
 TEST_F(MaintenanceRegistryTest, StoreFailureChangesNothing) {
-  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window());
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window(), TestWho());
   ASSERT_TRUE(created.ok());
   faults_.set_down(true);
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Create(Window()).status()));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Create(Window(), TestWho()).status()));
   v1::MaintenanceWindow renamed = *created;
   renamed.set_name("other");
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Update(renamed, {}).status()));
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Delete(created->id())));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Update(renamed, {}, TestWho()).status()));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Delete(created->id(), TestWho())));
   EXPECT_EQ(registry_.size(), 1u);
   EXPECT_EQ(registry_.Get(created->id())->name(), "deploy");
   EXPECT_EQ(published_, 1);
+  EXPECT_EQ(AuditEvents(audit_log_).size(), 1u);  // the create only
 }
 
 TEST_F(MaintenanceRegistryTest, UpdateWithMaskEndsEarlyAndRejectsBadPaths) {
-  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window());
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window(), TestWho());
   ASSERT_TRUE(created.ok());
   clock_.Advance(absl::Minutes(10));
 
@@ -149,7 +153,7 @@ TEST_F(MaintenanceRegistryTest, UpdateWithMaskEndsEarlyAndRejectsBadPaths) {
   ToProto(clock_.Now(), patch.mutable_end_time());
   google::protobuf::FieldMask mask;
   mask.add_paths("end_time");
-  absl::StatusOr<v1::MaintenanceWindow> updated = registry_.Update(patch, mask);
+  absl::StatusOr<v1::MaintenanceWindow> updated = registry_.Update(patch, mask, TestWho());
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->name(), "deploy");
   EXPECT_FALSE(updated->active());
@@ -160,7 +164,7 @@ TEST_F(MaintenanceRegistryTest, UpdateWithMaskEndsEarlyAndRejectsBadPaths) {
   for (const char* bad : {"id", "create_time", "active", "next_occurrence", "bogus"}) {
     google::protobuf::FieldMask m;
     m.add_paths(bad);
-    absl::Status s = registry_.Update(patch, m).status();
+    absl::Status s = registry_.Update(patch, m, TestWho()).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(s.message()), HasSubstr("update_mask")) << bad;
   }
@@ -168,10 +172,11 @@ TEST_F(MaintenanceRegistryTest, UpdateWithMaskEndsEarlyAndRejectsBadPaths) {
   mask.Clear();
   mask.add_paths("monitor_ids");
   patch.add_monitor_ids("mon-404");
-  absl::Status s = registry_.Update(patch, mask).status();
+  absl::Status s = registry_.Update(patch, mask, TestWho()).status();
   EXPECT_THAT(std::string(s.message()), HasSubstr("window.monitor_ids[0]: unknown monitor"));
   EXPECT_TRUE(absl::IsNotFound(
-      registry_.Update([] { v1::MaintenanceWindow w; w.set_id("mw-x"); return w; }(), {})
+      registry_.Update([] { v1::MaintenanceWindow w; w.set_id("mw-x"); return w; }(), {},
+                       TestWho())
           .status()));
 }
 
@@ -179,7 +184,7 @@ TEST_F(MaintenanceRegistryTest, ListPagesAndFiltersActive) {
   std::vector<std::string> ids;
   for (int i = 0; i < 5; ++i) {
     absl::StatusOr<v1::MaintenanceWindow> w =
-        registry_.Create(Window(i % 2 == 0 ? absl::ZeroDuration() : absl::Hours(3)));
+        registry_.Create(Window(i % 2 == 0 ? absl::ZeroDuration() : absl::Hours(3)), TestWho());
     ASSERT_TRUE(w.ok());
     ids.push_back(w->id());
   }
@@ -201,27 +206,27 @@ TEST_F(MaintenanceRegistryTest, ListPagesAndFiltersActive) {
 }
 
 TEST_F(MaintenanceRegistryTest, WindowStaysEditableAfterItsMonitorIsDeleted) {
-  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window());
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window(), TestWho());
   ASSERT_TRUE(created.ok());
   monitors_.erase("mon-1");
   v1::MaintenanceWindow patch = *created;
   patch.set_description("the monitor is gone, the plan is not");
   google::protobuf::FieldMask mask;
   mask.add_paths("description");
-  EXPECT_TRUE(registry_.Update(patch, mask).ok());
+  EXPECT_TRUE(registry_.Update(patch, mask, TestWho()).ok());
   // Adding an unknown id is still refused.
   patch.add_monitor_ids("mon-404");
   mask.add_paths("monitor_ids");
-  EXPECT_THAT(std::string(registry_.Update(patch, mask).status().message()),
+  EXPECT_THAT(std::string(registry_.Update(patch, mask, TestWho()).status().message()),
               HasSubstr("window.monitor_ids[1]: unknown monitor"));
 }
 
 TEST_F(MaintenanceRegistryTest, DeleteAndLoad) {
-  absl::StatusOr<v1::MaintenanceWindow> a = registry_.Create(Window());
-  absl::StatusOr<v1::MaintenanceWindow> b = registry_.Create(Window());
+  absl::StatusOr<v1::MaintenanceWindow> a = registry_.Create(Window(), TestWho());
+  absl::StatusOr<v1::MaintenanceWindow> b = registry_.Create(Window(), TestWho());
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_TRUE(registry_.Delete(a->id()).ok());
-  EXPECT_TRUE(absl::IsNotFound(registry_.Delete(a->id())));
+  EXPECT_TRUE(registry_.Delete(a->id(), TestWho()).ok());
+  EXPECT_TRUE(absl::IsNotFound(registry_.Delete(a->id(), TestWho())));
   EXPECT_TRUE(absl::IsNotFound(registry_.Get(a->id()).status()));
 
   MaintenanceRegistry reloaded(&clock_, &store_, nullptr,
@@ -232,6 +237,37 @@ TEST_F(MaintenanceRegistryTest, DeleteAndLoad) {
   EXPECT_EQ(reloaded.size(), 1u);
   EXPECT_EQ(calendar_->size(), 1u);
   EXPECT_TRUE(reloaded.Get(b->id()).ok());
+}
+
+TEST_F(MaintenanceRegistryTest, EveryChangeIsAuditedAsStored) {
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(Window(), TestWho());
+  ASSERT_TRUE(created.ok()) << created.status();
+  v1::MaintenanceWindow renamed = *created;
+  renamed.set_name("deploy-2");
+  ASSERT_TRUE(registry_.Update(renamed, {}, TestWho()).ok());
+  // Refused: no record.
+  EXPECT_TRUE(absl::IsNotFound(registry_.Delete("mw-nope", TestWho())));
+  ASSERT_TRUE(registry_.Delete(created->id(), TestWho()).ok());
+
+  std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_EQ(events.size(), 3u);
+  const std::vector<std::string> actions = {
+      "maintenance_window.create", "maintenance_window.update", "maintenance_window.delete"};
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].action(), actions[i]);
+    EXPECT_EQ(events[i].resource_type(), "maintenance_window");
+    EXPECT_EQ(events[i].resource_id(), created->id());
+    EXPECT_TRUE(HasTestWho(events[i]));
+  }
+  EXPECT_EQ(events[0].before_json(), "");
+  v1::MaintenanceWindow after = FromAuditJson<v1::MaintenanceWindow>(events[0].after_json());
+  EXPECT_EQ(after.name(), "deploy");
+  EXPECT_EQ(after.id(), created->id());
+  EXPECT_FALSE(after.active());  // output-only fields are not part of the record
+  EXPECT_EQ(FromAuditJson<v1::MaintenanceWindow>(events[1].before_json()).name(), "deploy");
+  EXPECT_EQ(FromAuditJson<v1::MaintenanceWindow>(events[1].after_json()).name(), "deploy-2");
+  EXPECT_EQ(FromAuditJson<v1::MaintenanceWindow>(events[2].before_json()).name(), "deploy-2");
+  EXPECT_EQ(events[2].after_json(), "");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
+#include "coordinator/catalog/audit_record.h"
 #include "coordinator/catalog/monitor_validation.h"  // kMaxUrlBytes, as for monitors
 #include "coordinator/notifiers/http_post.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -265,7 +266,8 @@ v1::StatusPage StatusPageRegistry::Resolved(v1::StatusPage page) const {
   return page;
 }
 
-absl::StatusOr<v1::StatusPage> StatusPageRegistry::Create(v1::StatusPage page) {
+absl::StatusOr<v1::StatusPage> StatusPageRegistry::Create(v1::StatusPage page,
+                                                          const v1::AuditEvent& who) {
   page.clear_id();
   page.clear_create_time();
   page.clear_update_time();
@@ -281,7 +283,9 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Create(v1::StatusPage page) {
     const absl::Time now = clock_->Now();
     ToProto(now, page.mutable_create_time());
     ToProto(now, page.mutable_update_time());
-    RETURN_IF_ERROR(store_->InsertPage(page));
+    v1::AuditEvent audit = AuditRecord(who, "status_page.create", "status_page", id);
+    audit.set_after_json(AuditJson(page));
+    RETURN_IF_ERROR(store_->InsertPage(page, audit));
     slug_by_id_[id] = page.slug();
     by_slug_[page.slug()] = page;
   }
@@ -333,7 +337,8 @@ absl::StatusOr<StatusPageList> StatusPageRegistry::List(int page_size,
 }
 
 absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
-    const v1::StatusPage& update, const google::protobuf::FieldMask& mask) {
+    const v1::StatusPage& update, const google::protobuf::FieldMask& mask,
+    const v1::AuditEvent& who) {
   using google::protobuf::util::FieldMaskUtil;
   if (update.id().empty()) return Invalid("status_page.id", "is required");
   for (const std::string& path : mask.paths()) {
@@ -365,7 +370,10 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
     ClearOutputOnly(updated);
     RETURN_IF_ERROR(ValidateLocked(updated, &current));
     ToProto(clock_->Now(), updated.mutable_update_time());
-    RETURN_IF_ERROR(store_->UpdatePage(updated));
+    v1::AuditEvent audit = AuditRecord(who, "status_page.update", "status_page", updated.id());
+    audit.set_before_json(AuditJson(current));
+    audit.set_after_json(AuditJson(updated));
+    RETURN_IF_ERROR(store_->UpdatePage(updated, audit));
     by_slug_.erase(old_slug);  // `current` dangles from here on
     id_it->second = updated.slug();
     by_slug_[updated.slug()] = updated;
@@ -373,12 +381,14 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
   return Resolved(std::move(updated));
 }
 
-absl::Status StatusPageRegistry::Delete(const std::string& id) {
+absl::Status StatusPageRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = slug_by_id_.find(id);
   if (it == slug_by_id_.end()) return NotFound(id);
   // NOT_FOUND from the store: already gone there; drop it here too.
-  if (absl::Status s = store_->DeletePage(id); !s.ok() && !absl::IsNotFound(s)) return s;
+  v1::AuditEvent audit = AuditRecord(who, "status_page.delete", "status_page", id);
+  audit.set_before_json(AuditJson(by_slug_.at(it->second)));
+  if (absl::Status s = store_->DeletePage(id, audit); !s.ok() && !absl::IsNotFound(s)) return s;
   by_slug_.erase(it->second);
   slug_by_id_.erase(it);
   return absl::OkStatus();

@@ -13,10 +13,15 @@
 // are never stored, so a monitor created, relabelled or deleted later shows
 // up (or disappears) on the next read.
 //
+// Every change takes `who` (an audit event with actor, credential, client
+// address and time filled in, see AuditTemplate) and completes it: action
+// ("status_page.create", ".update", ".delete"), resource and the page as
+// stored, as JSON before and after. The store writes it with the change.
+//
 // Example:
 //   StatusPageRegistry registry(clock, store, &catalog);
 //   RETURN_IF_ERROR(registry.Load());
-//   ASSIGN_OR_RETURN(v1::StatusPage created, registry.Create(page));
+//   ASSIGN_OR_RETURN(v1::StatusPage created, registry.Create(page, who));
 //   ASSIGN_OR_RETURN(v1::StatusPage shown, registry.GetBySlug("acme"));
 //
 // Thread-safety: thread-safe (one mutex). The catalog is read while that
@@ -39,6 +44,7 @@
 #include "coordinator/catalog/catalog.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/status_page_store.h"
+#include "uptime/v1/audit.pb.h"
 #include "uptime/v1/status_page.pb.h"
 
 namespace uptime::coordinator {
@@ -69,7 +75,7 @@ class StatusPageRegistry {
   // "status_page.groups[1].monitor_ids[3]: unknown monitor ..."),
   // ALREADY_EXISTS for a taken slug, the store's error (e.g. UNAVAILABLE)
   // otherwise.
-  absl::StatusOr<v1::StatusPage> Create(v1::StatusPage page);
+  absl::StatusOr<v1::StatusPage> Create(v1::StatusPage page, const v1::AuditEvent& who);
 
   // NOT_FOUND naming the id / slug.
   absl::StatusOr<v1::StatusPage> Get(const std::string& id) const;
@@ -85,10 +91,11 @@ class StatusPageRegistry {
   // kept even if those monitors were deleted since (so the page stays
   // editable). INVALID_ARGUMENT naming "update_mask" for any other path.
   absl::StatusOr<v1::StatusPage> Update(const v1::StatusPage& update,
-                                        const google::protobuf::FieldMask& mask);
+                                        const google::protobuf::FieldMask& mask,
+                                        const v1::AuditEvent& who);
 
   // NOT_FOUND for an unknown id.
-  absl::Status Delete(const std::string& id);
+  absl::Status Delete(const std::string& id, const v1::AuditEvent& who);
 
   size_t size() const;
 

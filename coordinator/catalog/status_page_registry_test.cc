@@ -8,7 +8,9 @@
 #include "absl/strings/match.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
+#include "coordinator/catalog/audit_test_support.h"
 #include "gtest/gtest.h"
+#include "store/memory/memory_account_store.h"
 #include "store/memory/memory_catalog_store.h"
 #include "store/memory/memory_status_page_store.h"
 
@@ -21,14 +23,16 @@ using ::testing::HasSubstr;
 // The memory store, refusing every write while `down` (PostgreSQL gone).
 class FlakyStatusPageStore : public store::MemoryStatusPageStore {
  public:
-  absl::Status InsertPage(const v1::StatusPage& page) override {
-    return down ? Down() : MemoryStatusPageStore::InsertPage(page);
+  using MemoryStatusPageStore::MemoryStatusPageStore;
+
+  absl::Status InsertPage(const v1::StatusPage& page, const v1::AuditEvent& audit) override {
+    return down ? Down() : MemoryStatusPageStore::InsertPage(page, audit);
   }
-  absl::Status UpdatePage(const v1::StatusPage& page) override {
-    return down ? Down() : MemoryStatusPageStore::UpdatePage(page);
+  absl::Status UpdatePage(const v1::StatusPage& page, const v1::AuditEvent& audit) override {
+    return down ? Down() : MemoryStatusPageStore::UpdatePage(page, audit);
   }
-  absl::Status DeletePage(const std::string& id) override {
-    return down ? Down() : MemoryStatusPageStore::DeletePage(id);
+  absl::Status DeletePage(const std::string& id, const v1::AuditEvent& audit) override {
+    return down ? Down() : MemoryStatusPageStore::DeletePage(id, audit);
   }
 
   bool down = false;
@@ -52,7 +56,7 @@ class StatusPageRegistryTest : public ::testing::Test {
     v1::Monitor m;
     m.set_name(name);
     m.mutable_labels()->insert(labels.begin(), labels.end());
-    absl::StatusOr<MonitorPtr> created = catalog_.Create(m);
+    absl::StatusOr<MonitorPtr> created = catalog_.Create(m, TestWho());
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? (*created)->id() : "";
   }
@@ -71,13 +75,14 @@ class StatusPageRegistryTest : public ::testing::Test {
   absl::Status CreateError(const std::function<void(v1::StatusPage&)>& edit) {
     v1::StatusPage p = Page();
     edit(p);
-    return registry_.Create(p).status();
+    return registry_.Create(p, TestWho()).status();
   }
 
   SimulatedClock clock_;
   store::MemoryCatalogStore catalog_store_;
   Catalog catalog_{&clock_, &catalog_store_};
-  FlakyStatusPageStore store_;
+  store::MemoryAccountStore audit_log_;
+  FlakyStatusPageStore store_{&audit_log_};
   StatusPageRegistry registry_{&clock_, &store_, &catalog_};
   std::string api_;
   std::string web_;
@@ -88,7 +93,7 @@ TEST_F(StatusPageRegistryTest, CreateAssignsIdAndTimesAndIgnoresOutputOnlyFields
   p.set_id("mine");
   ToProto(absl::UnixEpoch(), p.mutable_create_time());
   p.mutable_groups(0)->add_resolved_monitor_ids("mon-forged");
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(p);
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(p, TestWho());
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_EQ(created->id().size(), 3u + 16u);
   EXPECT_TRUE(absl::StartsWith(created->id(), "sp-"));
@@ -184,10 +189,10 @@ TEST_F(StatusPageRegistryTest, BadInputNamesTheFieldAndChangesNothing) {
 }
 
 TEST_F(StatusPageRegistryTest, SlugIsUniqueOnCreateAndUpdate) {
-  ASSERT_TRUE(registry_.Create(Page("acme")).ok());
-  absl::StatusOr<v1::StatusPage> beta = registry_.Create(Page("beta"));
+  ASSERT_TRUE(registry_.Create(Page("acme"), TestWho()).ok());
+  absl::StatusOr<v1::StatusPage> beta = registry_.Create(Page("beta"), TestWho());
   ASSERT_TRUE(beta.ok());
-  absl::Status s = registry_.Create(Page("acme")).status();
+  absl::Status s = registry_.Create(Page("acme"), TestWho()).status();
   EXPECT_TRUE(absl::IsAlreadyExists(s)) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr("status_page.slug: 'acme' is taken"));
 
@@ -195,10 +200,10 @@ TEST_F(StatusPageRegistryTest, SlugIsUniqueOnCreateAndUpdate) {
   rename.set_slug("acme");
   google::protobuf::FieldMask mask;
   mask.add_paths("slug");
-  EXPECT_TRUE(absl::IsAlreadyExists(registry_.Update(rename, mask).status()));
+  EXPECT_TRUE(absl::IsAlreadyExists(registry_.Update(rename, mask, TestWho()).status()));
   // Keeping its own slug is no collision.
   rename.set_slug("beta");
-  EXPECT_TRUE(registry_.Update(rename, mask).ok());
+  EXPECT_TRUE(registry_.Update(rename, mask, TestWho()).ok());
 }
 
 TEST_F(StatusPageRegistryTest, ResolvesListedIdsThenSelectorByNameFromTheLiveCatalog) {
@@ -210,14 +215,14 @@ TEST_F(StatusPageRegistryTest, ResolvesListedIdsThenSelectorByNameFromTheLiveCat
   g->add_monitor_ids(web_);  // listed first, though the selector misses it
   g->add_monitor_ids(zed);   // listed and matched: shown once, where listed
   g->set_label_selector("team=core");
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(p);
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(p, TestWho());
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_THAT(Resolved(created->groups(0)), ElementsAre(web_, zed, alpha, api_));
 
   // Later catalog changes show on the next read; a deleted listed monitor
   // simply disappears.
   const std::string beta = AddMonitor("beta", {{"team", "core"}});
-  ASSERT_TRUE(catalog_.Delete(web_).ok());
+  ASSERT_TRUE(catalog_.Delete(web_, TestWho()).ok());
   absl::StatusOr<v1::StatusPage> got = registry_.Get(created->id());
   ASSERT_TRUE(got.ok());
   EXPECT_THAT(Resolved(got->groups(0)), ElementsAre(zed, alpha, api_, beta));
@@ -233,7 +238,7 @@ TEST_F(StatusPageRegistryTest, ResolutionIsCappedPerGroup) {
   }
   v1::StatusPage p = Page();
   p.mutable_groups(0)->set_label_selector("tier=bulk");
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(p);
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(p, TestWho());
   ASSERT_TRUE(created.ok()) << created.status();
   const v1::StatusPageGroup& g = created->groups(0);
   ASSERT_EQ(g.resolved_monitor_ids_size(), kMaxResolvedMonitorsPerGroup);
@@ -245,7 +250,7 @@ TEST_F(StatusPageRegistryTest, UpdateAppliesOnlyTheMaskAndRejectsOtherPaths) {
   v1::StatusPage p = Page();
   p.set_description("all systems");
   p.mutable_announcement()->set_text("maintenance tonight");
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(p);
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(p, TestWho());
   ASSERT_TRUE(created.ok());
   clock_.Advance(absl::Minutes(5));
 
@@ -258,7 +263,7 @@ TEST_F(StatusPageRegistryTest, UpdateAppliesOnlyTheMaskAndRejectsOtherPaths) {
   mask.add_paths("title");
   mask.add_paths("show_targets");
   mask.add_paths("announcement");  // absent in the patch: cleared
-  absl::StatusOr<v1::StatusPage> updated = registry_.Update(patch, mask);
+  absl::StatusOr<v1::StatusPage> updated = registry_.Update(patch, mask, TestWho());
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->title(), "Acme, Inc.");
   EXPECT_TRUE(updated->show_targets());
@@ -272,7 +277,7 @@ TEST_F(StatusPageRegistryTest, UpdateAppliesOnlyTheMaskAndRejectsOtherPaths) {
   for (const char* bad : {"id", "create_time", "update_time", "groups.name", "bogus"}) {
     google::protobuf::FieldMask m;
     m.add_paths(bad);
-    absl::Status s = registry_.Update(patch, m).status();
+    absl::Status s = registry_.Update(patch, m, TestWho()).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(s.message()), HasSubstr("update_mask: '")) << bad;
   }
@@ -281,65 +286,65 @@ TEST_F(StatusPageRegistryTest, UpdateAppliesOnlyTheMaskAndRejectsOtherPaths) {
   v1::StatusPage whole = Page("acme-2");
   whole.set_id(created->id());
   ToProto(absl::UnixEpoch(), whole.mutable_create_time());
-  updated = registry_.Update(whole, {});
+  updated = registry_.Update(whole, {}, TestWho());
   ASSERT_TRUE(updated.ok()) << updated.status();
   EXPECT_EQ(updated->title(), "Acme status");
   EXPECT_FALSE(updated->show_targets());
   EXPECT_EQ(FromProto(updated->create_time()), FromProto(created->create_time()));
   EXPECT_TRUE(registry_.GetBySlug("acme-2").ok());
   EXPECT_TRUE(absl::IsNotFound(registry_.GetBySlug("acme").status()));
-  EXPECT_TRUE(registry_.Create(Page("acme")).ok());  // the old slug is free
+  EXPECT_TRUE(registry_.Create(Page("acme"), TestWho()).ok());  // the old slug is free
 
   // A bad result of a valid mask is refused whole.
   mask.Clear();
   mask.add_paths("groups");
   patch.add_groups()->set_name("EU");
   patch.mutable_groups(0)->add_monitor_ids("mon-404");
-  absl::Status s = registry_.Update(patch, mask).status();
+  absl::Status s = registry_.Update(patch, mask, TestWho()).status();
   EXPECT_THAT(std::string(s.message()), HasSubstr("status_page.groups[0].monitor_ids[0]: unknown"));
   EXPECT_TRUE(absl::IsNotFound(registry_.Update([] {
                                             v1::StatusPage x;
                                             x.set_id("sp-x");
                                             return x;
                                           }(),
-                                          {})
+                                          {}, TestWho())
                                    .status()));
 }
 
 TEST_F(StatusPageRegistryTest, PageStaysEditableAfterItsMonitorIsDeleted) {
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(Page());
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(Page(), TestWho());
   ASSERT_TRUE(created.ok());
-  ASSERT_TRUE(catalog_.Delete(api_).ok());
+  ASSERT_TRUE(catalog_.Delete(api_, TestWho()).ok());
   v1::StatusPage patch = *created;
   patch.set_title("still here");
-  EXPECT_TRUE(registry_.Update(patch, {}).ok());
+  EXPECT_TRUE(registry_.Update(patch, {}, TestWho()).ok());
   // Adding an unknown id is still refused.
   patch.mutable_groups(0)->add_monitor_ids("mon-404");
-  EXPECT_THAT(std::string(registry_.Update(patch, {}).status().message()),
+  EXPECT_THAT(std::string(registry_.Update(patch, {}, TestWho()).status().message()),
               HasSubstr("status_page.groups[0].monitor_ids[1]: unknown monitor"));
 }
 
 TEST_F(StatusPageRegistryTest, StoreFailureChangesNothing) {
-  absl::StatusOr<v1::StatusPage> created = registry_.Create(Page());
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(Page(), TestWho());
   ASSERT_TRUE(created.ok());
   store_.down = true;
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Create(Page("other")).status()));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Create(Page("other"), TestWho()).status()));
   v1::StatusPage renamed = *created;
   renamed.set_slug("renamed");
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Update(renamed, {}).status()));
-  EXPECT_TRUE(absl::IsUnavailable(registry_.Delete(created->id())));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Update(renamed, {}, TestWho()).status()));
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Delete(created->id(), TestWho())));
   store_.down = false;
   EXPECT_EQ(registry_.size(), 1u);
   EXPECT_EQ(registry_.Get(created->id())->slug(), "acme");
   EXPECT_TRUE(absl::IsNotFound(registry_.GetBySlug("other").status()));
   EXPECT_TRUE(absl::IsNotFound(registry_.GetBySlug("renamed").status()));
   // The refused create left its slug free.
-  EXPECT_TRUE(registry_.Create(Page("other")).ok());
+  EXPECT_TRUE(registry_.Create(Page("other"), TestWho()).ok());
 }
 
 TEST_F(StatusPageRegistryTest, ListPagesBySlug) {
   for (const char* slug : {"delta", "alpha", "echo", "charlie", "bravo"}) {
-    ASSERT_TRUE(registry_.Create(Page(slug)).ok());
+    ASSERT_TRUE(registry_.Create(Page(slug), TestWho()).ok());
   }
   std::vector<std::string> seen;
   std::string token;
@@ -356,8 +361,8 @@ TEST_F(StatusPageRegistryTest, ListPagesBySlug) {
 }
 
 TEST_F(StatusPageRegistryTest, GetDeleteAndLoad) {
-  absl::StatusOr<v1::StatusPage> a = registry_.Create(Page("a"));
-  absl::StatusOr<v1::StatusPage> b = registry_.Create(Page("b"));
+  absl::StatusOr<v1::StatusPage> a = registry_.Create(Page("a"), TestWho());
+  absl::StatusOr<v1::StatusPage> b = registry_.Create(Page("b"), TestWho());
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(registry_.GetBySlug("b")->id(), b->id());
   absl::Status missing = registry_.Get("sp-nope").status();
@@ -365,8 +370,8 @@ TEST_F(StatusPageRegistryTest, GetDeleteAndLoad) {
   EXPECT_THAT(std::string(missing.message()), HasSubstr("sp-nope"));
   EXPECT_THAT(std::string(registry_.GetBySlug("nope").status().message()), HasSubstr("'nope'"));
 
-  EXPECT_TRUE(registry_.Delete(a->id()).ok());
-  EXPECT_TRUE(absl::IsNotFound(registry_.Delete(a->id())));
+  EXPECT_TRUE(registry_.Delete(a->id(), TestWho()).ok());
+  EXPECT_TRUE(absl::IsNotFound(registry_.Delete(a->id(), TestWho())));
   EXPECT_TRUE(absl::IsNotFound(registry_.Get(a->id()).status()));
   EXPECT_TRUE(absl::IsNotFound(registry_.GetBySlug("a").status()));
 
@@ -377,6 +382,42 @@ TEST_F(StatusPageRegistryTest, GetDeleteAndLoad) {
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->id(), b->id());
   EXPECT_THAT(Resolved(got->groups(0)), ElementsAre(api_));
+}
+
+TEST_F(StatusPageRegistryTest, EveryChangeIsAuditedAsStored) {
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(Page("acme"), TestWho());
+  ASSERT_TRUE(created.ok()) << created.status();
+  // Refused: no record.
+  EXPECT_TRUE(absl::IsAlreadyExists(registry_.Create(Page("acme"), TestWho()).status()));
+  store_.down = true;
+  EXPECT_TRUE(absl::IsUnavailable(registry_.Create(Page("other"), TestWho()).status()));
+  store_.down = false;
+  v1::StatusPage retitled = *created;
+  retitled.set_title("Acme, Inc. status");
+  ASSERT_TRUE(registry_.Update(retitled, {}, TestWho()).ok());
+  ASSERT_TRUE(registry_.Delete(created->id(), TestWho()).ok());
+
+  std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_EQ(events.size(), 3u);
+  const std::vector<std::string> actions = {"status_page.create", "status_page.update",
+                                            "status_page.delete"};
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].action(), actions[i]);
+    EXPECT_EQ(events[i].resource_type(), "status_page");
+    EXPECT_EQ(events[i].resource_id(), created->id());
+    EXPECT_TRUE(HasTestWho(events[i]));
+  }
+  EXPECT_EQ(events[0].before_json(), "");
+  v1::StatusPage after = FromAuditJson<v1::StatusPage>(events[0].after_json());
+  EXPECT_EQ(after.slug(), "acme");
+  EXPECT_EQ(after.id(), created->id());
+  // As stored: resolved ids are output only.
+  ASSERT_EQ(after.groups_size(), 1);
+  EXPECT_EQ(after.groups(0).resolved_monitor_ids_size(), 0);
+  EXPECT_EQ(FromAuditJson<v1::StatusPage>(events[1].before_json()).title(), "Acme status");
+  EXPECT_EQ(FromAuditJson<v1::StatusPage>(events[1].after_json()).title(), "Acme, Inc. status");
+  EXPECT_EQ(FromAuditJson<v1::StatusPage>(events[2].before_json()).title(), "Acme, Inc. status");
+  EXPECT_EQ(events[2].after_json(), "");
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ class AgentManagerTest : public ::testing::Test {
     m.mutable_locations()->set_count(1);
     m.mutable_locations()->set_quorum(1);
     m.mutable_locations()->set_location_label("region");
-    auto created = catalog_.Create(m);
+    auto created = catalog_.Create(m, v1::AuditEvent());
     EXPECT_TRUE(created.ok());
     return (*created)->id();
   }
@@ -216,10 +216,10 @@ TEST_F(AgentManagerTest, PausedMonitorIsUnassignedAndResumedOneComesBack) {
   Agent& a = Connect("a", "eu");
   const std::string id = AddMonitor("m");
   ASSERT_TRUE(a.stream->Held().contains(id));
-  ASSERT_TRUE(catalog_.SetPaused(id, true).ok());
+  ASSERT_TRUE(catalog_.SetPaused(id, true, v1::AuditEvent()).ok());
   EXPECT_FALSE(a.stream->Held().contains(id));
   EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_PAUSED);
-  ASSERT_TRUE(catalog_.SetPaused(id, false).ok());
+  ASSERT_TRUE(catalog_.SetPaused(id, false, v1::AuditEvent()).ok());
   EXPECT_TRUE(a.stream->Held().contains(id));
   EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_PENDING);
 }

@@ -65,7 +65,7 @@ class StatusTrackerMaintenanceTest : public ::testing::Test {
     m.set_name(name);
     m.set_failure_threshold(2);
     for (auto& [k, v] : labels) (*m.mutable_labels())[k] = v;
-    absl::StatusOr<MonitorPtr> created = catalog_.Create(std::move(m));
+    absl::StatusOr<MonitorPtr> created = catalog_.Create(std::move(m), v1::AuditEvent());
     EXPECT_TRUE(created.ok()) << created.status();
     return (*created)->id();
   }
@@ -226,7 +226,7 @@ TEST_F(StatusTrackerMaintenanceTest, SelectorFollowsLabelChangesAndRemovingTheWi
   // Relabelled into the selector.
   v1::Monitor moved = **catalog_.Get(web);
   (*moved.mutable_labels())["team"] = "core";
-  ASSERT_TRUE(catalog_.Replace(moved).ok());
+  ASSERT_TRUE(catalog_.Replace(moved, v1::AuditEvent()).ok());
   EXPECT_EQ(Status(web).state(), v1::STATE_MAINTENANCE);
 
   Report(core, false, 3);
@@ -243,9 +243,9 @@ TEST_F(StatusTrackerMaintenanceTest, PauseWinsAndResumeInsideTheWindowIsMaintena
   const std::string id = Create("api");
   Report(id, true);
   Plan({id}, clock_.Now(), absl::Hours(1));
-  ASSERT_TRUE(catalog_.SetPaused(id, true).ok());
+  ASSERT_TRUE(catalog_.SetPaused(id, true, v1::AuditEvent()).ok());
   EXPECT_EQ(Status(id).state(), v1::STATE_PAUSED);
-  ASSERT_TRUE(catalog_.SetPaused(id, false).ok());
+  ASSERT_TRUE(catalog_.SetPaused(id, false, v1::AuditEvent()).ok());
   EXPECT_EQ(Status(id).state(), v1::STATE_MAINTENANCE);
   clock_.Advance(absl::Hours(1));
   // Resumed monitors start over: PENDING until results say otherwise.

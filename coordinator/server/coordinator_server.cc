@@ -4,7 +4,10 @@
 #include "common/config.h"
 #include "common/status_macros.h"
 #include "common/worker_pool.h"
+#include "coordinator/accounts/account_registry.h"
+#include "coordinator/accounts/secrets.h"
 #include "coordinator/api/agent_service.h"
+#include "coordinator/api/audit_service.h"
 #include "coordinator/api/auth_service.h"
 #include "coordinator/api/cluster_service.h"
 #include "coordinator/api/maintenance_service.h"
@@ -12,6 +15,7 @@
 #include "coordinator/api/notification_service.h"
 #include "coordinator/api/status_page_service.h"
 #include "coordinator/api/status_service.h"
+#include "coordinator/api/user_service.h"
 #include "coordinator/server/leadership.h"
 #include "coordinator/server/pipeline.h"
 #include "coordinator/server/stores.h"
@@ -26,7 +30,10 @@ namespace uptime::coordinator {
 struct CoordinatorServer::Components {
   Components(const CoordinatorConfig& config, Clock* clock)
       : stores({.postgres_dsn = config.postgres_dsn, .redis = config.redis}, clock),
-        auth(config.tokens, config.insecure_no_auth),
+        accounts(clock, stores.accounts(),
+                 AccountOptions{.session_idle_timeout = config.session_idle_timeout,
+                                .session_max_age = config.session_max_age}),
+        auth(config.tokens, config.insecure_no_auth, &accounts),
         pipeline(clock, stores.view(),
                  PipelineOptions{
                      .agents = {.heartbeat_interval = config.heartbeat_interval},
@@ -36,7 +43,7 @@ struct CoordinatorServer::Components {
                      .dashboard_url = config.dashboard_url},
                  &metrics),
         reads({.threads = 4, .max_queued = 1024}),
-        monitor_service(&auth, &pipeline.catalog(),
+        monitor_service(&auth, clock, &pipeline.catalog(),
                         [this](const std::string& id) { return pipeline.channels().Exists(id); }),
         status_service(&auth, clock, &pipeline.tracker(), &pipeline.agents(), &pipeline.events(),
                        stores.view().results, stores.view().incidents, &reads),
@@ -46,12 +53,15 @@ struct CoordinatorServer::Components {
                         clock->Now(), &pipeline.catalog(), &pipeline.tracker(), &pipeline.agents()),
         agent_service(&auth, &pipeline.agents(), &pipeline.ingest()),
         notification_service(&auth, &pipeline.channels(), clock, config.dashboard_url),
-        maintenance_service(&auth, &pipeline.maintenance()),
-        status_page_service(&auth, &pipeline.status_pages()),
-        auth_service(&auth) {}
+        maintenance_service(&auth, clock, &pipeline.maintenance()),
+        status_page_service(&auth, clock, &pipeline.status_pages()),
+        auth_service(&auth, &accounts),
+        user_service(&auth, &accounts),
+        audit_service(&auth, &accounts) {}
 
   MetricsRegistry metrics;
   Stores stores;
+  AccountRegistry accounts;
   TokenAuthorizer auth;
   Pipeline pipeline;
   // Store reads of the API (results, uptime, incidents), off gRPC's threads.
@@ -64,6 +74,8 @@ struct CoordinatorServer::Components {
   MaintenanceServiceImpl maintenance_service;
   StatusPageServiceImpl status_page_service;
   AuthServiceImpl auth_service;
+  UserServiceImpl user_service;
+  AuditServiceImpl audit_service;
   std::unique_ptr<Leadership> leadership;
   std::atomic<bool> leader{false};
 };
@@ -81,6 +93,13 @@ absl::StatusOr<std::unique_ptr<CoordinatorServer>> CoordinatorServer::Create(
     return absl::InvalidArgumentError("--heartbeat-interval: must be at least 100ms");
   }
   RETURN_IF_ERROR(MakeServerCredentials(config.tls).status());
+  if (config.bootstrap_admin.empty() != config.bootstrap_admin_password.empty()) {
+    return absl::InvalidArgumentError(
+        "--bootstrap-admin and --bootstrap-admin-password-file go together");
+  }
+  if (!config.bootstrap_admin_password.empty()) {
+    RETURN_IF_ERROR(ValidatePassword("--bootstrap-admin-password-file", config.bootstrap_admin_password));
+  }
   return std::unique_ptr<CoordinatorServer>(new CoordinatorServer(config, clock));
 }
 
@@ -141,6 +160,11 @@ absl::Status CoordinatorServer::BecomeLeader() {
   Components& c = *components_;
   RETURN_IF_ERROR(c.stores.Prepare(clock_->Now()));
   RETURN_IF_ERROR(c.pipeline.Load());
+  RETURN_IF_ERROR(c.accounts.Load());
+  if (!config_.bootstrap_admin.empty()) {
+    RETURN_IF_ERROR(c.accounts.Bootstrap(config_.bootstrap_admin, config_.bootstrap_admin_password));
+  }
+  c.accounts.Start();
   c.pipeline.Start();
   c.leader = true;
   return absl::OkStatus();
@@ -164,6 +188,8 @@ absl::Status CoordinatorServer::StartServing() {
   builder.RegisterService(&components_->maintenance_service);
   builder.RegisterService(&components_->status_page_service);
   builder.RegisterService(&components_->auth_service);
+  builder.RegisterService(&components_->user_service);
+  builder.RegisterService(&components_->audit_service);
   builder.RegisterService(&components_->agent_service);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
@@ -189,6 +215,7 @@ void CoordinatorServer::Shutdown(absl::Duration deadline) {
   server_.reset();
   // Agents resend what was not acked; this only saves them the trouble.
   components_->pipeline.Stop();
+  components_->accounts.Stop();
   components_->reads.Stop();
   metrics_server_.reset();
 }

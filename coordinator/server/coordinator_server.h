@@ -47,6 +47,14 @@ struct CoordinatorConfig {
   // rest go out as one grouped message when the window ends.
   int alert_storm_threshold = 3;
   absl::Duration alert_storm_window = absl::Seconds(10);
+  // The first admin of a new installation: created at start when no user
+  // exists yet (ignored afterwards). Both or neither.
+  std::string bootstrap_admin;
+  std::string bootstrap_admin_password;
+  // Dashboard sessions end after this long unused, and at the latest after
+  // `session_max_age`.
+  absl::Duration session_idle_timeout = absl::Hours(12);
+  absl::Duration session_max_age = absl::Hours(24 * 7);
 };
 
 class CoordinatorServer {

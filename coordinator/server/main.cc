@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
   std::string heartbeat = "1s";
   std::string storm_window = "10s";
   std::string lock_grace = "7s";
+  std::string bootstrap_password_file;
+  std::string session_idle = "12h";
+  std::string session_max_age = "168h";
   AddLogFlags(app, log);
   AddFlag(app, "listen", config.listen, "HOST:PORT for the public API and the agent protocol");
   AddFlag(app, "metrics-listen", config.metrics_listen,
@@ -99,6 +102,14 @@ int main(int argc, char** argv) {
   AddFlag(app, "read-token-file", read_token_file, "file holding the read token");
   AddFlag(app, "agent-token", config.tokens.agent, "bearer token agents present");
   AddFlag(app, "agent-token-file", agent_token_file, "file holding the agent token");
+  AddFlag(app, "bootstrap-admin", config.bootstrap_admin,
+          "username of the first admin, created at start when no user exists yet");
+  AddFlag(app, "bootstrap-admin-password-file", bootstrap_password_file,
+          "file holding the first admin's password (12..1024 characters)");
+  AddFlag(app, "session-idle-timeout", session_idle,
+          "a dashboard session ends after this long unused (e.g. 12h)");
+  AddFlag(app, "session-max-age", session_max_age,
+          "a dashboard session ends this long after sign-in at the latest (e.g. 168h)");
   AddSwitch(app, "insecure-no-auth", config.insecure_no_auth,
             "accept every call without a token (never in production)");
   AddFlag(app, "tls-cert", config.tls.cert_file, "PEM server certificate (enables TLS)");
@@ -155,6 +166,27 @@ int main(int argc, char** argv) {
     absl::StatusOr<std::string> token = ResolveToken(name, *value, *file);
     if (!token.ok()) return fail(token.status());
     *value = *token;
+  }
+  if (config.bootstrap_admin.empty() != bootstrap_password_file.empty()) {
+    return fail(absl::InvalidArgumentError(
+        "--bootstrap-admin and --bootstrap-admin-password-file go together"));
+  }
+  if (!bootstrap_password_file.empty()) {
+    absl::StatusOr<std::string> password =
+        ResolveToken("bootstrap-admin-password", "", bootstrap_password_file);
+    if (!password.ok()) return fail(password.status());
+    config.bootstrap_admin_password = *password;
+  }
+  if (!absl::ParseDuration(session_idle, &config.session_idle_timeout) ||
+      config.session_idle_timeout < absl::Minutes(1)) {
+    return fail(absl::InvalidArgumentError(
+        "--session-idle-timeout: must be a duration of at least 1m (e.g. 12h)"));
+  }
+  if (!absl::ParseDuration(session_max_age, &config.session_max_age) ||
+      config.session_max_age < config.session_idle_timeout ||
+      config.session_max_age > absl::Hours(24 * 365)) {
+    return fail(absl::InvalidArgumentError(
+        "--session-max-age: must be a duration between --session-idle-timeout and 8760h"));
   }
   if (!absl::ParseDuration(heartbeat, &config.heartbeat_interval)) {
     return fail(absl::InvalidArgumentError("--heartbeat-interval: not a duration (e.g. 1s)"));

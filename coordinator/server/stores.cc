@@ -5,12 +5,14 @@
 #include <thread>
 
 #include "spdlog/spdlog.h"
+#include "store/memory/memory_account_store.h"
 #include "store/memory/memory_catalog_store.h"
 #include "store/memory/memory_incident_store.h"
 #include "store/memory/memory_maintenance_store.h"
 #include "store/memory/memory_result_store.h"
 #include "store/memory/memory_status_page_store.h"
 #include "store/postgres/migrations.h"
+#include "store/postgres/pg_account_store.h"
 #include "store/postgres/pg_catalog_store.h"
 #include "store/postgres/pg_incident_store.h"
 #include "store/postgres/pg_maintenance_store.h"
@@ -30,12 +32,15 @@ Stores::Stores(const StoresConfig& config, Clock* clock) {
     incidents_ = std::make_unique<store::PgIncidentStore>(pool_.get(), clock);
     maintenance_ = std::make_unique<store::PgMaintenanceStore>(pool_.get());
     status_pages_ = std::make_unique<store::PgStatusPageStore>(pool_.get());
+    accounts_ = std::make_unique<store::PgAccountStore>(pool_.get());
   } else {
-    catalog_ = std::make_unique<store::MemoryCatalogStore>();
+    // First: the other memory stores append their audit events to its log.
+    accounts_ = std::make_unique<store::MemoryAccountStore>();
+    catalog_ = std::make_unique<store::MemoryCatalogStore>(accounts_.get());
     results_ = std::make_unique<store::MemoryResultStore>();
     incidents_ = std::make_unique<store::MemoryIncidentStore>(clock);
-    maintenance_ = std::make_unique<store::MemoryMaintenanceStore>();
-    status_pages_ = std::make_unique<store::MemoryStatusPageStore>();
+    maintenance_ = std::make_unique<store::MemoryMaintenanceStore>(accounts_.get());
+    status_pages_ = std::make_unique<store::MemoryStatusPageStore>(accounts_.get());
   }
   if (!config.redis.empty()) {
     cache_ = std::make_unique<store::RedisStatusCache>(

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "coordinator/server/pipeline.h"
+#include "store/account_store.h"
 #include "store/catalog_store.h"
 #include "store/incident_store.h"
 #include "store/maintenance_store.h"
@@ -54,6 +55,7 @@ class Stores {
   // The stores as the pipeline takes them; valid while this object lives.
   PipelineStores view() const;
   store::PgPool* pool() const { return pool_.get(); }  // null in memory
+  store::AccountStore* accounts() const { return accounts_.get(); }
 
  private:
   std::unique_ptr<store::PgPool> pool_;
@@ -63,6 +65,7 @@ class Stores {
   std::unique_ptr<store::MaintenanceStore> maintenance_;
   std::unique_ptr<store::StatusPageStore> status_pages_;
   std::unique_ptr<store::StatusCache> cache_;
+  std::unique_ptr<store::AccountStore> accounts_;
 };
 
 }  // namespace uptime::coordinator

@@ -65,24 +65,31 @@ std::vector<T> Values(const std::map<std::string, T>& items) {
 
 }  // namespace
 
+absl::Status MemoryCatalogStore::RecordLocked(absl::Status status, const v1::AuditEvent& audit) {
+  if (!status.ok() || audit_log_ == nullptr) return status;
+  return audit_log_->AppendAudit(audit);
+}
+
 absl::StatusOr<std::vector<v1::Monitor>> MemoryCatalogStore::LoadMonitors() {
   absl::MutexLock lock(&mu_);
   return Values(monitors_);
 }
 
-absl::Status MemoryCatalogStore::InsertMonitor(const v1::Monitor& monitor) {
+absl::Status MemoryCatalogStore::InsertMonitor(const v1::Monitor& monitor,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Insert(monitors_, monitor_names_, monitor, "monitor");
+  return RecordLocked(Insert(monitors_, monitor_names_, monitor, "monitor"), audit);
 }
 
-absl::Status MemoryCatalogStore::UpdateMonitor(const v1::Monitor& monitor) {
+absl::Status MemoryCatalogStore::UpdateMonitor(const v1::Monitor& monitor,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Update(monitors_, monitor_names_, monitor, "monitor");
+  return RecordLocked(Update(monitors_, monitor_names_, monitor, "monitor"), audit);
 }
 
-absl::Status MemoryCatalogStore::DeleteMonitor(const std::string& id) {
+absl::Status MemoryCatalogStore::DeleteMonitor(const std::string& id, const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Delete(monitors_, monitor_names_, id, "monitor");
+  return RecordLocked(Delete(monitors_, monitor_names_, id, "monitor"), audit);
 }
 
 absl::StatusOr<std::vector<v1::Channel>> MemoryCatalogStore::LoadChannels() {
@@ -90,19 +97,21 @@ absl::StatusOr<std::vector<v1::Channel>> MemoryCatalogStore::LoadChannels() {
   return Values(channels_);
 }
 
-absl::Status MemoryCatalogStore::InsertChannel(const v1::Channel& channel) {
+absl::Status MemoryCatalogStore::InsertChannel(const v1::Channel& channel,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Insert(channels_, channel_names_, channel, "channel");
+  return RecordLocked(Insert(channels_, channel_names_, channel, "channel"), audit);
 }
 
-absl::Status MemoryCatalogStore::UpdateChannel(const v1::Channel& channel) {
+absl::Status MemoryCatalogStore::UpdateChannel(const v1::Channel& channel,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Update(channels_, channel_names_, channel, "channel");
+  return RecordLocked(Update(channels_, channel_names_, channel, "channel"), audit);
 }
 
-absl::Status MemoryCatalogStore::DeleteChannel(const std::string& id) {
+absl::Status MemoryCatalogStore::DeleteChannel(const std::string& id, const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  return Delete(channels_, channel_names_, id, "channel");
+  return RecordLocked(Delete(channels_, channel_names_, id, "channel"), audit);
 }
 
 }  // namespace uptime::store

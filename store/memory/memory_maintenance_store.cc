@@ -11,6 +11,11 @@ absl::Status NotFound(const std::string& id) {
 
 }  // namespace
 
+absl::Status MemoryMaintenanceStore::RecordLocked(const v1::AuditEvent& audit) {
+  if (audit_log_ == nullptr) return absl::OkStatus();
+  return audit_log_->AppendAudit(audit);
+}
+
 absl::StatusOr<std::vector<v1::MaintenanceWindow>> MemoryMaintenanceStore::LoadWindows() {
   absl::MutexLock lock(&mu_);
   std::vector<v1::MaintenanceWindow> out;
@@ -19,27 +24,30 @@ absl::StatusOr<std::vector<v1::MaintenanceWindow>> MemoryMaintenanceStore::LoadW
   return out;
 }
 
-absl::Status MemoryMaintenanceStore::InsertWindow(const v1::MaintenanceWindow& window) {
+absl::Status MemoryMaintenanceStore::InsertWindow(const v1::MaintenanceWindow& window,
+                                                  const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   if (!windows_.emplace(window.id(), window).second) {
     return absl::AlreadyExistsError(
         absl::StrCat("maintenance window id '", window.id(), "' already exists"));
   }
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
-absl::Status MemoryMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& window) {
+absl::Status MemoryMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& window,
+                                                  const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(window.id());
   if (it == windows_.end()) return NotFound(window.id());
   it->second = window;
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
-absl::Status MemoryMaintenanceStore::DeleteWindow(const std::string& id) {
+absl::Status MemoryMaintenanceStore::DeleteWindow(const std::string& id,
+                                                  const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   if (windows_.erase(id) == 0) return NotFound(id);
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
 }  // namespace uptime::store

@@ -11,6 +11,11 @@ absl::Status NotFound(const std::string& id) {
 
 }  // namespace
 
+absl::Status MemoryStatusPageStore::RecordLocked(const v1::AuditEvent& audit) {
+  if (audit_log_ == nullptr) return absl::OkStatus();
+  return audit_log_->AppendAudit(audit);
+}
+
 absl::Status MemoryStatusPageStore::CheckSlugFreeLocked(const std::string& slug,
                                                         const std::string& id) const {
   // A linear scan: pages number in the tens, and a second index would be one
@@ -31,29 +36,32 @@ absl::StatusOr<std::vector<v1::StatusPage>> MemoryStatusPageStore::LoadPages() {
   return out;
 }
 
-absl::Status MemoryStatusPageStore::InsertPage(const v1::StatusPage& page) {
+absl::Status MemoryStatusPageStore::InsertPage(const v1::StatusPage& page,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   if (pages_.contains(page.id())) {
-    return absl::AlreadyExistsError(absl::StrCat("status page id '", page.id(), "' already exists"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("status page id '", page.id(), "' already exists"));
   }
   if (absl::Status s = CheckSlugFreeLocked(page.slug(), page.id()); !s.ok()) return s;
   pages_.emplace(page.id(), page);
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
-absl::Status MemoryStatusPageStore::UpdatePage(const v1::StatusPage& page) {
+absl::Status MemoryStatusPageStore::UpdatePage(const v1::StatusPage& page,
+                                               const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   auto it = pages_.find(page.id());
   if (it == pages_.end()) return NotFound(page.id());
   if (absl::Status s = CheckSlugFreeLocked(page.slug(), page.id()); !s.ok()) return s;
   it->second = page;
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
-absl::Status MemoryStatusPageStore::DeletePage(const std::string& id) {
+absl::Status MemoryStatusPageStore::DeletePage(const std::string& id, const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   if (pages_.erase(id) == 0) return NotFound(id);
-  return absl::OkStatus();
+  return RecordLocked(audit);
 }
 
 }  // namespace uptime::store

@@ -195,11 +195,72 @@ CREATE TABLE status_pages (
 );
 )sql";
 
+// Version 5: accounts and the audit log. `spec` is the serialized
+// uptime.v1.User / uptime.v1.ApiKey (never holding a secret); passwords are
+// Argon2id encodings, keys and session tokens SHA-256 hex digests. Usernames
+// are unique case-insensitively; that index and the hash constraints are
+// named so the store can say which key collided. A user's keys and sessions
+// go with the user. Audit rows reference nothing: the record outlives what
+// it describes. Their ids order the log (newest first by id), and the
+// indexes serve the list's filters in that order.
+constexpr char kAccounts[] = R"sql(
+CREATE TABLE users (
+  id            text COLLATE "C" PRIMARY KEY,
+  username      text NOT NULL,
+  spec          bytea NOT NULL,
+  password_hash text NOT NULL DEFAULT '',
+  totp_secret   text NOT NULL DEFAULT '',
+  create_time   timestamptz NOT NULL,
+  update_time   timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX users_username_key ON users (lower(username));
+
+CREATE TABLE api_keys (
+  id             text COLLATE "C" PRIMARY KEY,
+  user_id        text COLLATE "C" NOT NULL
+                 CONSTRAINT api_keys_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,
+  key_hash       text COLLATE "C" NOT NULL CONSTRAINT api_keys_key_hash_key UNIQUE,
+  spec           bytea NOT NULL,
+  last_used_time timestamptz
+);
+CREATE INDEX api_keys_user_id_idx ON api_keys (user_id);
+
+CREATE TABLE sessions (
+  id             text COLLATE "C" PRIMARY KEY,
+  token_hash     text COLLATE "C" NOT NULL CONSTRAINT sessions_token_hash_key UNIQUE,
+  user_id        text COLLATE "C" NOT NULL
+                 CONSTRAINT sessions_user_id_fkey REFERENCES users (id) ON DELETE CASCADE,
+  create_time    timestamptz NOT NULL,
+  last_seen_time timestamptz NOT NULL,
+  expire_time    timestamptz NOT NULL,
+  client_address text NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user_id_idx ON sessions (user_id);
+CREATE INDEX sessions_expire_time_idx ON sessions (expire_time);
+
+CREATE TABLE audit_events (
+  id             bigserial PRIMARY KEY,
+  time           timestamptz,
+  actor          text NOT NULL DEFAULT '',
+  actor_user_id  text NOT NULL DEFAULT '',
+  credential     text NOT NULL DEFAULT '',
+  action         text NOT NULL DEFAULT '',
+  resource_type  text NOT NULL DEFAULT '',
+  resource_id    text NOT NULL DEFAULT '',
+  before_json    text NOT NULL DEFAULT '',
+  after_json     text NOT NULL DEFAULT '',
+  client_address text NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_resource_idx ON audit_events (resource_type, resource_id, id DESC);
+CREATE INDEX audit_events_actor_idx ON audit_events (actor, id DESC);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "maintenance windows", kMaintenanceWindows},
     {3, "room for in-place minute-bucket updates", kMinuteFillfactor},
     {4, "status pages", kStatusPages},
+    {5, "accounts and the audit log", kAccounts},
 };
 
 }  // namespace

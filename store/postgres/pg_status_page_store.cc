@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "store/postgres/pg_audit.h"
 
 namespace uptime::store {
 namespace {
@@ -49,33 +50,38 @@ absl::StatusOr<std::vector<v1::StatusPage>> PgStatusPageStore::LoadPages() {
   return pages;
 }
 
-absl::Status PgStatusPageStore::InsertPage(const v1::StatusPage& page) {
-  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
-  return Explain(lease
-                     ->Exec("INSERT INTO status_pages (id, slug, title, spec, create_time, "
-                            "update_time) VALUES ($1, $2, $3, $4, $5, $6)",
-                            RowParams(page))
-                     .status(),
-                 page);
+absl::Status PgStatusPageStore::InsertPage(const v1::StatusPage& page,
+                                           const v1::AuditEvent& audit) {
+  return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
+    RETURN_IF_ERROR(Explain(tx.Exec("INSERT INTO status_pages (id, slug, title, spec, "
+                                    "create_time, update_time) VALUES ($1, $2, $3, $4, $5, $6)",
+                                    RowParams(page))
+                                .status(),
+                            page));
+    return InsertAuditEvent(tx, audit).status();
+  });
 }
 
-absl::Status PgStatusPageStore::UpdatePage(const v1::StatusPage& page) {
-  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
-  absl::StatusOr<PgResult> r =
-      lease->Exec("UPDATE status_pages SET slug = $2, title = $3, spec = $4, create_time = $5, "
-                  "update_time = $6 WHERE id = $1",
-                  RowParams(page));
-  if (!r.ok()) return Explain(r.status(), page);
-  if (r->affected() == 0) return NotFound(page.id());
-  return absl::OkStatus();
+absl::Status PgStatusPageStore::UpdatePage(const v1::StatusPage& page,
+                                           const v1::AuditEvent& audit) {
+  return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
+    absl::StatusOr<PgResult> r = tx.Exec(
+        "UPDATE status_pages SET slug = $2, title = $3, spec = $4, create_time = $5, "
+        "update_time = $6 WHERE id = $1",
+        RowParams(page));
+    if (!r.ok()) return Explain(r.status(), page);
+    if (r->affected() == 0) return NotFound(page.id());
+    return InsertAuditEvent(tx, audit).status();
+  });
 }
 
-absl::Status PgStatusPageStore::DeletePage(const std::string& id) {
-  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
-  ASSIGN_OR_RETURN(PgResult r,
-                   lease->Exec("DELETE FROM status_pages WHERE id = $1", {PgParam::Text(id)}));
-  if (r.affected() == 0) return NotFound(id);
-  return absl::OkStatus();
+absl::Status PgStatusPageStore::DeletePage(const std::string& id, const v1::AuditEvent& audit) {
+  return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(PgResult r,
+                     tx.Exec("DELETE FROM status_pages WHERE id = $1", {PgParam::Text(id)}));
+    if (r.affected() == 0) return NotFound(id);
+    return InsertAuditEvent(tx, audit).status();
+  });
 }
 
 }  // namespace uptime::store

@@ -134,17 +134,20 @@ absl::StatusOr<std::vector<v1::MaintenanceWindow>> FaultyMaintenanceStore::LoadW
   UPTIME_FAULT(BeforeRead);
   return real_->LoadWindows();
 }
-absl::Status FaultyMaintenanceStore::InsertWindow(const v1::MaintenanceWindow& window) {
+absl::Status FaultyMaintenanceStore::InsertWindow(const v1::MaintenanceWindow& window,
+                                                  const v1::AuditEvent& audit) {
   UPTIME_FAULT(BeforeWrite);
-  return real_->InsertWindow(window);
+  return real_->InsertWindow(window, audit);
 }
-absl::Status FaultyMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& window) {
+absl::Status FaultyMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& window,
+                                                  const v1::AuditEvent& audit) {
   UPTIME_FAULT(BeforeWrite);
-  return real_->UpdateWindow(window);
+  return real_->UpdateWindow(window, audit);
 }
-absl::Status FaultyMaintenanceStore::DeleteWindow(const std::string& id) {
+absl::Status FaultyMaintenanceStore::DeleteWindow(const std::string& id,
+                                                  const v1::AuditEvent& audit) {
   UPTIME_FAULT(BeforeWrite);
-  return real_->DeleteWindow(id);
+  return real_->DeleteWindow(id, audit);
 }
 
 #undef UPTIME_FAULT

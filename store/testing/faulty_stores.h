@@ -111,9 +111,11 @@ class FaultyMaintenanceStore : public MaintenanceStore {
       : real_(real), faults_(faults) {}
 
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> LoadWindows() override;
-  absl::Status InsertWindow(const v1::MaintenanceWindow& window) override;
-  absl::Status UpdateWindow(const v1::MaintenanceWindow& window) override;
-  absl::Status DeleteWindow(const std::string& id) override;
+  absl::Status InsertWindow(const v1::MaintenanceWindow& window,
+                            const v1::AuditEvent& audit) override;
+  absl::Status UpdateWindow(const v1::MaintenanceWindow& window,
+                            const v1::AuditEvent& audit) override;
+  absl::Status DeleteWindow(const std::string& id, const v1::AuditEvent& audit) override;
 
  private:
   MaintenanceStore* const real_;
