@@ -205,7 +205,22 @@ export interface ClusterInfo {
 
 // Gateway-only: who the token belongs to.
 export type Role = 'ROLE_UNSPECIFIED' | 'ROLE_VIEWER' | 'ROLE_EDITOR' | 'ROLE_ADMIN';
-export interface Caller { role?: Role; name?: string }
+export type CredentialKind =
+  | 'CREDENTIAL_KIND_UNSPECIFIED'
+  | 'CREDENTIAL_KIND_STATIC_TOKEN'
+  | 'CREDENTIAL_KIND_API_KEY'
+  | 'CREDENTIAL_KIND_SESSION';
+
+export interface Caller {
+  role?: Role;
+  name?: string;
+  userId?: string;
+  kind?: CredentialKind;
+  apiKeyId?: string;
+  idleExpireTime?: string;
+  expireTime?: string;
+  mustChangePassword?: boolean;
+}
 
 export interface ListMonitorsResponse { monitors?: Monitor[]; nextPageToken?: string }
 export interface ListStatusesResponse { statuses?: MonitorStatus[]; nextPageToken?: string }
