@@ -17,7 +17,9 @@ Stubs::Stubs(const std::shared_ptr<grpc::ChannelInterface>& channel)
       maintenance(v1::MaintenanceService::NewStub(channel)),
       status_pages(v1::StatusPageService::NewStub(channel)),
       cluster(v1::ClusterService::NewStub(channel)),
-      auth(v1::AuthService::NewStub(channel)) {}
+      auth(v1::AuthService::NewStub(channel)),
+      users(v1::UserService::NewStub(channel)),
+      audit(v1::AuditService::NewStub(channel)) {}
 
 namespace {
 
@@ -64,9 +66,9 @@ std::vector<ApiRoute> BuildRoutes() {
   };
   auto local = [&r](verb method, std::string pattern, std::string op, std::string tag,
                     std::string summary, const pb::Descriptor* req, const pb::Descriptor* resp,
-                    RouteKind kind) {
+                    RouteKind kind, std::string body = "") {
     r.push_back(ApiRoute{method, std::move(pattern), std::move(op), std::move(tag),
-                         std::move(summary), req, resp, "", kind, nullptr});
+                         std::move(summary), req, resp, std::move(body), kind, nullptr});
   };
 
   // MonitorService
@@ -220,6 +222,62 @@ std::vector<ApiRoute> BuildRoutes() {
         "The role the caller's bearer token grants", v1::GetCallerRequest::descriptor(),
         v1::Caller::descriptor(), "",
         UPTIME_UNARY(auth, GetCaller, v1::GetCallerRequest, v1::Caller));
+  // Sign-in for the dashboard: the session goes into cookies, never into
+  // the body (docs/accounts.md).
+  local(verb::post, "/api/v1/auth:login", "Login", "AuthService",
+        "Sign in (body: username, password, totpCode; no credential). Sets the uptime_session "
+        "(HttpOnly) and uptime_csrf cookies; answers the caller and the CSRF token to send as "
+        "X-CSRF-Token on cookie-authenticated writes. clientAddress is set by the gateway.",
+        v1::LoginRequest::descriptor(), v1::Caller::descriptor(), RouteKind::kLogin,
+        /*body=*/"*");  // documented as the body; parsed by SignIn itself
+  local(verb::post, "/api/v1/auth:logout", "Logout", "AuthService",
+        "Sign out: ends the session and clears the cookies (also when it had already ended)",
+        v1::LogoutRequest::descriptor(), empty, RouteKind::kLogout);
+
+  // UserService
+  proxy(verb::get, "/api/v1/users", "ListUsers", "UserService",
+        "List users, ordered by username (admins)", v1::ListUsersRequest::descriptor(),
+        v1::ListUsersResponse::descriptor(), "",
+        UPTIME_UNARY(users, ListUsers, v1::ListUsersRequest, v1::ListUsersResponse));
+  proxy(verb::post, "/api/v1/users", "CreateUser", "UserService",
+        "Create a user (body: User with username, role, password; admins)",
+        v1::CreateUserRequest::descriptor(), v1::User::descriptor(), "user",
+        UPTIME_UNARY(users, CreateUser, v1::CreateUserRequest, v1::User));
+  proxy(verb::get, "/api/v1/users/{id}", "GetUser", "UserService",
+        "Get a user (\"me\": the caller's own)", v1::GetUserRequest::descriptor(),
+        v1::User::descriptor(), "",
+        UPTIME_UNARY(users, GetUser, v1::GetUserRequest, v1::User));
+  proxy(verb::patch, "/api/v1/users/{user.id}", "UpdateUser", "UserService",
+        "Update a user (body: User; update_mask: display_name, role, disabled, password)",
+        v1::UpdateUserRequest::descriptor(), v1::User::descriptor(), "user",
+        UPTIME_UNARY(users, UpdateUser, v1::UpdateUserRequest, v1::User));
+  proxy(verb::delete_, "/api/v1/users/{id}", "DeleteUser", "UserService",
+        "Delete a user with their keys and sessions", v1::DeleteUserRequest::descriptor(), empty,
+        "", UPTIME_UNARY(users, DeleteUser, v1::DeleteUserRequest, pb::Empty));
+  proxy(verb::post, "/api/v1/users/me:changePassword", "ChangePassword", "UserService",
+        "Change the caller's own password (body: currentPassword, newPassword)",
+        v1::ChangePasswordRequest::descriptor(), empty, "*",
+        UPTIME_UNARY(users, ChangePassword, v1::ChangePasswordRequest, pb::Empty));
+  proxy(verb::get, "/api/v1/apiKeys", "ListApiKeys", "UserService",
+        "List API keys: the caller's, or (admins) user_id's, or \"-\" for everyone's",
+        v1::ListApiKeysRequest::descriptor(), v1::ListApiKeysResponse::descriptor(), "",
+        UPTIME_UNARY(users, ListApiKeys, v1::ListApiKeysRequest, v1::ListApiKeysResponse));
+  proxy(verb::post, "/api/v1/apiKeys", "CreateApiKey", "UserService",
+        "Create an API key (body: ApiKey with name, role, optional expireTime; admins may set "
+        "user_id in the query). The key is in the answer this once.",
+        v1::CreateApiKeyRequest::descriptor(), v1::CreateApiKeyResponse::descriptor(), "api_key",
+        UPTIME_UNARY(users, CreateApiKey, v1::CreateApiKeyRequest, v1::CreateApiKeyResponse));
+  proxy(verb::delete_, "/api/v1/apiKeys/{id}", "RevokeApiKey", "UserService",
+        "Revoke an API key", v1::RevokeApiKeyRequest::descriptor(), empty, "",
+        UPTIME_UNARY(users, RevokeApiKey, v1::RevokeApiKeyRequest, pb::Empty));
+
+  // AuditService
+  proxy(verb::get, "/api/v1/auditEvents", "ListAuditEvents", "AuditService",
+        "The audit log, newest first (page_size, page_token, resource_type, resource_id, actor; "
+        "admins)",
+        v1::ListAuditEventsRequest::descriptor(), v1::ListAuditEventsResponse::descriptor(), "",
+        UPTIME_UNARY(audit, ListAuditEvents, v1::ListAuditEventsRequest,
+                     v1::ListAuditEventsResponse));
 
   local(verb::get, "/api/v1/openapi.json", "GetOpenApi", "Gateway",
         "This document (OpenAPI 3)", nullptr, nullptr, RouteKind::kOpenApi);

@@ -17,6 +17,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
+#include "uptime/v1/audit.grpc.pb.h"
 #include "uptime/v1/auth.grpc.pb.h"
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
@@ -24,6 +25,7 @@
 #include "uptime/v1/notification.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 #include "uptime/v1/status_page.grpc.pb.h"
+#include "uptime/v1/user.grpc.pb.h"
 
 namespace uptime::gateway {
 
@@ -37,6 +39,8 @@ struct Stubs {
   std::unique_ptr<v1::StatusPageService::Stub> status_pages;
   std::unique_ptr<v1::ClusterService::Stub> cluster;
   std::unique_ptr<v1::AuthService::Stub> auth;
+  std::unique_ptr<v1::UserService::Stub> users;
+  std::unique_ptr<v1::AuditService::Stub> audit;
 };
 
 // Completion of a proxied call: the status and, when OK, the response JSON.
@@ -56,6 +60,8 @@ enum class RouteKind {
   kStatusSummary,  // answered from the snapshot
   kEvents,         // server-sent events from the hub
   kOpenApi,        // this table as OpenAPI 3
+  kLogin,          // AuthService.Login, answered with cookies (sign_in.h)
+  kLogout,         // AuthService.Logout, clearing the cookies
 };
 
 struct ApiRoute {

@@ -1,7 +1,14 @@
 #include "gateway/error_mapping.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "gateway/request_mapping.h"
 
 namespace uptime::gateway {
@@ -64,6 +71,32 @@ std::string FieldOf(absl::string_view message) {
   return std::string(field);
 }
 
+int64_t RetryAfterSeconds(absl::string_view message, int64_t fallback) {
+  const std::string lower = absl::AsciiStrToLower(message);
+  for (absl::string_view marker : {"retry after ", "try again in ", "retry in "}) {
+    const size_t at = absl::string_view(lower).find(marker);
+    if (at == absl::string_view::npos) continue;
+    absl::string_view rest = absl::string_view(lower).substr(at + marker.size());
+    const size_t end = rest.find_first_of(" ,;)");
+    absl::string_view word = rest.substr(0, end);
+    absl::ConsumeSuffix(&word, ".");
+    absl::Duration d;
+    int64_t n = 0;
+    if (absl::ParseDuration(word, &d) && d > absl::ZeroDuration()) {
+      return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(d))));
+    }
+    if (absl::SimpleAtoi(word, &n) && n > 0) {
+      // "30 seconds", "2 minutes", or a bare number of seconds.
+      absl::string_view unit =
+          end == absl::string_view::npos ? "" : absl::StripLeadingAsciiWhitespace(rest.substr(end));
+      if (absl::StartsWith(unit, "min")) return n * 60;
+      if (absl::StartsWith(unit, "hour")) return n * 3600;
+      return n;
+    }
+  }
+  return std::max<int64_t>(1, fallback);
+}
+
 std::string ErrorJson(const absl::Status& status) {
   const std::string message(status.message());
   std::string details = "[]";
@@ -80,6 +113,20 @@ std::string ErrorJson(const absl::Status& status) {
                       CodeName(status.code()), "\",\"message\":",
                       JsonQuote(IsValidUtf8(message) ? message : "(message not UTF-8)"),
                       ",\"details\":", details, "}");
+}
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  HttpResponse r;
+  r.status = HttpStatusFor(status.code());
+  r.body = ErrorJson(status);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  }
+  if (status.code() == absl::StatusCode::kResourceExhausted) {
+    r.headers.emplace_back("Retry-After", absl::StrCat(RetryAfterSeconds(status.message())));
+  }
+  return r;
 }
 
 }  // namespace uptime::gateway

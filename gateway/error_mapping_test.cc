@@ -33,5 +33,16 @@ TEST(ErrorMappingTest, BodyNamesTheField) {
   EXPECT_EQ(FieldOf("channel_ids[0]: unknown"), "channel_ids[0]");
 }
 
+TEST(ErrorMappingTest, RetryAfterComesFromTheMessage) {
+  EXPECT_EQ(RetryAfterSeconds("too many failed sign-ins: retry after 30s"), 30);
+  EXPECT_EQ(RetryAfterSeconds("throttled; try again in 2 minutes"), 120);
+  EXPECT_EQ(RetryAfterSeconds("locked out, retry in 1m30s."), 90);
+  EXPECT_EQ(RetryAfterSeconds("Retry after 0.2s"), 1);
+  EXPECT_EQ(RetryAfterSeconds("retry after 45"), 45);
+  EXPECT_EQ(RetryAfterSeconds("too many wrong passwords; try again in 3 s"), 3);
+  EXPECT_EQ(RetryAfterSeconds("the coordinator's write queue is full"), 1);
+  EXPECT_EQ(RetryAfterSeconds("no hint", 7), 7);
+}
+
 }  // namespace
 }  // namespace uptime::gateway

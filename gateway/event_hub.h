@@ -33,6 +33,9 @@ class SseSink {
   // Queues `frame` for the client without blocking. False when the client is
   // gone or its queue is full (it is then disconnected by its session).
   virtual bool Send(std::shared_ptr<const std::string> frame) = 0;
+  // Ends the stream soon (its credential was revoked), from any thread;
+  // must not call back into the hub or the caller synchronously.
+  virtual void Disconnect() {}
 };
 
 class EventHub {

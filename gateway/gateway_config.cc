@@ -44,6 +44,12 @@ void AddGatewayFlags(CLI::App& app, GatewayConfig& c, RawFlags& raw) {
   AddFlag(app, "rpc-timeout", raw.rpc_timeout, "deadline of each coordinator call");
   AddFlag(app, "reload-interval", raw.reload_interval,
           "full status snapshot reload period (events keep it current in between)");
+  AddFlag(app, "role-cache-ttl", raw.role_cache_ttl,
+          "how long a caller's role is reused for status reads and events (0s: ask every "
+          "time); a revoked key or ended session may read for this long, at most 1s");
+  AddSwitch(app, "trust-forwarded-for", c.trust_forwarded_for,
+            "behind a reverse proxy: sign-in takes the client address from the first "
+            "X-Forwarded-For entry and HTTPS (Secure cookies) from X-Forwarded-Proto");
   AddFlag(app, "sse-replay", c.sse_replay, "events kept for Last-Event-ID resume");
   AddFlag(app, "sse-max-queued", c.sse_max_queued,
           "events queued for one SSE client before it is disconnected as too slow");
@@ -80,6 +86,13 @@ absl::Status FinishConfig(const RawFlags& raw, GatewayConfig* c) {
                                     &c->rpc_timeout));
   RETURN_IF_ERROR(ParseDurationFlag("reload-interval", raw.reload_interval, absl::Seconds(1),
                                     &c->reload_interval));
+  if (!absl::ParseDuration(raw.role_cache_ttl, &c->role_cache_ttl) ||
+      c->role_cache_ttl < absl::ZeroDuration() || c->role_cache_ttl > absl::Seconds(1)) {
+    // Longer would break the promise that revocation takes effect within 1 s.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--role-cache-ttl: expected a duration of 0s..1s (e.g. 500ms), got '",
+        raw.role_cache_ttl, "'"));
+  }
   if (c->threads < 0 || c->threads > 256) {
     return absl::InvalidArgumentError("--threads: must be 0..256");
   }

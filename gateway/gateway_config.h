@@ -32,7 +32,13 @@ struct GatewayConfig {
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration rpc_timeout = absl::Seconds(30);
   absl::Duration reload_interval = absl::Seconds(60);
-  absl::Duration role_cache_ttl = absl::Seconds(10);
+  // How long a caller's role is reused for reads from memory (statuses,
+  // events): the longest a revoked key, ended session or disabled user can
+  // still read here. Half a second keeps that under 1 s with the round trip.
+  absl::Duration role_cache_ttl = absl::Milliseconds(500);
+  // Take the sign-in client address from X-Forwarded-For and HTTPS from
+  // X-Forwarded-Proto: only behind a proxy that sets both.
+  bool trust_forwarded_for = false;
   size_t sse_replay = 4096;
   size_t sse_max_queued = 256;
 };
@@ -44,6 +50,7 @@ struct RawFlags {
   std::string read_timeout = "10s";
   std::string rpc_timeout = "30s";
   std::string reload_interval = "60s";
+  std::string role_cache_ttl = "500ms";
   bool check_config = false;
 };
 

@@ -12,8 +12,10 @@
 #include "gateway/error_mapping.h"
 #include "gateway/openapi.h"
 #include "gateway/request_mapping.h"
+#include "gateway/session_cookies.h"
 #include "gateway/sse.h"
 #include "gateway/static_files.h"
+#include "gateway/stream_auth_watcher.h"
 
 namespace uptime::gateway {
 
@@ -46,29 +48,40 @@ HttpResponse TextResponse(unsigned status, std::string body) {
 }
 
 // The event stream of one client.
+// The event stream of one client, watched so that it ends when its
+// credential stops working.
 class HubSource : public SseSource {
  public:
-  HubSource(EventHub* hub, LabelSelector selector, std::set<std::string> monitor_ids,
+  HubSource(EventHub* hub, StreamAuthWatcher* watcher, std::string authorization,
+            LabelSelector selector, std::set<std::string> monitor_ids,
             std::optional<uint64_t> last_id)
       : hub_(hub),
+        watcher_(watcher),
+        authorization_(std::move(authorization)),
         selector_(std::move(selector)),
         monitor_ids_(std::move(monitor_ids)),
         last_id_(last_id) {}
 
   void Attach(std::weak_ptr<SseSink> sink) override {
-    subscription_ = hub_->Subscribe(std::move(sink), selector_, last_id_, monitor_ids_);
+    subscription_ = hub_->Subscribe(sink, selector_, last_id_, monitor_ids_);
+    watch_ = watcher_->Add(authorization_, std::move(sink));
   }
   void Detach() override {
     if (subscription_ != 0) hub_->Unsubscribe(subscription_);
+    if (watch_ != 0) watcher_->Remove(watch_);
     subscription_ = 0;
+    watch_ = 0;
   }
 
  private:
   EventHub* const hub_;
+  StreamAuthWatcher* const watcher_;
+  const std::string authorization_;
   const LabelSelector selector_;
   const std::set<std::string> monitor_ids_;
   const std::optional<uint64_t> last_id_;
   uint64_t subscription_ = 0;  // the session's io thread only
+  uint64_t watch_ = 0;         // likewise
 };
 
 // A watch of more ids than this should use a label selector.
@@ -84,17 +97,6 @@ bool IsPrintableAscii(absl::string_view s) {
 
 }  // namespace
 
-HttpResponse ErrorResponse(const absl::Status& status) {
-  HttpResponse r;
-  r.status = HttpStatusFor(status.code());
-  r.body = ErrorJson(status);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  if (status.code() == absl::StatusCode::kUnauthenticated) {
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-  }
-  return r;
-}
-
 absl::StatusOr<std::unique_ptr<GatewayHandler>> GatewayHandler::Create(GatewayHandlerDeps deps) {
   std::unique_ptr<GatewayHandler> handler(new GatewayHandler(std::move(deps)));
   const std::vector<ApiRoute>& routes = ApiRoutes();
@@ -103,10 +105,23 @@ absl::StatusOr<std::unique_ptr<GatewayHandler>> GatewayHandler::Create(GatewayHa
     if (!s.ok()) return s;
   }
   handler->openapi_ = OpenApiJson(routes, Version());
+  GatewayHandler* raw = handler.get();
+  // Asks the coordinator each time (refreshing the cache on the way), so a
+  // stream ends within one period of a revocation.
+  handler->stream_auth_ = std::make_unique<StreamAuthWatcher>(
+      raw->deps_.clock, raw->deps_.stream_recheck_interval,
+      [raw](const std::string& authorization, std::function<void(absl::Status)> done) {
+        raw->CheckRead(authorization, std::move(done), /*fresh=*/true);
+      });
   return handler;
 }
 
-GatewayHandler::GatewayHandler(GatewayHandlerDeps deps) : deps_(std::move(deps)) {}
+GatewayHandler::GatewayHandler(GatewayHandlerDeps deps)
+    : deps_(std::move(deps)),
+      sign_in_({.rpc_timeout = deps_.rpc_timeout,
+                .trust_forwarded_for = deps_.trust_forwarded_for,
+                .tls = deps_.tls},
+               deps_.clock, deps_.stubs, deps_.roles) {}
 
 void GatewayHandler::Handle(HttpRequest request, Respond respond) {
   const absl::Time start = deps_.clock->Now();
@@ -168,9 +183,26 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
     r.headers.emplace_back("Cache-Control", "no-cache");
     return respond(std::move(r));
   }
+  if (route.kind == RouteKind::kLogin) return sign_in_.Login(request, respond);
   if (!request.authorization.empty() && !IsPrintableAscii(request.authorization)) {
     return respond(ErrorResponse(
         absl::UnauthenticatedError("authorization: not a valid bearer token")));
+  }
+  if (request.authorization.empty()) {
+    // The dashboard's cookie stands in for the header. A bearer header is
+    // never sent by a browser on its own, so only cookies need the CSRF
+    // check.
+    if (std::optional<std::string> session = SessionFromCookieHeader(request.cookie)) {
+      if (absl::Status s = CheckCookieRequest(request.method, *session, request.csrf_token,
+                                              request.origin, request.host);
+          !s.ok()) {
+        return respond(ErrorResponse(s));
+      }
+      request.authorization = absl::StrCat("Bearer ", *session);
+    }
+  }
+  if (route.kind == RouteKind::kLogout) {
+    return sign_in_.Logout(request, request.authorization, respond);
   }
   // Build the request message: query, then body, then path (the path wins).
   absl::StatusOr<QueryParams> params = ParseQuery(request.query);
@@ -249,8 +281,9 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
   // Everything else is served from memory, for callers with the read role.
   std::shared_ptr<pb::Message> shared(std::move(message));
   std::string last_event_id = request.last_event_id;
-  CheckRead(request.authorization, [this, &route, shared, respond,
-                                    last_event_id](absl::Status allowed) {
+  const std::string authorization = request.authorization;
+  CheckRead(authorization, [this, &route, shared, respond, last_event_id,
+                            authorization](absl::Status allowed) {
     if (!allowed.ok()) return respond(ErrorResponse(allowed));
     if (route.kind == RouteKind::kEvents) {
       const auto& req = static_cast<const v1::WatchEventsRequest&>(*shared);
@@ -281,8 +314,8 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
             absl::InvalidArgumentError("last_event_id: not an event id")));
       }
       HttpResponse r;
-      r.sse = std::make_shared<HubSource>(deps_.hub, *std::move(selector), std::move(monitor_ids),
-                                          last);
+      r.sse = std::make_shared<HubSource>(deps_.hub, stream_auth_.get(), authorization,
+                                          *std::move(selector), std::move(monitor_ids), last);
       return respond(std::move(r));
     }
     if (!deps_.snapshot->loaded()) {
@@ -315,7 +348,7 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
 }
 
 void GatewayHandler::CheckRead(const std::string& authorization,
-                               std::function<void(absl::Status)> then) {
+                               std::function<void(absl::Status)> then, bool fresh) {
   if (authorization.empty()) {
     return then(absl::UnauthenticatedError("authorization: a bearer token is required"));
   }
@@ -324,8 +357,10 @@ void GatewayHandler::CheckRead(const std::string& authorization,
     if (*role < v1::ROLE_VIEWER) return absl::PermissionDeniedError("this token may not read");
     return absl::OkStatus();
   };
-  if (std::optional<absl::StatusOr<v1::Role>> cached = deps_.roles->Lookup(authorization)) {
-    return then(decide(*cached));
+  if (!fresh) {
+    if (std::optional<absl::StatusOr<v1::Role>> cached = deps_.roles->Lookup(authorization)) {
+      return then(decide(*cached));
+    }
   }
   struct Call {
     grpc::ClientContext ctx;

@@ -8,6 +8,11 @@
 // RoleCache (AuthService.GetCaller on a miss), so a status read makes no
 // network round trip once the token is known.
 //
+// The credential is the Authorization header or, without one, the session
+// in the uptime_session cookie (the dashboard, signed in through
+// auth:login); cookie-authenticated writes must carry the CSRF token
+// (session_cookies.h). Both are used alike everywhere under /api/v1.
+//
 // Thread-safety: thread-safe; Handle() never blocks (coordinator calls use
 // gRPC's callback API and answer from gRPC's threads).
 #ifndef UPTIME_GATEWAY_GATEWAY_HANDLER_H_
@@ -21,13 +26,16 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "gateway/api_routes.h"
+#include "gateway/error_mapping.h"
 #include "gateway/event_hub.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/http_types.h"
 #include "gateway/public_routes.h"
 #include "gateway/role_cache.h"
+#include "gateway/sign_in.h"
 #include "gateway/router.h"
 #include "gateway/status_snapshot.h"
+#include "gateway/stream_auth_watcher.h"
 
 namespace uptime::gateway {
 
@@ -45,6 +53,12 @@ struct GatewayHandlerDeps {
   std::function<bool()> ready;
   // Called after a write (POST, PATCH, DELETE) the coordinator accepted.
   std::function<void()> after_write;
+  // How often the credentials of open event streams are checked again: a
+  // revoked one's streams end within about this long.
+  absl::Duration stream_recheck_interval = absl::Milliseconds(500);
+  // Sign-in: see SignInOptions.
+  bool trust_forwarded_for = false;
+  bool tls = false;
 };
 
 class GatewayHandler : public HttpHandler {
@@ -60,17 +74,19 @@ class GatewayHandler : public HttpHandler {
   void HandleApi(HttpRequest request, const Respond& respond);
   void ServeRoute(const ApiRoute& route, const HttpRequest& request,
                   std::unique_ptr<google::protobuf::Message> message, const Respond& respond);
-  // Runs `then` with OK when the caller may read, or with the error.
-  void CheckRead(const std::string& authorization, std::function<void(absl::Status)> then);
+  // Runs `then` with OK when the caller may read, or with the error. With
+  // `fresh`, asks the coordinator even when the RoleCache has the answer.
+  void CheckRead(const std::string& authorization, std::function<void(absl::Status)> then,
+                 bool fresh = false);
   void ServeStatic(const HttpRequest& request, const Respond& respond);
 
   const GatewayHandlerDeps deps_;
+  const SignIn sign_in_;
   Router router_;
   std::string openapi_;
+  // Last: destroyed first, so no re-check runs into a half-destroyed handler.
+  std::unique_ptr<StreamAuthWatcher> stream_auth_;
 };
-
-// A JSON error response for `status`.
-HttpResponse ErrorResponse(const absl::Status& status);
 
 }  // namespace uptime::gateway
 

@@ -2,6 +2,8 @@
 // errors, bad input, reads from the snapshot with a cached role).
 #include "gateway/gateway_handler.h"
 
+#include "gateway/session_cookies.h"
+
 #include "gtest/gtest.h"
 #include "grpcpp/create_channel.h"
 
@@ -29,6 +31,8 @@ class GatewayHandlerTest : public ::testing::Test {
                                         .after_write = nullptr});
     roles_.Put("Bearer reader", v1::ROLE_VIEWER);
     roles_.Put("Bearer nobody", absl::UnauthenticatedError("unknown token"));
+    roles_.Put("Bearer us_editor", v1::ROLE_EDITOR);
+    roles_.Put("Bearer us_ended", absl::UnauthenticatedError("unknown credential"));
   }
 
   void Load() {
@@ -43,11 +47,15 @@ class GatewayHandlerTest : public ::testing::Test {
                     const std::string& body = "") {
     HttpRequest req;
     req.method = method;
+    req.authorization = auth;
+    req.body = body;
+    return Call(req, target);
+  }
+
+  HttpResponse Call(HttpRequest req, const std::string& target) {
     const size_t q = target.find('?');
     req.path = target.substr(0, q);
     if (q != std::string::npos) req.query = target.substr(q + 1);
-    req.authorization = auth;
-    req.body = body;
     HttpResponse out;
     bool answered = false;
     handler_->Handle(req, [&](HttpResponse r) {
@@ -125,6 +133,76 @@ TEST_F(GatewayHandlerTest, EventsValidateBeforeStreaming) {
             200u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?monitor_ids=", "Bearer reader").status, 400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events").status, 401u);
+}
+
+// A request the dashboard would send: its session in the cookie.
+HttpRequest CookieRequest(http::verb method, const std::string& session,
+                          const std::string& body = "") {
+  HttpRequest req;
+  req.method = method;
+  req.cookie = "theme=dark; uptime_session=" + session + "; uptime_csrf=" + CsrfTokenFor(session);
+  req.host = "127.0.0.1:8080";
+  req.body = body;
+  return req;
+}
+
+TEST_F(GatewayHandlerTest, TheSessionCookieIsACredential) {
+  Load();
+  EXPECT_EQ(Call(CookieRequest(http::verb::get, "us_editor"), "/api/v1/statuses/m1").status, 200u);
+  EXPECT_EQ(Call(CookieRequest(http::verb::get, "us_ended"), "/api/v1/statuses/m1").status, 401u);
+  EXPECT_EQ(Call(CookieRequest(http::verb::get, "us_editor"), "/api/v1/events").status, 200u);
+  // A mangled cookie is no credential at all.
+  EXPECT_EQ(Call(CookieRequest(http::verb::get, "us editor"), "/api/v1/statuses/m1").status, 401u);
+  // The header wins over the cookie.
+  HttpRequest both = CookieRequest(http::verb::get, "us_editor");
+  both.authorization = "Bearer nobody";
+  EXPECT_EQ(Call(both, "/api/v1/statuses/m1").status, 401u);
+}
+
+TEST_F(GatewayHandlerTest, CookieWritesNeedTheCsrfToken) {
+  const std::string bad_monitor = "{\"nmae\":\"a\"}";
+  HttpRequest req = CookieRequest(http::verb::post, "us_editor", bad_monitor);
+  HttpResponse r = Call(req, "/api/v1/monitors");
+  EXPECT_EQ(r.status, 403u);
+  EXPECT_NE(r.body.find("\"status\":\"PERMISSION_DENIED\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("missing or wrong X-CSRF-Token header (required with cookie sign-in)"),
+            std::string::npos)
+      << r.body;
+  req.csrf_token = CsrfTokenFor("us_other");
+  EXPECT_EQ(Call(req, "/api/v1/monitors").status, 403u);
+  req.csrf_token = CsrfTokenFor("us_editor");
+  req.origin = "https://evil.example";
+  EXPECT_EQ(Call(req, "/api/v1/monitors").status, 403u);
+  // With the token and a same-site origin the request goes on (and fails
+  // here on its misspelt field, before any network call).
+  req.origin = "http://127.0.0.1:8080";
+  r = Call(req, "/api/v1/monitors");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find("nmae"), std::string::npos) << r.body;
+  // DELETE and PATCH alike.
+  EXPECT_EQ(Call(CookieRequest(http::verb::delete_, "us_editor"), "/api/v1/monitors/m1").status,
+            403u);
+  EXPECT_EQ(
+      Call(CookieRequest(http::verb::patch, "us_editor", "{}"), "/api/v1/monitors/m1").status,
+      403u);
+  // Logout too: a cross-site page must not sign the user out.
+  EXPECT_EQ(Call(CookieRequest(http::verb::post, "us_editor"), "/api/v1/auth:logout").status,
+            403u);
+  // A bearer header needs no token: browsers never send one by themselves.
+  EXPECT_EQ(Call(http::verb::post, "/api/v1/monitors", "Bearer x", bad_monitor).status, 400u);
+}
+
+TEST_F(GatewayHandlerTest, ResourceExhaustedIs429WithRetryAfter) {
+  HttpResponse r = ErrorResponse(absl::ResourceExhaustedError("locked out: retry after 8s"));
+  EXPECT_EQ(r.status, 429u);
+  bool found = false;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Retry-After") {
+      found = true;
+      EXPECT_EQ(value, "8");
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

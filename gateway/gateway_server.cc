@@ -115,7 +115,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
                                                              // A page written through the
                                                              // gateway shows at once.
                                                              public_pages->RequestRefresh();
-                                                           }}));
+                                                           },
+                                                       .trust_forwarded_for =
+                                                           config.trust_forwarded_for,
+                                                       .tls = config.tls.enabled()}));
   HttpServerOptions http;
   http.listen = config.listen;
   http.threads = config.threads;

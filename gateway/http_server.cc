@@ -89,6 +89,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   ~Session() override = default;
 
   void Begin() {
+    beast::error_code ec;
+    const tcp::endpoint peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) {
+      asio::ip::address address = peer.address();
+      // A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+      }
+      peer_address_ = address.to_string();
+    }
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       ReadHeader();
     } else {
@@ -118,6 +128,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
                  self->WriteNextFrame();
                });
     return true;
+  }
+
+  // SseSink: from any thread.
+  void Disconnect() override {
+    if (!closed_.exchange(true)) {
+      asio::post(beast::get_lowest_layer(stream_).get_executor(),
+                 [self = this->shared_from_this()] { self->Close(); });
+    }
   }
 
  private:
@@ -217,6 +235,19 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
     request.if_none_match = std::string(req[http::field::if_none_match]);
     request.accept_encoding = std::string(req[http::field::accept_encoding]);
     request.last_event_id = std::string(req["Last-Event-ID"]);
+    // HTTP/2 and some proxies split cookies over several headers.
+    const auto cookies = req.equal_range(http::field::cookie);
+    for (auto it = cookies.first; it != cookies.second; ++it) {
+      if (!request.cookie.empty()) request.cookie += "; ";
+      request.cookie.append(it->value().data(), it->value().size());
+    }
+    request.csrf_token = std::string(req["X-CSRF-Token"]);
+    request.origin = std::string(req[http::field::origin]);
+    request.host = std::string(req[http::field::host]);
+    request.forwarded_for = std::string(req["X-Forwarded-For"]);
+    request.forwarded_proto = std::string(req["X-Forwarded-Proto"]);
+    request.peer_address = peer_address_;
+    request.tls = tls_;
     request.body = std::move(req.body());
     auto self = this->shared_from_this();
     handler_->Handle(std::move(request), [self](HttpResponse response) {
@@ -264,7 +295,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
     res.set(http::field::server, "uptime-gateway");
     if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
     for (const auto& [name, value] : options_->headers) res.set(name, value);
-    for (const auto& [name, value] : r.headers) res.set(name, value);
+    for (const auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "Set-Cookie")) {
+        res.insert(http::field::set_cookie, value);
+      } else {
+        res.set(name, value);
+      }
+    }
   }
 
   template <typename Body>
@@ -378,7 +415,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   HttpHandler* const handler_;
   HttpServerStats* const stats_;
   ConnectionSlot slot_;
-  [[maybe_unused]] const bool tls_;
+  const bool tls_;
+  std::string peer_address_;  // set once at the start
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = false;

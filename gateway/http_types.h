@@ -23,6 +23,16 @@ struct HttpRequest {
   std::string if_none_match;
   std::string accept_encoding;
   std::string last_event_id;
+  // Every Cookie header, joined with "; ".
+  std::string cookie;
+  std::string csrf_token;  // X-CSRF-Token
+  std::string origin;
+  std::string host;
+  std::string forwarded_for;    // X-Forwarded-For, as sent
+  std::string forwarded_proto;  // X-Forwarded-Proto, as sent
+  // The TCP peer's IP address (no port); empty when unknown.
+  std::string peer_address;
+  bool tls = false;  // arrived over HTTPS
   std::string body;
 };
 
@@ -42,6 +52,8 @@ struct HttpResponse {
   // Set: the body instead of `body`, shared (e.g. with a cache) and sent
   // without a copy. Never modified once set.
   std::shared_ptr<const std::string> shared_body;
+  // Replace the server's headers of the same name, except Set-Cookie,
+  // which may appear several times.
   std::vector<std::pair<std::string, std::string>> headers;
   // Set: the response is an event stream fed by this source.
   std::shared_ptr<SseSource> sse;

@@ -162,6 +162,13 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       needed.insert(route.response);
       ok = absl::StrCat("{\"description\":\"event stream; data is the JSON of an Event\","
                         "\"content\":{\"text/event-stream\":{\"schema\":{\"type\":\"string\"}}}}");
+    } else if (route.kind == RouteKind::kLogin) {
+      needed.insert(route.response);
+      ok = absl::StrCat(
+          "{\"description\":\"signed in; the session is in the uptime_session cookie\","
+          "\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"properties\":{"
+          "\"caller\":",
+          Ref(route.response), ",\"csrfToken\":{\"type\":\"string\"}}}}}}");
     } else if (route.response != nullptr) {
       needed.insert(route.response);
       ok = absl::StrCat("{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":",
@@ -170,6 +177,8 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       ok = "{\"description\":\"OK\",\"content\":{\"application/json\":{\"schema\":{\"type\":"
            "\"object\"}}}}";
     }
+    // Signing in takes no credential.
+    if (route.kind == RouteKind::kLogin) absl::StrAppend(&op, ",\"security\":[]");
     absl::StrAppend(&op, ",\"responses\":{\"200\":", ok,
                     ",\"default\":{\"description\":\"error\",\"content\":{\"application/json\":"
                     "{\"schema\":{\"$ref\":\"#/components/schemas/Error\"}}}}}");
@@ -201,8 +210,11 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
       "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Uptime Monitor REST API\",\"version\":",
       JsonQuote(version),
       "},\"components\":{\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":"
-      "\"bearer\"}},\"schemas\":{",
-      absl::StrJoin(schema_json, ","), "}},\"security\":[{\"bearer\":[]}],\"paths\":{",
+      "\"bearer\"},\"cookie\":{\"type\":\"apiKey\",\"in\":\"cookie\",\"name\":"
+      "\"uptime_session\",\"description\":\"the dashboard's session (from auth:login); writes "
+      "also need the X-CSRF-Token header\"}},\"schemas\":{",
+      absl::StrJoin(schema_json, ","),
+      "}},\"security\":[{\"bearer\":[]},{\"cookie\":[]}],\"paths\":{",
       absl::StrJoin(path_json, ","), "}}");
 }
 

@@ -23,6 +23,11 @@ void RoleCache::Put(const std::string& token, absl::StatusOr<v1::Role> answer) {
   entries_[token] = Entry{std::move(answer), now + ttl_};
 }
 
+void RoleCache::Erase(const std::string& token) {
+  absl::MutexLock lock(&mu_);
+  entries_.erase(token);
+}
+
 size_t RoleCache::size() const {
   absl::MutexLock lock(&mu_);
   return entries_.size();

@@ -7,6 +7,10 @@
 // enough, the whole cache is cleared (a re-ask costs one RPC per token; an
 // unbounded map keyed by attacker-chosen strings costs memory).
 //
+// The TTL bounds how long a revoked key, an ended session or a disabled
+// user still reads from this gateway's memory (proxied calls are checked by
+// the coordinator every time); see --role-cache-ttl.
+//
 // Thread-safety: thread-safe. Time comes from the injected Clock.
 #ifndef UPTIME_GATEWAY_ROLE_CACHE_H_
 #define UPTIME_GATEWAY_ROLE_CACHE_H_
@@ -34,6 +38,10 @@ class RoleCache {
   // Caches an answer. Only definite answers belong here: a role, or
   // UNAUTHENTICATED / PERMISSION_DENIED; not UNAVAILABLE.
   void Put(const std::string& token, absl::StatusOr<v1::Role> answer);
+
+  // Forgets `token` (after this gateway ended its session: refused at once
+  // here rather than after the TTL).
+  void Erase(const std::string& token);
 
   size_t size() const;
 

@@ -18,6 +18,21 @@ TEST(RoleCacheTest, AnswersUntilTheTtlPasses) {
   EXPECT_FALSE(cache.Lookup("Bearer a").has_value());
 }
 
+TEST(RoleCacheTest, EraseForgetsAtOnce) {
+  SimulatedClock clock;
+  RoleCache cache(&clock, absl::Seconds(1), 100);
+  cache.Put("Bearer us_x", v1::ROLE_EDITOR);
+  cache.Erase("Bearer us_x");
+  EXPECT_FALSE(cache.Lookup("Bearer us_x").has_value());
+}
+
+TEST(RoleCacheTest, ZeroTtlCachesNothing) {
+  SimulatedClock clock;
+  RoleCache cache(&clock, absl::ZeroDuration(), 100);
+  cache.Put("Bearer a", v1::ROLE_VIEWER);
+  EXPECT_FALSE(cache.Lookup("Bearer a").has_value());
+}
+
 TEST(RoleCacheTest, StaysBounded) {
   SimulatedClock clock;
   RoleCache cache(&clock, absl::Seconds(10), 3);
