@@ -113,7 +113,16 @@ class AccountRegistry : public CredentialResolver {
                                                       const std::string& user_id) const;
   absl::Status RevokeApiKey(const Actor& actor, const std::string& id);
 
-  // Sessions.
+  // TOTP second factor (totp.h). Begin/Confirm: the actor's own user.
+  // Disable: `user_id` empty or "me" needs the actor's password; another
+  // user needs an admin.
+  absl::StatusOr<v1::TotpEnrollment> BeginTotpEnrollment(const Actor& actor);
+  absl::Status ConfirmTotpEnrollment(const Actor& actor, const std::string& code);
+  absl::Status DisableTotp(const Actor& actor, const std::string& user_id,
+                           const std::string& password);
+
+  // Sessions. With TOTP on, FAILED_PRECONDITION ("totp_code: required")
+  // when the password is right and no code was sent.
   absl::StatusOr<LoginResult> Login(const v1::LoginRequest& request,
                                     const std::string& client_address);
   // Ends the actor's session; a no-op for other credentials.
@@ -165,6 +174,13 @@ class AccountRegistry : public CredentialResolver {
   absl::flat_hash_map<std::string, std::unique_ptr<SessionEntry>> sessions_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> session_by_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, absl::Time> last_login_ ABSL_GUARDED_BY(mu_);  // by user id
+  struct PendingTotp {
+    std::string secret;
+    absl::Time expires;
+  };
+  absl::flat_hash_map<std::string, PendingTotp> pending_totp_ ABSL_GUARDED_BY(mu_);
+  // The last TOTP step used per user: a code is accepted once.
+  absl::flat_hash_map<std::string, int64_t> last_totp_step_ ABSL_GUARDED_BY(mu_);
   PeriodicRunner housekeeping_;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/match.h"
+#include "coordinator/accounts/totp.h"
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
 #include "store/memory/memory_account_store.h"
@@ -336,6 +337,76 @@ TEST_F(AccountRegistryTest, ListsUsersByNameInPages) {
   ASSERT_EQ(second->users.size(), 1u);
   EXPECT_EQ(second->users[0].username(), "zed");
   EXPECT_TRUE(second->next_page_token.empty());
+}
+
+TEST_F(AccountRegistryTest, TotpSecondFactor) {
+  v1::User kim = MakeUser("kim", v1::ROLE_VIEWER);
+  absl::StatusOr<LoginResult> first = SignIn("kim", kPassword);
+  ASSERT_TRUE(first.ok());
+  Actor me{.principal = Resolved(first->session_token)};
+  absl::StatusOr<v1::TotpEnrollment> enrollment = accounts_->BeginTotpEnrollment(me);
+  ASSERT_TRUE(enrollment.ok()) << enrollment.status();
+  EXPECT_TRUE(absl::StartsWith(enrollment->otpauth_url(), "otpauth://totp/Uptime%20Monitor:kim?"));
+  // Not active until confirmed with a current code.
+  EXPECT_TRUE(SignIn("kim", kPassword).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(accounts_->ConfirmTotpEnrollment(me, "000000")));
+  ASSERT_TRUE(
+      accounts_->ConfirmTotpEnrollment(me, TotpCode(enrollment->secret(), clock_.Now())).ok());
+  EXPECT_TRUE(accounts_->GetUser(me, "me")->totp_enabled());
+
+  // From now on the password alone is not enough.
+  absl::Status no_code = SignIn("kim", kPassword).status();
+  EXPECT_TRUE(absl::IsFailedPrecondition(no_code)) << no_code;
+  EXPECT_EQ(no_code.message(), "totp_code: required (the user has a second factor)");
+  v1::LoginRequest req;
+  req.set_username("kim");
+  req.set_password(kPassword);
+  req.set_totp_code("000000");
+  EXPECT_TRUE(absl::IsUnauthenticated(accounts_->Login(req, "10.0.0.1").status()));
+  clock_.Advance(absl::Seconds(30));
+  req.set_totp_code(TotpCode(enrollment->secret(), clock_.Now()));
+  EXPECT_TRUE(accounts_->Login(req, "10.0.0.1").ok());
+  // The same code twice: refused (a code seen over a shoulder is spent).
+  EXPECT_TRUE(absl::IsUnauthenticated(accounts_->Login(req, "10.0.0.1").status()));
+  // Wrong password and a right code: still the generic answer.
+  req.set_password("wrong password!!");
+  clock_.Advance(absl::Seconds(30));
+  req.set_totp_code(TotpCode(enrollment->secret(), clock_.Now()));
+  EXPECT_EQ(accounts_->Login(req, "10.0.0.1").status().message(), "invalid username or password");
+
+  // Turning it off needs the password (or an admin); it survives a reload.
+  accounts_->Flush();
+  Reopen();
+  EXPECT_TRUE(absl::IsFailedPrecondition(SignIn("kim", kPassword).status()));
+  me = Actor{.principal = Resolved(first->session_token)};
+  EXPECT_TRUE(absl::IsInvalidArgument(accounts_->DisableTotp(me, "", "not my password!")));
+  ASSERT_TRUE(accounts_->DisableTotp(me, "", kPassword).ok());
+  EXPECT_TRUE(SignIn("kim", kPassword).ok());
+  EXPECT_EQ(AuditCount("user.totp_enable"), 1);
+  EXPECT_EQ(AuditCount("user.totp_disable"), 1);
+  absl::StatusOr<std::vector<store::StoredUser>> stored = store_.LoadUsers();
+  EXPECT_TRUE((*stored)[0].totp_secret.empty());
+}
+
+TEST_F(AccountRegistryTest, AdminsRemoveSecondFactorsOthersCannot) {
+  v1::User lou = MakeUser("lou", v1::ROLE_VIEWER);
+  v1::User mo = MakeUser("mo", v1::ROLE_EDITOR);
+  Actor lou_actor{.principal = {.role = AccessRole::kViewer,
+                                .kind = CredentialKind::kSession,
+                                .name = "lou",
+                                .user_id = lou.id()}};
+  absl::StatusOr<v1::TotpEnrollment> e = accounts_->BeginTotpEnrollment(lou_actor);
+  ASSERT_TRUE(e.ok());
+  ASSERT_TRUE(accounts_->ConfirmTotpEnrollment(lou_actor, TotpCode(e->secret(), clock_.Now())).ok());
+  Actor mo_actor{.principal = {.role = AccessRole::kEditor,
+                               .kind = CredentialKind::kSession,
+                               .name = "mo",
+                               .user_id = mo.id()}};
+  EXPECT_TRUE(absl::IsPermissionDenied(accounts_->DisableTotp(mo_actor, lou.id(), "")));
+  EXPECT_TRUE(accounts_->DisableTotp(admin_, lou.id(), "").ok());
+  EXPECT_TRUE(SignIn("lou", kPassword).ok());
+  // Static tokens have no second factor of their own.
+  EXPECT_TRUE(absl::IsFailedPrecondition(accounts_->BeginTotpEnrollment(admin_).status()));
 }
 
 }  // namespace

@@ -232,7 +232,14 @@ absl::Status AlertSender::ClaimOutbox(absl::Time now) {
     if (auto it = items_.find(key); it != items_.end()) {
       // Already ours (from memory): the claim only tells us its row id.
       it->second->row_id = entry.id;
-      if (it->second->finished) it->second->record_due = now;
+      if (it->second->finished) {
+        it->second->record_due = now;
+      } else {
+        // The claim moved the row's due to the end of its lease; memory
+        // owns the retry, so write back when it really is due. Otherwise a
+        // crash now would hold the alert back for a whole lease.
+        it->second->failure_unrecorded = true;
+      }
       continue;
     }
     absl::StatusOr<Alert> alert = PayloadToAlert(entry.payload_json);

@@ -305,6 +305,24 @@ TEST_F(AlertSenderTest, DeliveredFromMemoryWhileTheStoreIsDown) {
   EXPECT_EQ(sink_->count(), 2u);
 }
 
+// A leader claims the row of an alert it is already retrying from memory,
+// then dies: the successor must retry when the alert is due, not when the
+// dead leader's lease ends.
+TEST_F(AlertSenderTest, ACrashAfterClaimingARetryingAlertDoesNotDelayItByTheLease) {
+  sink_->ScriptResponses({{500, "boom", ""}});
+  const Alert a = DownAlert("1");
+  sender_->Deliver(a.incident_id, {Row(a)});  // from memory, before its row exists
+  EXPECT_EQ(RunOnce(), 1);                    // 500: retried in 1 s
+  Enqueue(a);                                 // the incident's transaction lands
+  EXPECT_EQ(RunOnce(), 0);                    // claims the row (leased)
+  // The leader dies; a successor starts on the same store.
+  sender_ = std::make_unique<AlertSender>(&clock_, &incidents_, channels_.get(), nullptr);
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(RunOnce(), 1);
+  EXPECT_EQ(sink_->count(), 2u);
+  EXPECT_EQ(Pending(), 0);
+}
+
 TEST_F(AlertSenderTest, RowsOnlyTheSenderKnowsAreWrittenWhenTheStoreIsBack) {
   faults_.set_down(true);
   sender_ = std::make_unique<AlertSender>(&clock_, &flaky_, channels_.get(), nullptr);

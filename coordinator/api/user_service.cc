@@ -122,4 +122,29 @@ grpc::ServerUnaryReactor* UserServiceImpl::RevokeApiKey(grpc::CallbackServerCont
   return FinishWith(ctx, ToGrpcStatus(accounts_->RevokeApiKey(*actor, req->id())));
 }
 
+grpc::ServerUnaryReactor* UserServiceImpl::BeginTotpEnrollment(
+    grpc::CallbackServerContext* ctx, const v1::BeginTotpEnrollmentRequest*,
+    v1::TotpEnrollment* resp) {
+  absl::StatusOr<Actor> actor = Authorize(ctx, Scope::kRead);
+  if (!actor.ok()) return FinishWith(ctx, ToGrpcStatus(actor.status()));
+  return FinishWithValue(ctx, accounts_->BeginTotpEnrollment(*actor), resp);
+}
+
+grpc::ServerUnaryReactor* UserServiceImpl::ConfirmTotpEnrollment(
+    grpc::CallbackServerContext* ctx, const v1::ConfirmTotpEnrollmentRequest* req,
+    google::protobuf::Empty*) {
+  absl::StatusOr<Actor> actor = Authorize(ctx, Scope::kRead);
+  if (!actor.ok()) return FinishWith(ctx, ToGrpcStatus(actor.status()));
+  return FinishWith(ctx, ToGrpcStatus(accounts_->ConfirmTotpEnrollment(*actor, req->code())));
+}
+
+grpc::ServerUnaryReactor* UserServiceImpl::DisableTotp(grpc::CallbackServerContext* ctx,
+                                                       const v1::DisableTotpRequest* req,
+                                                       google::protobuf::Empty*) {
+  absl::StatusOr<Actor> actor = Authorize(ctx, Scope::kRead);
+  if (!actor.ok()) return FinishWith(ctx, ToGrpcStatus(actor.status()));
+  return FinishWith(
+      ctx, ToGrpcStatus(accounts_->DisableTotp(*actor, req->user_id(), req->password())));
+}
+
 }  // namespace uptime::coordinator

@@ -42,6 +42,15 @@ class UserServiceImpl final : public v1::UserService::CallbackService {
   grpc::ServerUnaryReactor* RevokeApiKey(grpc::CallbackServerContext* ctx,
                                          const v1::RevokeApiKeyRequest* req,
                                          google::protobuf::Empty* resp) override;
+  grpc::ServerUnaryReactor* BeginTotpEnrollment(grpc::CallbackServerContext* ctx,
+                                                const v1::BeginTotpEnrollmentRequest* req,
+                                                v1::TotpEnrollment* resp) override;
+  grpc::ServerUnaryReactor* ConfirmTotpEnrollment(grpc::CallbackServerContext* ctx,
+                                                  const v1::ConfirmTotpEnrollmentRequest* req,
+                                                  google::protobuf::Empty* resp) override;
+  grpc::ServerUnaryReactor* DisableTotp(grpc::CallbackServerContext* ctx,
+                                        const v1::DisableTotpRequest* req,
+                                        google::protobuf::Empty* resp) override;
 
  private:
   // The caller, when its credential has `scope`; else the error to answer.

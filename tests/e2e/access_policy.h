@@ -58,6 +58,10 @@ inline const std::map<std::string, Need>& AccessTable() {
       {"uptime.v1.UserService.CreateApiKey", Need::kViewer},
       {"uptime.v1.UserService.ListApiKeys", Need::kViewer},
       {"uptime.v1.UserService.RevokeApiKey", Need::kViewer},
+      // One's own second factor; another user's: admin (checked by unit tests).
+      {"uptime.v1.UserService.BeginTotpEnrollment", Need::kViewer},
+      {"uptime.v1.UserService.ConfirmTotpEnrollment", Need::kViewer},
+      {"uptime.v1.UserService.DisableTotp", Need::kViewer},
       {"uptime.v1.AuditService.ListAuditEvents", Need::kAdmin},
   };
   return *table;
