@@ -5,6 +5,7 @@
 //   uptimectl users create bob --role editor --password-file bob.pw
 //   uptimectl users update bob --role viewer --disable
 //   uptimectl keys create "ci deploy" --role editor --expires 90d
+//   uptimectl users totp enable        # then type the code the app shows
 //
 // Passwords are never flag values: see password_input.h.
 #ifndef UPTIME_CLI_ACCOUNT_COMMANDS_H_
@@ -19,9 +20,10 @@
 
 namespace uptime::cli {
 
-// whoami; users list|get|create|update|delete|passwd|bootstrap; keys
-// list|create|revoke. `input` (not owned) must outlive the parsed app: the
-// commands that take a password read it from there.
+// whoami; users list|get|create|update|delete|passwd|bootstrap and users
+// totp enable|disable; keys list|create|revoke. `input` (not owned) must
+// outlive the parsed app: the commands that take a password or a code read
+// it from there.
 void AddAccountCommands(CLI::App& root, CommandTable& table, PasswordInput input);
 
 // The instant an --expires value names: a duration from `now` ("30d",

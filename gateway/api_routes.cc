@@ -258,6 +258,27 @@ std::vector<ApiRoute> BuildRoutes() {
         "Change the caller's own password (body: currentPassword, newPassword)",
         v1::ChangePasswordRequest::descriptor(), empty, "*",
         UPTIME_UNARY(users, ChangePassword, v1::ChangePasswordRequest, pb::Empty));
+  // The caller's second factor (TOTP): Begin answers a fresh secret, which
+  // takes effect only once Confirm gets a current code from the app.
+  proxy(verb::post, "/api/v1/users/me:beginTotpEnrollment", "BeginTotpEnrollment",
+        "UserService",
+        "Start turning on a second factor for the caller (no body, or {}): answers a new TOTP "
+        "secret and its otpauth:// URL, active once confirmed",
+        v1::BeginTotpEnrollmentRequest::descriptor(), v1::TotpEnrollment::descriptor(), "*",
+        UPTIME_UNARY(users, BeginTotpEnrollment, v1::BeginTotpEnrollmentRequest,
+                     v1::TotpEnrollment));
+  proxy(verb::post, "/api/v1/users/me:confirmTotpEnrollment", "ConfirmTotpEnrollment",
+        "UserService",
+        "Turn the second factor on (body: code, the 6 digits the app shows); from then on "
+        "auth:login needs totpCode",
+        v1::ConfirmTotpEnrollmentRequest::descriptor(), empty, "*",
+        UPTIME_UNARY(users, ConfirmTotpEnrollment, v1::ConfirmTotpEnrollmentRequest,
+                     pb::Empty));
+  proxy(verb::post, "/api/v1/users/{user_id}:disableTotp", "DisableTotp", "UserService",
+        "Turn a second factor off: \"me\" with the caller's password (body: password), or "
+        "(admins) another user's, without one",
+        v1::DisableTotpRequest::descriptor(), empty, "*",
+        UPTIME_UNARY(users, DisableTotp, v1::DisableTotpRequest, pb::Empty));
   proxy(verb::get, "/api/v1/apiKeys", "ListApiKeys", "UserService",
         "List API keys: the caller's, or (admins) user_id's, or \"-\" for everyone's",
         v1::ListApiKeysRequest::descriptor(), v1::ListApiKeysResponse::descriptor(), "",

@@ -33,6 +33,16 @@ TEST(ErrorMappingTest, BodyNamesTheField) {
   EXPECT_EQ(FieldOf("channel_ids[0]: unknown"), "channel_ids[0]");
 }
 
+TEST(ErrorMappingTest, MissingSecondFactorIsAConflict) {
+  // What auth:login answers a user with TOTP who sent no totpCode.
+  HttpResponse r = ErrorResponse(absl::FailedPreconditionError("totp_code: required"));
+  EXPECT_EQ(r.status, 409u);
+  // The field is in the message only: fieldViolations are for INVALID_ARGUMENT.
+  EXPECT_EQ(r.body,
+            "{\"code\":9,\"status\":\"FAILED_PRECONDITION\",\"message\":\"totp_code: "
+            "required\",\"details\":[]}");
+}
+
 TEST(ErrorMappingTest, RetryAfterComesFromTheMessage) {
   EXPECT_EQ(RetryAfterSeconds("too many failed sign-ins: retry after 30s"), 30);
   EXPECT_EQ(RetryAfterSeconds("throttled; try again in 2 minutes"), 120);

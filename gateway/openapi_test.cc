@@ -59,5 +59,28 @@ TEST(OpenApiTest, EveryRouteIsRoutable) {
   }
 }
 
+TEST(OpenApiTest, TotpRoutesReachTheirRpcs) {
+  Router router;
+  const std::vector<ApiRoute>& routes = ApiRoutes();
+  for (size_t i = 0; i < routes.size(); ++i) {
+    ASSERT_TRUE(router.Add(routes[i].method, routes[i].pattern, static_cast<int>(i)).ok());
+  }
+  auto op = [&](absl::string_view path) -> std::string {
+    RouteMatch m = router.Match(boost::beast::http::verb::post, path);
+    if (m.result != RouteMatch::Result::kFound) return "none";
+    return routes[m.route].operation_id;
+  };
+  EXPECT_EQ(op("/api/v1/users/me:beginTotpEnrollment"), "BeginTotpEnrollment");
+  EXPECT_EQ(op("/api/v1/users/me:confirmTotpEnrollment"), "ConfirmTotpEnrollment");
+  EXPECT_EQ(op("/api/v1/users/me:changePassword"), "ChangePassword");
+  EXPECT_EQ(op("/api/v1/users/me:disableTotp"), "DisableTotp");
+  RouteMatch m =
+      router.Match(boost::beast::http::verb::post, "/api/v1/users/u-00000000000000b2:disableTotp");
+  ASSERT_EQ(m.result, RouteMatch::Result::kFound);
+  EXPECT_EQ(routes[m.route].body, "*");  // {"password": ...}
+  EXPECT_EQ(m.params, (std::vector<std::pair<std::string, std::string>>{
+                          {"user_id", "u-00000000000000b2"}}));
+}
+
 }  // namespace
 }  // namespace uptime::gateway

@@ -1,8 +1,16 @@
-// SignIn without a coordinator: what it decides before calling one.
+// SignIn without a coordinator: what it decides before calling one; and,
+// against a fake AuthService, what it forwards and how it maps the answer.
 #include "gateway/sign_in.h"
 
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gateway/session_cookies.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 
 namespace uptime::gateway {
@@ -124,6 +132,75 @@ TEST_F(SignInTest, LogoutWithoutACredentialClearsTheCookies) {
   EXPECT_EQ(SetCookies(out),
             "uptime_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure\n"
             "uptime_csrf=; Path=/; SameSite=Strict; Max-Age=0; Secure\n");
+}
+
+// Login as a coordinator answers it for a user with a second factor.
+class TotpAuth final : public v1::AuthService::Service {
+ public:
+  grpc::Status Login(grpc::ServerContext*, const v1::LoginRequest* req,
+                     v1::LoginResponse* resp) override {
+    absl::MutexLock lock(&mu_);
+    last_ = *req;
+    if (req->totp_code().empty()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "totp_code: required");
+    }
+    resp->set_session_token("us_session-for-ann");
+    resp->mutable_caller()->set_name("ann");
+    resp->mutable_caller()->set_role(v1::ROLE_VIEWER);
+    return grpc::Status::OK;
+  }
+
+  std::optional<v1::LoginRequest> last() {
+    absl::MutexLock lock(&mu_);
+    return last_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::optional<v1::LoginRequest> last_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(SignInTotpTest, ForwardsTheCodeAndAnswersItsAbsenceWithAConflict) {
+  TotpAuth auth;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&auth);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  Stubs stubs(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                  grpc::InsecureChannelCredentials()));
+  SimulatedClock clock;
+  RoleCache roles(&clock, absl::Milliseconds(500), 100);
+  SignIn sign_in({.rpc_timeout = absl::Seconds(10)}, &clock, &stubs, &roles);
+  auto login = [&](std::string body) {
+    HttpRequest req;
+    req.method = boost::beast::http::verb::post;
+    req.host = "127.0.0.1:8080";
+    req.body = std::move(body);
+    absl::Notification done;
+    HttpResponse out;
+    sign_in.Login(req, [&](HttpResponse r) {
+      out = std::move(r);
+      done.Notify();
+    });
+    EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(20)));
+    return out;
+  };
+
+  HttpResponse r = login(R"({"username":"ann","password":"correct horse battery"})");
+  EXPECT_EQ(r.status, 409u);
+  EXPECT_NE(r.body.find("\"status\":\"FAILED_PRECONDITION\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"message\":\"totp_code: required\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("correct horse"), std::string::npos) << r.body;
+  for (const auto& [name, value] : r.headers) EXPECT_NE(name, "Set-Cookie");
+
+  r = login(R"({"username":"ann","password":"correct horse battery","totpCode":"123456"})");
+  EXPECT_EQ(r.status, 200u) << r.body;
+  ASSERT_TRUE(auth.last().has_value());
+  EXPECT_EQ(auth.last()->totp_code(), "123456");
+  EXPECT_EQ(auth.last()->username(), "ann");
+  server->Shutdown();
 }
 
 }  // namespace

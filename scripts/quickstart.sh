@@ -118,6 +118,11 @@ if [[ ! -f "$STATE/tokens.env" ]]; then
     echo "UPTIME_AGENT_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   } >"$STATE/tokens.env"
 fi
+# The dashboard's first user: "admin", with a random password kept here
+# (the coordinator creates it on its first start and ignores it afterwards).
+if [[ ! -f "$STATE/admin-password" ]]; then
+  (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=\n' >"$STATE/admin-password")
+fi
 set -a; source "$STATE/tokens.env"; set +a
 
 echo "== starting"
@@ -128,7 +133,8 @@ start redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appen
 start coordinator "$BIN/uptime-coordinator" --listen "127.0.0.1:$API_PORT" \
   --metrics-listen "127.0.0.1:$METRICS_PORT" \
   --postgres "host=127.0.0.1 port=$PG_PORT user=uptime dbname=uptime" \
-  --redis "127.0.0.1:$REDIS_PORT"
+  --redis "127.0.0.1:$REDIS_PORT" \
+  --bootstrap-admin admin --bootstrap-admin-password-file "$STATE/admin-password"
 for _ in $(seq 100); do
   ctl cluster >/dev/null 2>&1 && break
   running coordinator || { echo "coordinator failed to start:"; tail -20 "$STATE/coordinator.log"; exit 1; }
@@ -221,7 +227,6 @@ Try:
 
 Status page (public, no sign-in): http://127.0.0.1:$GATEWAY_PORT/status/quickstart
 Dashboard: http://127.0.0.1:$GATEWAY_PORT/
-  Sign in with a token from $SHOW_STATE/tokens.env: UPTIME_ADMIN_TOKEN to change
-  things, UPTIME_READ_TOKEN for a read-only view (print one with
-  grep ADMIN $SHOW_STATE/tokens.env).
+  Sign in as "admin" with the password in $SHOW_STATE/admin-password
+  (cat $SHOW_STATE/admin-password), then add your team under Users.
 TXT

@@ -449,6 +449,62 @@ class FakeCoordinator::Users final : public v1::UserService::Service {
     return grpc::Status::OK;
   }
 
+  // TOTP with a fixed secret; Confirm takes the code set by SetTotpCode
+  // instead of computing one. Messages as the coordinator's.
+  grpc::Status BeginTotpEnrollment(grpc::ServerContext* ctx,
+                                   const v1::BeginTotpEnrollmentRequest* req,
+                                   v1::TotpEnrollment* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    v1::User* user = Find(*ctx, "me");
+    if (user == nullptr) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "a second factor belongs to a user");
+    }
+    f_.pending_totp_.insert(user->id());
+    resp->set_secret(kTotpSecret);
+    resp->set_otpauth_url(absl::StrCat("otpauth://totp/Uptime%20Monitor:", user->username(),
+                                       "?secret=", kTotpSecret,
+                                       "&issuer=Uptime%20Monitor"));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ConfirmTotpEnrollment(grpc::ServerContext* ctx,
+                                     const v1::ConfirmTotpEnrollmentRequest* req,
+                                     google::protobuf::Empty*) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    v1::User* user = Find(*ctx, "me");
+    if (user == nullptr || f_.pending_totp_.count(user->id()) == 0) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no second factor is being set up (or it took over 10 minutes): "
+                          "begin again");
+    }
+    if (req->code() != f_.totp_code_) {
+      return Invalid("code: does not match; check the phone's clock and enter the current code");
+    }
+    f_.pending_totp_.erase(user->id());
+    user->set_totp_enabled(true);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DisableTotp(grpc::ServerContext* ctx, const v1::DisableTotpRequest* req,
+                           google::protobuf::Empty*) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    std::optional<v1::Caller> caller = f_.CallerOf(*ctx);
+    const std::string own_id = caller.has_value() ? caller->user_id() : "";
+    const bool own =
+        req->user_id().empty() || req->user_id() == "me" || req->user_id() == own_id;
+    v1::User* user = Find(*ctx, own ? "me" : req->user_id());
+    if (user == nullptr) return UserNotFound(own ? "me" : req->user_id());
+    if (own && f_.passwords_[user->id()] != req->password()) {
+      return Invalid("password: is wrong");
+    }
+    user->set_totp_enabled(false);
+    return grpc::Status::OK;
+  }
+
   grpc::Status CreateApiKey(grpc::ServerContext* ctx, const v1::CreateApiKeyRequest* req,
                             v1::CreateApiKeyResponse* resp) override {
     if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
@@ -647,6 +703,11 @@ std::optional<std::string> FakeCoordinator::PasswordOf(const std::string& id) {
   auto it = passwords_.find(id);
   if (it == passwords_.end()) return std::nullopt;
   return it->second;
+}
+
+void FakeCoordinator::SetTotpCode(const std::string& code) {
+  absl::MutexLock lock(&mu_);
+  totp_code_ = code;
 }
 
 void FakeCoordinator::AddApiKey(v1::ApiKey key) {

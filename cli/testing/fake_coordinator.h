@@ -1,6 +1,6 @@
 // An in-process coordinator for uptimectl's tests: MonitorService,
 // StatusService, ClusterService, MaintenanceService, StatusPageService,
-// AuthService (GetCaller), UserService and AuditService on 127.0.0.1 (a free
+// AuthService (GetCaller), UserService (TOTP included) and AuditService on 127.0.0.1 (a free
 // port), backed by plain maps, recording what clients sent. A fake rather than mocks so each
 // test states data and outcomes, not call sequences.
 //
@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,12 @@ class FakeCoordinator {
   std::optional<std::string> PasswordOf(const std::string& id);
   void AddApiKey(v1::ApiKey key);
   bool HasApiKey(const std::string& id);
+  // BeginTotpEnrollment always answers this secret; ConfirmTotpEnrollment
+  // takes the code last set here (default "123456") as the app's current
+  // one. Confirm sets the user's totp_enabled, DisableTotp clears it (own:
+  // with the user's password).
+  static constexpr char kTotpSecret[] = "JBSWY3DPEHPK3PXP";
+  void SetTotpCode(const std::string& code);
   // Listed newest (highest id) first.
   void AddAuditEvent(v1::AuditEvent event);
 
@@ -123,6 +130,9 @@ class FakeCoordinator {
   std::map<std::string, v1::User> users_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::string> passwords_ ABSL_GUARDED_BY(mu_);  // by user id
   std::map<std::string, v1::ApiKey> api_keys_ ABSL_GUARDED_BY(mu_);     // by id
+  // Users between BeginTotpEnrollment and ConfirmTotpEnrollment, by id.
+  std::set<std::string> pending_totp_ ABSL_GUARDED_BY(mu_);
+  std::string totp_code_ ABSL_GUARDED_BY(mu_) = "123456";
   std::map<int64_t, v1::AuditEvent> audit_events_ ABSL_GUARDED_BY(mu_);  // by id
   // Message full name -> the serialized last request of that type.
   std::map<std::string, std::string> last_requests_ ABSL_GUARDED_BY(mu_);

@@ -225,7 +225,8 @@ absl::StatusOr<Principal> AccountRegistry::Resolve(absl::string_view credential)
                      .kind = CredentialKind::kApiKey,
                      .name = user->user.username(),
                      .user_id = user->user.id(),
-                     .api_key_id = key.stored.key.id()};
+                     .api_key_id = key.stored.key.id(),
+                     .must_change_password = user->user.must_change_password()};
   }
   auto it = sessions_.find(digest);
   if (it == sessions_.end()) return absl::UnauthenticatedError("invalid or ended session");
@@ -247,7 +248,8 @@ absl::StatusOr<Principal> AccountRegistry::Resolve(absl::string_view credential)
                    .session_id = session.stored.id,
                    .idle_expire_time = std::min(now + options_.session_idle_timeout,
                                                 session.stored.expire_time),
-                   .expire_time = session.stored.expire_time};
+                   .expire_time = session.stored.expire_time,
+                   .must_change_password = user->user.must_change_password()};
 }
 
 v1::AuditEvent AccountRegistry::NewAudit(const Actor& actor, absl::string_view action,
@@ -407,7 +409,11 @@ absl::StatusOr<v1::User> AccountRegistry::UpdateUser(const Actor& actor, const v
     if (path == "display_name") updated.user.set_display_name(spec.display_name());
     if (path == "role") updated.user.set_role(spec.role());
     if (path == "disabled") updated.user.set_disabled(spec.disabled());
-    if (path == "password") updated.password_hash = new_hash;
+    if (path == "password") {
+      updated.password_hash = new_hash;
+      // Someone else chose it: the user should replace it.
+      updated.user.set_must_change_password(id != actor.principal.user_id);
+    }
   }
   ToProto(clock_->Now(), updated.user.mutable_update_time());
   audit.set_after_json(Json(updated.user));
@@ -483,6 +489,7 @@ absl::Status AccountRegistry::ChangePassword(const Actor& actor,
     updated = *user;
   }
   updated.password_hash = std::move(new_hash);
+  updated.user.set_must_change_password(false);
   ToProto(clock_->Now(), updated.user.mutable_update_time());
   v1::AuditEvent audit =
       NewAudit(actor, "user.change_password", "user", actor.principal.user_id);
@@ -753,6 +760,7 @@ absl::StatusOr<LoginResult> AccountRegistry::Login(const v1::LoginRequest& reque
   result.principal = actor.principal;
   result.principal.idle_expire_time = now + options_.session_idle_timeout;
   result.principal.expire_time = s.expire_time;
+  result.principal.must_change_password = user.user.must_change_password();
   v1::AuditEvent audit = NewAudit(actor, "session.login", "session", s.id);
   absl::MutexLock write(&write_mu_);
   {

@@ -263,6 +263,24 @@ TEST_F(AccountRegistryTest, ChangingThePasswordEndsOtherSessionsOnly) {
   EXPECT_TRUE(SignIn("gina", "a brand new passphrase").ok());
 }
 
+TEST_F(AccountRegistryTest, AnAdminResetAsksTheUserForANewPassword) {
+  v1::User nia = MakeUser("nia", v1::ROLE_VIEWER);
+  v1::User reset;
+  reset.set_id(nia.id());
+  reset.set_password("temporary passphrase");
+  google::protobuf::FieldMask mask;
+  mask.add_paths("password");
+  ASSERT_TRUE(accounts_->UpdateUser(admin_, reset, mask).ok());
+  absl::StatusOr<LoginResult> login = SignIn("nia", "temporary passphrase");
+  ASSERT_TRUE(login.ok());
+  EXPECT_TRUE(login->principal.must_change_password);
+  Actor me{.principal = Resolved(login->session_token)};
+  EXPECT_TRUE(me.principal.must_change_password);
+  ASSERT_TRUE(accounts_->ChangePassword(me, "temporary passphrase", "my own passphrase").ok());
+  EXPECT_FALSE(Resolved(login->session_token).must_change_password);
+  EXPECT_FALSE(accounts_->GetUser(me, "me")->must_change_password());
+}
+
 TEST_F(AccountRegistryTest, EverythingSurvivesAReloadAndRevocationsHold) {
   v1::User hal = MakeUser("hal", v1::ROLE_ADMIN);
   std::string kept = Key(hal, v1::ROLE_EDITOR);

@@ -1,14 +1,35 @@
 #include "coordinator/api/auth_service.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "common/grpc_status.h"
 #include "coordinator/api/monitor_service.h"
 
 namespace uptime::coordinator {
 
+std::string PeerAddress(const grpc::ServerContextBase& ctx) {
+  std::string peer = ctx.peer();
+  absl::string_view p = peer;
+  if (absl::ConsumePrefix(&p, "ipv4:")) {
+    return std::string(p.substr(0, p.rfind(':')));
+  }
+  if (absl::ConsumePrefix(&p, "ipv6:")) {
+    // "[::1]:port", or percent-encoded brackets in some gRPC versions.
+    std::string s = absl::StrReplaceAll(p, {{"%5B", "["}, {"%5D", "]"}});
+    const size_t open = s.find('['), close = s.find(']');
+    if (open != std::string::npos && close != std::string::npos && close > open) {
+      return s.substr(open + 1, close - open - 1);
+    }
+    return s;
+  }
+  return peer;
+}
+
 absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx) {
   absl::StatusOr<Principal> principal = auth.Authenticate(ctx);
   if (!principal.ok()) return principal.status();
-  return Actor{.principal = *std::move(principal), .client_address = ctx.peer()};
+  return Actor{.principal = *std::move(principal), .client_address = PeerAddress(ctx)};
 }
 
 AuthServiceImpl::AuthServiceImpl(const TokenAuthorizer* auth, AccountRegistry* accounts)
@@ -30,7 +51,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* ct
                                                  const v1::LoginRequest* req,
                                                  v1::LoginResponse* resp) {
   // The gateway names the person's address; a direct gRPC caller is its peer.
-  const std::string address = req->client_address().empty() ? ctx->peer() : req->client_address();
+  const std::string address = req->client_address().empty() ? PeerAddress(*ctx) : req->client_address();
   if (address.size() > 200) {
     return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                         "client_address: must be at most 200 characters"));

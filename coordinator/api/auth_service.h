@@ -10,6 +10,10 @@
 
 namespace uptime::coordinator {
 
+// The caller's address as people write it: "10.0.0.7" or "2001:db8::1"
+// (gRPC's "ipv4:10.0.0.7:51234" without scheme and port).
+std::string PeerAddress(const grpc::ServerContextBase& ctx);
+
 // The audit log's view of who calls: the principal and the peer address.
 // UNAUTHENTICATED (as a gRPC status) when the credential is not valid.
 absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx);

@@ -3,6 +3,7 @@
 #include "common/grpc_status.h"
 #include "common/labels.h"
 #include "coordinator/accounts/account_registry.h"
+#include "coordinator/api/auth_service.h"
 #include "coordinator/catalog/monitor_validation.h"
 #include "google/protobuf/util/field_mask_util.h"
 
@@ -18,7 +19,7 @@ absl::StatusOr<v1::AuditEvent> AuthorizeChange(const TokenAuthorizer& auth, Cloc
                                                grpc::CallbackServerContext& ctx, Scope scope) {
   absl::StatusOr<Principal> p = auth.Authorize(ctx, scope);
   if (!p.ok()) return p.status();
-  return AuditTemplate(Actor{.principal = *std::move(p), .client_address = ctx.peer()},
+  return AuditTemplate(Actor{.principal = *std::move(p), .client_address = PeerAddress(ctx)},
                        clock.Now());
 }
 

@@ -1,10 +1,37 @@
-// The REST client: every call carries the signed-in bearer token; errors
-// become ApiError with the HTTP status, the gRPC code name and, for invalid
-// arguments, the field the server named.
+// The REST client. Two ways to be signed in: a session cookie (password
+// sign-in; the gateway sets an HttpOnly `uptime_session` cookie, and every
+// write must echo the readable `uptime_csrf` cookie in X-CSRF-Token), or a
+// pasted API token kept in session storage and sent as a bearer token.
+// Errors become ApiError with the HTTP status, the gRPC code name and, for
+// invalid arguments, the field the server named.
 
 import type * as T from './types';
 
 const TOKEN_KEY = 'uptime.token';
+const CSRF_COOKIE = 'uptime_csrf';
+
+// The CSRF token of the cookie session: the cookie (which a reload keeps),
+// else the one the sign-in answered with.
+let csrfFromLogin = '';
+export function csrfToken(): string {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === CSRF_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return csrfFromLogin;
+}
+export function setCsrfToken(t: string): void {
+  csrfFromLogin = t;
+}
+
+// Headers that authenticate a request: the bearer token in token mode; in
+// cookie mode the browser sends the cookie, and writes carry the CSRF token.
+export function authHeaders(method: string): Record<string, string> {
+  const token = getToken();
+  if (token) return { Authorization: `Bearer ${token}` };
+  const csrf = method === 'GET' || method === 'HEAD' ? '' : csrfToken();
+  return csrf ? { 'X-CSRF-Token': csrf } : {};
+}
 
 export function getToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
@@ -21,6 +48,8 @@ export class ApiError extends Error {
     message: string,
     // Proto field path the server blamed ("monitor.http.url"), if any.
     readonly field: string | null,
+    // Seconds from a Retry-After header (throttled sign-ins).
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -57,9 +86,7 @@ export function setUnauthenticatedHandler(fn: () => void): void {
 }
 
 export async function request<R>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal } = {}): Promise<R> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(method) };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
@@ -69,6 +96,7 @@ export async function request<R>(method: string, path: string, opts: { query?: Q
       body: opts.body === undefined ? null : JSON.stringify(opts.body),
       signal: opts.signal ?? null,
       cache: 'no-store',
+      credentials: 'same-origin',
     });
   } catch (e) {
     if ((e as Error).name === 'AbortError') throw e;
@@ -87,7 +115,8 @@ export async function request<R>(method: string, path: string, opts: { query?: Q
     const err = (json ?? {}) as { code?: string | number; message?: string; details?: unknown };
     const message = err.message || text || res.statusText || `HTTP ${res.status}`;
     if (res.status === 401) onUnauthenticated();
-    throw new ApiError(res.status, String(err.code ?? res.status), message, res.status === 400 ? fieldOf(message, err.details) : null);
+    const retry = Number(res.headers.get('Retry-After'));
+    throw new ApiError(res.status, String(err.code ?? res.status), message, res.status === 400 ? fieldOf(message, err.details) : null, retry > 0 ? retry : null);
   }
   return (json ?? {}) as R;
 }
@@ -122,6 +151,33 @@ const enc = encodeURIComponent;
 
 export const api = {
   caller: () => request<T.Caller>('GET', '/caller'),
+  login: (username: string, password: string, totpCode: string) =>
+    request<{ caller?: T.Caller; csrfToken?: string }>('POST', '/auth:login', { body: { username, password, totpCode } }),
+  logout: () => request<void>('POST', '/auth:logout', { body: {} }),
+
+  getUser: (id: string) => request<T.User>('GET', `/users/${enc(id)}`),
+  listUsers: () => listAll<T.ListUsersResponse, T.User>('/users', (p) => p.users),
+  createUser: (u: T.User) => request<T.User>('POST', '/users', { body: u }),
+  updateUser: (id: string, u: T.User, mask: string[]) =>
+    request<T.User>('PATCH', `/users/${enc(id)}`, { body: u, query: { update_mask: mask.join(',') } }),
+  deleteUser: (id: string) => request<void>('DELETE', `/users/${enc(id)}`),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>('POST', '/users/me:changePassword', { body: { currentPassword, newPassword } }),
+  // A second factor: Begin answers a fresh secret, Confirm turns it on with a
+  // current code from the app. Disable: one's own ("me") with the password,
+  // or (admins) anyone's by id without.
+  beginTotpEnrollment: () => request<T.TotpEnrollment>('POST', '/users/me:beginTotpEnrollment', { body: {} }),
+  confirmTotpEnrollment: (code: string) => request<void>('POST', '/users/me:confirmTotpEnrollment', { body: { code } }),
+  disableTotp: (id: string, password?: string) =>
+    request<void>('POST', `/users/${enc(id)}:disableTotp`, { body: password === undefined ? {} : { password } }),
+
+  listApiKeys: (userId?: string) => request<T.ListApiKeysResponse>('GET', '/apiKeys', { query: { user_id: userId } }),
+  // The body is the ApiKey itself (the gateway maps it to the request's api_key).
+  createApiKey: (k: T.ApiKey) => request<T.CreateApiKeyResponse>('POST', '/apiKeys', { body: k }),
+  revokeApiKey: (id: string) => request<void>('DELETE', `/apiKeys/${enc(id)}`),
+
+  listAuditEvents: (q: { page_size?: number; page_token?: string; resource_type?: string; resource_id?: string; actor?: string }) =>
+    request<T.ListAuditEventsResponse>('GET', '/auditEvents', { query: q }),
   cluster: () => request<T.ClusterInfo>('GET', '/cluster'),
 
   listMonitors: (onPage?: (m: T.Monitor[]) => void) =>

@@ -1,8 +1,8 @@
 // Server-sent events over fetch (EventSource cannot send the Authorization
-// header). Reconnects with backoff and sends Last-Event-ID so the gateway can
+// header of token mode; in cookie mode the session cookie goes along). Reconnects with backoff and sends Last-Event-ID so the gateway can
 // replay what was missed; when it cannot, it sends `event: resync`.
 
-import { getToken } from './api';
+import { authHeaders } from './api';
 import type { Event } from './types';
 
 export interface EventHandlers {
@@ -66,11 +66,9 @@ export async function watchEvents(query: Record<string, string>, h: EventHandler
   while (!signal.aborted) {
     const opened = Date.now();
     try {
-      const headers: Record<string, string> = { Accept: 'text/event-stream' };
-      const token = getToken();
-      if (token) headers.Authorization = `Bearer ${token}`;
+      const headers: Record<string, string> = { Accept: 'text/event-stream', ...authHeaders('GET') };
       if (lastId) headers['Last-Event-ID'] = lastId;
-      const res = await fetch('/api/v1/events?' + new URLSearchParams(query).toString(), { headers, signal, cache: 'no-store' });
+      const res = await fetch('/api/v1/events?' + new URLSearchParams(query).toString(), { headers, signal, cache: 'no-store', credentials: 'same-origin' });
       if (res.status === 401 || res.status === 403) return;
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
       h.onConnection(true);

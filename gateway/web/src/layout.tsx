@@ -4,6 +4,7 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useStore } from './hooks';
 import { navigate } from './router';
+import { store } from './store';
 import type { Theme } from './store';
 
 export function Logo() {
@@ -15,13 +16,26 @@ export function Logo() {
   );
 }
 
+// `admin`: shown to admins only (the pages refuse others too).
 const NAV = [
   { href: '/', label: 'Monitors' },
   { href: '/incidents', label: 'Incidents' },
   { href: '/maintenance', label: 'Maintenance' },
   { href: '/channels', label: 'Channels' },
   { href: '/agents', label: 'Agents' },
+  { href: '/users', label: 'Users', admin: true },
+  { href: '/audit', label: 'Audit log', admin: true },
 ];
+
+const ROLE_NAME: Record<string, string> = { ROLE_VIEWER: 'Viewer', ROLE_EDITOR: 'Editor', ROLE_ADMIN: 'Admin' };
+export function roleName(r: string | undefined): string {
+  return ROLE_NAME[r ?? ''] ?? 'No access';
+}
+
+function signOut(): void {
+  void store.logout();
+  navigate('/signin', true);
+}
 
 const THEMES: { t: Theme; label: string }[] = [
   { t: 'light', label: 'Light' },
@@ -52,7 +66,7 @@ export function Shell({ path, children }: { path: string; children: ComponentChi
           </svg>
         </button>
         <nav id="nav" class={`nav ${menu ? 'open' : ''}`} aria-label="Main" onClick={() => setMenu(false)}>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.admin || s.isAdmin).map((n) => (
             <a key={n.href} href={n.href} class={active(n.href) ? 'active' : ''} aria-current={active(n.href) ? 'page' : undefined}>
               {n.label}
               {n.href === '/' && down > 0 && (
@@ -62,19 +76,15 @@ export function Shell({ path, children }: { path: string; children: ComponentChi
               )}
             </a>
           ))}
-          <button
-            type="button"
-            class="nav-signout"
-            onClick={() => {
-              s.signOut();
-              navigate('/signin', true);
-            }}
-          >
+          <a href="/account" class={`nav-phone ${active('/account') ? 'active' : ''}`}>
+            Account
+          </a>
+          <button type="button" class="nav-signout" onClick={signOut}>
             Sign out
           </button>
         </nav>
         <div class="topbar-end">
-          {s.caller && !s.canWrite && <span class="pill" title="This token can read but not change anything">Read-only</span>}
+          {s.caller && !s.canWrite && <span class="pill" title="You can read but not change anything">Read-only</span>}
           <button type="button" class="icon-btn" onClick={() => s.setTheme(nextTheme.t)} aria-label={`Theme: ${s.theme}. Switch to ${nextTheme.label.toLowerCase()}`} title={`Theme: ${s.theme}`}>
             {s.theme === 'dark' ? (
               <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
@@ -92,18 +102,28 @@ export function Shell({ path, children }: { path: string; children: ComponentChi
               </svg>
             )}
           </button>
-          <button
-            type="button"
-            class="btn btn-small btn-ghost"
-            onClick={() => {
-              s.signOut();
-              navigate('/signin', true);
-            }}
-          >
+          {s.caller && (
+            <a href="/account" class={`user-chip ${active('/account') ? 'active' : ''}`} title={`${s.caller.name ?? ''} · ${roleName(s.caller.role)}`}>
+              <span class="avatar" aria-hidden="true">
+                {(s.caller.name ?? '?').charAt(0).toUpperCase()}
+              </span>
+              <span class="user-chip-text">
+                <span class="user-chip-name">{s.caller.name}</span>
+                <span class="user-chip-role">{roleName(s.caller.role)}</span>
+              </span>
+              <span class="sr-only">Account</span>
+            </a>
+          )}
+          <button type="button" class="btn btn-small btn-ghost" onClick={signOut}>
             Sign out
           </button>
         </div>
       </header>
+      {s.caller?.mustChangePassword && path !== '/account' && (
+        <div class="banner" role="status">
+          Your password was reset by an admin. <a href="/account#password">Choose a new password</a>
+        </div>
+      )}
       <main id="main" class="main" tabIndex={-1}>
         {children}
       </main>

@@ -11,6 +11,9 @@ import { MaintenanceForm, MaintenancePage } from './pages/maintenance';
 import { MonitorPage } from './pages/monitor';
 import { MonitorForm } from './pages/monitor-form';
 import { Overview } from './pages/overview';
+import { AccountPage } from './pages/account';
+import { AuditPage } from './pages/audit';
+import { UsersPage } from './pages/users';
 import { SignIn } from './pages/signin';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { applyTheme, store } from './store';
@@ -25,7 +28,7 @@ setUnauthenticatedHandler(() => {
   // On the sign-in page a refused token is the form's business.
   if (location.pathname === '/signin') return;
   store.signOut();
-  navigate(`/signin?next=${encodeURIComponent(location.pathname)}`, true);
+  navigate(`/signin${location.pathname !== '/' ? `?next=${encodeURIComponent(location.pathname)}` : ''}`, true);
 });
 
 function route(path: string) {
@@ -36,6 +39,9 @@ function route(path: string) {
   if ((p = match('/monitors/:id', path))) return <MonitorPage key={p.id} id={p.id!} />;
   if (match('/incidents', path)) return <IncidentsPage />;
   if (match('/agents', path)) return <AgentsPage />;
+  if (match('/account', path)) return <AccountPage />;
+  if (match('/users', path)) return <UsersPage />;
+  if (match('/audit', path)) return <AuditPage />;
   if (match('/maintenance', path)) return <MaintenancePage />;
   if (match('/maintenance/new', path)) return <MaintenanceForm />;
   if ((p = match('/maintenance/:id/edit', path))) return <MaintenanceForm key={p.id} id={p.id!} />;
@@ -55,9 +61,13 @@ function App() {
   const path = usePath();
   const s = useStore();
   useEffect(() => {
+    if (!s.authChecked) return;
     if (!s.signedIn && path !== '/signin') navigate(`/signin${path !== '/' ? `?next=${encodeURIComponent(path)}` : ''}`, true);
     if (s.signedIn && path === '/signin') navigate('/', true);
-  }, [path, s.signedIn]);
+  }, [path, s.signedIn, s.authChecked]);
+  // A blank page for the one round trip that tells whether a session cookie
+  // signs us in (no sign-in form flashing by).
+  if (!s.authChecked) return null;
   if (!s.signedIn || path === '/signin') return <SignIn />;
   return <Shell path={path}>{route(path)}</Shell>;
 }

@@ -3,9 +3,9 @@
 // place, and subscribers are told once per animation frame at most, so a
 // burst of events at 10,000 monitors costs one re-render.
 
-import { api, ApiError, getToken, setToken } from './api';
+import { api, ApiError, getToken, setCsrfToken, setToken } from './api';
 import { watchEvents } from './events';
-import type { Caller, CheckResult, Event, Monitor, MonitorStatus, State } from './types';
+import type { Caller, CheckResult, Event, Monitor, MonitorStatus, Role, State } from './types';
 
 // One check in a monitor's recent-checks bar.
 export interface Tick { ok: boolean; ms: number; t: number }
@@ -22,9 +22,16 @@ export const RECENT_TICKS = 24;
 
 export type Theme = 'light' | 'dark' | 'system';
 
+// Set while this browser has (probably) a session cookie: not a secret, only
+// whether to start loading before the cookie is confirmed.
+const SESSION_HINT = 'uptime.session';
+
 class Store {
   rows = new Map<string, Row>();
   caller: Caller | null = null;
+  // Until the first GET /caller answers, whether a session cookie signs us
+  // in is unknown: the app shows nothing rather than the sign-in form.
+  authChecked = false;
   loading = false;
   loaded = false;
   loadError: string | null = null;
@@ -117,15 +124,20 @@ class Store {
     return this.downN;
   }
 
+  // A token in this tab, or a session the gateway confirmed.
   get signedIn(): boolean {
-    return getToken() !== null;
+    return getToken() !== null || this.caller !== null;
   }
+  get role(): Role {
+    return this.caller?.role ?? 'ROLE_UNSPECIFIED';
+  }
+  // Editors and admins: monitors, maintenance windows, status pages.
   get canWrite(): boolean {
-    const r = this.caller?.role;
-    return r === 'ROLE_EDITOR' || r === 'ROLE_ADMIN';
+    return roleRank(this.role) >= roleRank('ROLE_EDITOR');
   }
+  // Admins only: channels, users, API keys of others, the audit log.
   get isAdmin(): boolean {
-    return this.caller?.role === 'ROLE_ADMIN';
+    return this.role === 'ROLE_ADMIN';
   }
 
   setTheme(t: Theme): void {
@@ -158,8 +170,31 @@ class Store {
     this.start();
   }
 
+  // Password sign-in: the gateway answers with the caller and sets the
+  // session and CSRF cookies. Throws ApiError (401 wrong credentials,
+  // FAILED_PRECONDITION when a TOTP code is needed, 429 throttled).
+  async login(username: string, password: string, totpCode: string): Promise<void> {
+    setToken(null);
+    const r = await api.login(username, password, totpCode);
+    setCsrfToken(r.csrfToken ?? '');
+    this.caller = r.caller ?? (await api.caller());
+    localStorage.setItem(SESSION_HINT, '1');
+    this.authChecked = true;
+    this.changed();
+    this.start();
+  }
+
+  // Ends a cookie session at the gateway too (a token just leaves the tab).
+  async logout(): Promise<void> {
+    const session = !getToken() && this.caller !== null;
+    this.signOut();
+    if (session) await api.logout().catch(() => {});
+    setCsrfToken('');
+  }
+
   signOut(): void {
     setToken(null);
+    localStorage.removeItem(SESSION_HINT);
     this.events?.abort();
     this.events = null;
     this.rows.clear();
@@ -170,9 +205,26 @@ class Store {
     this.changed();
   }
 
-  // After a reload with a token in session storage.
+  // On load: with a token in session storage as before; otherwise a session
+  // cookie may sign us in, which only GET /caller can tell (it is HttpOnly).
   async resume(): Promise<void> {
-    if (!this.signedIn) return;
+    if (!getToken()) {
+      // After a password sign-in in this browser the lists load while the
+      // cookie is checked (a 401 on them leads to the sign-in page anyway).
+      const likely = localStorage.getItem(SESSION_HINT) !== null;
+      if (likely) this.start();
+      try {
+        this.caller = await api.caller();
+        if (!likely) this.start();
+      } catch {
+        this.caller = null;
+        localStorage.removeItem(SESSION_HINT);
+      }
+      this.authChecked = true;
+      this.changed();
+      return;
+    }
+    this.authChecked = true;
     // The lists load while the role is checked: one round trip less.
     this.start();
     try {
@@ -378,6 +430,11 @@ class Store {
     this.namesVersion++;
     this.changed();
   }
+}
+
+const RANKS: Record<Role, number> = { ROLE_UNSPECIFIED: 0, ROLE_VIEWER: 1, ROLE_EDITOR: 2, ROLE_ADMIN: 3 };
+export function roleRank(r: Role | undefined): number {
+  return RANKS[r ?? 'ROLE_UNSPECIFIED'] ?? 0;
 }
 
 function tick(r: CheckResult): Tick {

@@ -222,6 +222,53 @@ export interface Caller {
   mustChangePassword?: boolean;
 }
 
+export interface User {
+  id?: string;
+  username?: string;
+  displayName?: string;
+  role?: Role;
+  disabled?: boolean;
+  password?: string;
+  createTime?: string;
+  updateTime?: string;
+  lastLoginTime?: string;
+  totpEnabled?: boolean;
+  mustChangePassword?: boolean;
+}
+// BeginTotpEnrollment's answer: the secret, for typing by hand, and the
+// otpauth:// URL an authenticator app scans as a QR code.
+export interface TotpEnrollment { secret?: string; otpauthUrl?: string }
+export interface ListUsersResponse { users?: User[]; nextPageToken?: string }
+
+export interface ApiKey {
+  id?: string;
+  userId?: string;
+  username?: string;
+  name?: string;
+  role?: Role;
+  expireTime?: string;
+  createTime?: string;
+  lastUsedTime?: string;
+  prefix?: string;
+}
+export interface CreateApiKeyResponse { apiKey?: ApiKey; key?: string }
+export interface ListApiKeysResponse { apiKeys?: ApiKey[] }
+
+export interface AuditEvent {
+  id?: string;
+  time?: string;
+  actor?: string;
+  actorUserId?: string;
+  credential?: string;
+  action?: string;
+  resourceType?: string;
+  resourceId?: string;
+  beforeJson?: string;
+  afterJson?: string;
+  clientAddress?: string;
+}
+export interface ListAuditEventsResponse { events?: AuditEvent[]; nextPageToken?: string }
+
 export interface ListMonitorsResponse { monitors?: Monitor[]; nextPageToken?: string }
 export interface ListStatusesResponse { statuses?: MonitorStatus[]; nextPageToken?: string }
 export interface ListResultsResponse { results?: CheckResult[]; nextPageToken?: string }

@@ -152,8 +152,9 @@ async function main() {
   };
   const signIn = async (page, token) => {
     await page.goto(base + '/');
+    await page.getByRole('button', { name: 'Sign in with an API token' }).click();
     await page.getByLabel('API token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Monitors', exact: true }).waitFor();
   };
   const shot = async (page, name, fullPage = false) => {
@@ -168,11 +169,12 @@ async function main() {
   await step('sign-in and list', async () => {
     const page = await newPage({ ...laptop, colorScheme: 'light' });
     await page.goto(base + '/monitors/whatever');
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
     check(!page.url().includes(ADMIN), 'the token is not in the URL');
     await shot(page, 'laptop-light-signin');
+    await page.getByRole('button', { name: 'Sign in with an API token' }).click();
     await page.getByLabel('API token').fill('wrong-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('This token was not accepted').waitFor();
     await signIn(page, ADMIN);
     await page.locator('.vrow-monitor').first().waitFor();

@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'uptime-web-test-'));
 await esbuild.build({
   stdin: {
-    contents: `export * from './events'; export * from './monitors'; export * from './format'; export * from './forms'; export { ApiError, fieldOf } from './api'; export * as S from './status/logic';`,
+    contents: `export * from './events'; export * from './monitors'; export * from './format'; export * from './forms'; export { ApiError, fieldOf } from './api'; export * from './audit-diff'; export * as S from './status/logic';`,
     resolveDir: join(here, '..', 'src'),
     loader: 'ts',
   },
@@ -217,4 +217,20 @@ test('status page: JSON with omitted defaults and string counts is normalised', 
   assert.deepEqual([p.incidents, p.maintenance], [[], []]);
   assert.equal(L.S.normalizePage({ groups: [] }), null);
   assert.equal(L.S.normalizePage(null), null);
+});
+
+test('diffJson lists the changed fields of an audit event', () => {
+  const before = JSON.stringify({ id: 'm-1', name: 'api', interval: '60s', labels: { team: 'web' }, channelIds: ['c-1'] });
+  const after = JSON.stringify({ id: 'm-1', name: 'api', interval: '30s', labels: { team: 'web', env: 'prod' }, channelIds: [] });
+  assert.deepEqual(L.diffJson(before, after), [
+    { path: 'channelIds', after: '[]' },
+    { path: 'channelIds[0]', before: 'c-1' },
+    { path: 'interval', before: '60s', after: '30s' },
+    { path: 'labels.env', after: 'prod' },
+  ]);
+  // A creation shows every field as added; a deletion as removed.
+  assert.deepEqual(L.diffJson('', '{"name":"x","paused":true}'), [{ path: 'name', after: 'x' }, { path: 'paused', after: 'true' }]);
+  assert.deepEqual(L.diffJson('{"name":"x"}', ''), [{ path: 'name', before: 'x' }]);
+  assert.deepEqual(L.diffJson('{"a":1}', '{"a":1}'), []);
+  assert.deepEqual(L.diffJson('not json', ''), [{ path: '(unparsed)', before: 'not json' }]);
 });

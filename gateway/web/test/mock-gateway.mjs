@@ -8,13 +8,15 @@
 //   node test/mock-gateway.mjs --dist DIR [--port 8089] [--monitors 10000] [--flap] [--no-status-demo]
 // The command line seeds a demo status page at /status/acme; --flap also flips
 // one of its monitors every 4 s (live `state` events).
-// Tokens: "admin" (ROLE_ADMIN), "read" (ROLE_VIEWER).
+// Tokens: "admin" (ROLE_ADMIN), "edit" (ROLE_EDITOR), "read" (ROLE_VIEWER);
+// users, sessions, API keys and the audit log: test/mock-accounts.mjs.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { installStatusPages } from './mock-status.mjs';
+import { installAccounts } from './mock-accounts.mjs';
 
-export function startMock({ dist, port = 0, monitors = 50, flap = false, statusDemo = false } = {}) {
+export function startMock({ dist, port = 0, monitors = 50, flap = false, statusDemo = false, throttleAfter = 5, throttleSeconds = 60 } = {}) {
   const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
   const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
   const now = () => Date.now();
@@ -78,10 +80,6 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
     res.end(text);
   }
   const err = (res, status, code, message) => send(res, status, { code, message, details: [] });
-  function role(req) {
-    const a = req.headers.authorization ?? '';
-    return a === 'Bearer admin' ? 'ROLE_ADMIN' : a === 'Bearer read' ? 'ROLE_VIEWER' : null;
-  }
   function page(list, q, key) {
     const size = Math.min(1000, Number(q.get('page_size')) || 100);
     const start = Number(q.get('page_token') || 0);
@@ -143,18 +141,21 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
     }
   }
 
+  const accounts = installAccounts({ now, iso, send, err, body, throttleAfter, throttleSeconds });
+
   async function api(req, res, url) {
-    const r = role(req);
-    if (!r) return err(res, 401, 'UNAUTHENTICATED', 'authorization: a bearer token is required');
     const p = url.pathname.slice('/api/v1'.length);
     const q = url.searchParams;
-    const write = req.method !== 'GET';
-    if (write && r !== 'ROLE_ADMIN') return err(res, 403, 'PERMISSION_DENIED', 'this token may only read');
+    // Signs in and out, answers /caller, /users, /apiKeys and /auditEvents,
+    // and refuses what the caller's role may not do.
+    const ok = await accounts.handle(req, res, p, q);
+    if (!ok) return;
+    const { caller } = ok;
+    const r = caller.role;
     let m;
     if (p === '/status-pages' || p.startsWith('/status-pages/')) {
       if (await statusPages.handleApi(req, res, p, r)) return;
     }
-    if (p === '/caller') return send(res, 200, { role: r, name: r === 'ROLE_ADMIN' ? 'admin-token' : 'read-token' });
     if (p === '/events') {
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
       res.write(': hb\n\n');
@@ -173,7 +174,9 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
       const v = validateMonitor(b);
       if (v) return err(res, 400, 'INVALID_ARGUMENT', v);
       if (db.names.has(b.name)) return err(res, 409, 'ALREADY_EXISTS', `monitor.name: '${b.name}' is taken`);
-      return send(res, 200, addMonitor(b));
+      const mon = addMonitor(b);
+      accounts.audit(caller, 'monitor.create', 'monitor', mon.id, null, mon, req);
+      return send(res, 200, mon);
     }
     if ((m = /^\/monitors\/([^/:]+):(pause|resume)$/.exec(p))) {
       const mon = db.monitors.get(m[1]);
@@ -202,6 +205,7 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
       if (!mon) return err(res, 404, 'NOT_FOUND', `monitor ${m[1]} not found`);
       if (req.method === 'GET') return send(res, 200, mon);
       if (req.method === 'DELETE') {
+        accounts.audit(caller, 'monitor.delete', 'monitor', mon.id, mon, null, req);
         db.monitors.delete(m[1]);
         db.statuses.delete(m[1]);
         return send(res, 200, {});
@@ -219,6 +223,7 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
         const v = validateMonitor(next);
         if (v) return err(res, 400, 'INVALID_ARGUMENT', v);
         next.updateTime = iso(now());
+        accounts.audit(caller, 'monitor.update', 'monitor', mon.id, mon, next, req);
         db.monitors.set(mon.id, next);
         db.statuses.get(mon.id).monitorName = next.name;
         return send(res, 200, next);
@@ -310,6 +315,7 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
       resolve({
         port: server.address().port,
         db,
+        accounts,
         setState,
         statusPages,
         close: () => {
@@ -328,5 +334,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const opt = (n, d) => (a.includes(n) ? a[a.indexOf(n) + 1] : d);
   const s = await startMock({ dist: opt('--dist', new URL('../dist', import.meta.url).pathname), port: Number(opt('--port', 8089)), monitors: Number(opt('--monitors', 200)), flap: a.includes('--flap'), statusDemo: !a.includes('--no-status-demo') });
   if (a.includes('--flap')) s.statusPages.startFlap();
-  console.log(`mock gateway on http://127.0.0.1:${s.port} (tokens: admin, read; status page: /status/acme)`);
+  console.log(`mock gateway on http://127.0.0.1:${s.port} (tokens: admin, edit, read; users alice/erin/victor/carol, password <name>-password-1; status page: /status/acme)`);
 }

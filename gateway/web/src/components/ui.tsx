@@ -1,7 +1,7 @@
 // Small shared pieces: state badges, fields with server errors, dialogs.
 
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { STATE_CLASS, STATE_LABEL } from '../format';
 import type { State } from '../types';
 import type { Tick } from '../store';
@@ -171,4 +171,47 @@ export function Loaded<T>(props: {
   if (q.loading && !q.data) return <Spinner label={props.label} />;
   if (!q.data || props.isEmpty(q.data)) return <>{props.empty}</>;
   return <>{props.children(q.data)}</>;
+}
+
+// A modal on <dialog> for forms; Escape and "Cancel" call onClose, which
+// unmounts it.
+export function Modal(props: { title: string; children: ComponentChildren; onClose: () => void; class?: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} class={`dialog ${props.class ?? ''}`} onClose={props.onClose} aria-labelledby="modal-title">
+      <h2 id="modal-title">{props.title}</h2>
+      {props.children}
+    </dialog>
+  );
+}
+
+// A secret shown once: read-only, selected on focus, with a copy button.
+export function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
+  const ref = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+    } catch {
+      // No clipboard permission (or no secure context): the selection lets
+      // the person press Ctrl+C.
+      ref.current?.select();
+      document.execCommand?.('copy');
+    }
+    setCopied(true);
+  };
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <div class="copy-field">
+        <input id={id} ref={ref} class="mono" readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellcheck={false} />
+        <button type="button" class="btn" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </div>
+  );
 }

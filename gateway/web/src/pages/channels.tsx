@@ -153,6 +153,8 @@ export function ChannelsPage() {
 export function ChannelForm({ id }: { id?: string }) {
   const editing = !!id;
   useTitle(editing ? 'Edit channel' : 'New channel');
+  // Re-renders when the caller's role is known.
+  useStore();
   const existing = useAsync(() => (id ? api.getChannel(id) : Promise.resolve(null)), [id]);
   const [name, setName] = useState('');
   const [type, setType] = useState('slack');
@@ -171,6 +173,7 @@ export function ChannelForm({ id }: { id?: string }) {
     }
   }, [existing.data]);
 
+  if (store.caller && !store.isAdmin) return <ErrorBox error="Only admins can change alert channels." />;
   if (existing.error) return <ErrorBox error={existing.error} onRetry={existing.reload} />;
   if (editing && existing.loading) return <Spinner label="Loading channel" />;
   const spec = TYPES[type] ?? { label: type, fields: [] };

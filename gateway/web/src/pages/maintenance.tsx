@@ -155,6 +155,7 @@ export function MaintenanceForm({ id }: { id?: string }) {
     });
   }, [existing.data]);
 
+  if (s.caller && !s.canWrite) return <ErrorBox error="You can read maintenance windows but not change them: that needs the editor role." />;
   if (existing.error) return <ErrorBox error={existing.error} onRetry={existing.reload} />;
   if (editing && existing.loading) return <Spinner label="Loading window" />;
   const set = (patch: Partial<typeof w>) => setW({ ...w, ...patch });

@@ -6,7 +6,7 @@ import { api } from '../api';
 import { Card, ErrorBox, Field, PageHeader, Spinner } from '../components/ui';
 import { formatInterval, labelsText, parseDuration, parseLabels, toDuration } from '../format';
 import { focusFirstError, formErrors } from '../forms';
-import { useAsync, useTitle } from '../hooks';
+import { useAsync, useStore, useTitle } from '../hooks';
 import { MONITOR_TYPES, TYPE_LABEL, typeOf, type MonitorType } from '../monitors';
 import { navigate } from '../router';
 import { store } from '../store';
@@ -152,6 +152,8 @@ function toMonitor(v: Values, base: Monitor | null): { monitor: Monitor; errors:
 export function MonitorForm({ id }: { id?: string }) {
   const editing = !!id;
   useTitle(editing ? 'Edit monitor' : 'New monitor');
+  // Re-renders when the caller's role is known.
+  useStore();
   const existing = useAsync(() => (id ? api.getMonitor(id) : Promise.resolve(null)), [id]);
   const channels = useAsync(() => api.listChannels(), []);
   const [v, setV] = useState<Values | null>(editing ? null : fromMonitor(null));
@@ -165,7 +167,7 @@ export function MonitorForm({ id }: { id?: string }) {
   }, [existing.data]);
 
   if (!store.canWrite && store.caller) {
-    return <ErrorBox error="Your token is read-only: you cannot change monitors." />;
+    return <ErrorBox error="You can read monitors but not change them: that needs the editor role." />;
   }
   if (existing.error) return <ErrorBox error={existing.error} onRetry={existing.reload} />;
   if (!v) return <Spinner label="Loading monitor" />;
