@@ -28,7 +28,8 @@ namespace {
 template <typename Req, typename Resp, typename Start>
 UnaryCall Unary(Start start) {
   return [start](const Stubs& stubs, std::unique_ptr<pb::Message> request,
-                 const std::string& authorization, absl::Duration timeout, CallDone done) {
+                 const std::string& authorization, const std::string& client_address,
+                 absl::Duration timeout, CallDone done) {
     struct Call {
       grpc::ClientContext ctx;
       std::unique_ptr<pb::Message> request;
@@ -37,6 +38,7 @@ UnaryCall Unary(Start start) {
     auto call = std::make_shared<Call>();
     call->request = std::move(request);
     if (!authorization.empty()) call->ctx.AddMetadata("authorization", authorization);
+    if (!client_address.empty()) call->ctx.AddMetadata("x-uptime-client-address", client_address);
     // Wall-clock glue for gRPC's deadline, not logic.
     call->ctx.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
     start(stubs, &call->ctx, static_cast<const Req*>(call->request.get()), &call->response,

@@ -48,9 +48,12 @@ using CallDone = std::function<void(const grpc::Status&, std::string json)>;
 
 // Starts one asynchronous unary call (gRPC's callback API: no thread waits)
 // with `authorization` forwarded as metadata; `done` runs on a gRPC thread.
+// `client_address`: the person's address as the gateway saw it (empty:
+// unknown), sent as `x-uptime-client-address` for the coordinator's audit log.
 using UnaryCall = std::function<void(const Stubs& stubs, std::unique_ptr<google::protobuf::Message>
                                                              request,
-                                     const std::string& authorization, absl::Duration timeout,
+                                     const std::string& authorization,
+                                     const std::string& client_address, absl::Duration timeout,
                                      CallDone done)>;
 
 enum class RouteKind {

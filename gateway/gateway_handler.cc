@@ -270,7 +270,8 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
                                 std::unique_ptr<pb::Message> message, const Respond& respond) {
   if (route.kind == RouteKind::kProxy) {
     const bool write = route.method != http::verb::get;
-    route.call(*deps_.stubs, std::move(message), request.authorization, deps_.rpc_timeout,
+    route.call(*deps_.stubs, std::move(message), request.authorization,
+               sign_in_.ClientAddress(request), deps_.rpc_timeout,
                [this, respond, write](const grpc::Status& status, std::string json) {
                  if (!status.ok()) return respond(ErrorResponse(FromGrpcStatus(status)));
                  if (write && deps_.after_write) deps_.after_write();

@@ -1,6 +1,9 @@
 #include "coordinator/api/auth_service.h"
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "common/grpc_status.h"
@@ -26,10 +29,25 @@ std::string PeerAddress(const grpc::ServerContextBase& ctx) {
   return peer;
 }
 
+std::string ClientAddressOf(const grpc::ServerContextBase& ctx) {
+  const std::string peer = PeerAddress(ctx);
+  const auto& md = ctx.client_metadata();
+  auto it = md.find("x-uptime-client-address");
+  if (it == md.end()) return peer;
+  absl::string_view claimed(it->second.data(), it->second.size());
+  // Bounded and printable: it is the caller's word, stored as text.
+  if (claimed.empty() || claimed.size() > 64 ||
+      !absl::c_all_of(claimed, [](char c) { return absl::ascii_isgraph(static_cast<unsigned char>(c)); })) {
+    return peer;
+  }
+  if (claimed == peer) return peer;
+  return absl::StrCat(claimed, " via ", peer);
+}
+
 absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx) {
   absl::StatusOr<Principal> principal = auth.Authenticate(ctx);
   if (!principal.ok()) return principal.status();
-  return Actor{.principal = *std::move(principal), .client_address = PeerAddress(ctx)};
+  return Actor{.principal = *std::move(principal), .client_address = ClientAddressOf(ctx)};
 }
 
 AuthServiceImpl::AuthServiceImpl(const TokenAuthorizer* auth, AccountRegistry* accounts)

@@ -14,7 +14,13 @@ namespace uptime::coordinator {
 // (gRPC's "ipv4:10.0.0.7:51234" without scheme and port).
 std::string PeerAddress(const grpc::ServerContextBase& ctx);
 
-// The audit log's view of who calls: the principal and the peer address.
+// Where a call comes from, for the audit log: the peer's address, or, when
+// the call names the person's address (`x-uptime-client-address`, set by
+// the gateway), "<that address> via <peer>". The peer is always part of it,
+// so a client claiming an address cannot hide where it really is.
+std::string ClientAddressOf(const grpc::ServerContextBase& ctx);
+
+// The audit log's view of who calls: the principal and ClientAddressOf().
 // UNAUTHENTICATED (as a gRPC status) when the credential is not valid.
 absl::StatusOr<Actor> ActorOf(const TokenAuthorizer& auth, grpc::CallbackServerContext& ctx);
 

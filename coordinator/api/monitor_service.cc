@@ -19,7 +19,7 @@ absl::StatusOr<v1::AuditEvent> AuthorizeChange(const TokenAuthorizer& auth, Cloc
                                                grpc::CallbackServerContext& ctx, Scope scope) {
   absl::StatusOr<Principal> p = auth.Authorize(ctx, scope);
   if (!p.ok()) return p.status();
-  return AuditTemplate(Actor{.principal = *std::move(p), .client_address = PeerAddress(ctx)},
+  return AuditTemplate(Actor{.principal = *std::move(p), .client_address = ClientAddressOf(ctx)},
                        clock.Now());
 }
 

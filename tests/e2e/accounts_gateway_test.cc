@@ -227,6 +227,16 @@ TEST_F(AccountsGatewayTest, CookieSignInCsrfAndSignOut) {
   r = Request(port_, "POST", "/api/v1/auth:logout", ann.CookiesAndCsrf(ann.csrf));
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.All("set-cookie").size(), 2u);
+
+  // Neither the gateway (at debug level) nor the coordinator logged the
+  // password, the session or its CSRF token.
+  const std::string gateway_log = gateway_->ReadLog();
+  const std::string coordinator_log = cluster_.coordinator()->ReadLog();
+  ASSERT_FALSE(gateway_log.empty());
+  for (const std::string& secret : {std::string(kPassword), ann.session, ann.csrf}) {
+    EXPECT_FALSE(absl::StrContains(gateway_log, secret)) << "gateway log has " << secret;
+    EXPECT_FALSE(absl::StrContains(coordinator_log, secret)) << "coordinator log has " << secret;
+  }
 }
 
 TEST_F(AccountsGatewayTest, ApiKeysNeedNoCsrfAndRevocationTakesUnderASecond) {
@@ -325,6 +335,16 @@ TEST_F(AccountsGatewayTest, ForwardedForIsUsedOnlyWhenTrusted) {
               {absl::StrCat("Authorization: Bearer ", kAdminToken)});
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(absl::StrContains(r.body, "203.0.113.9")) << r.body;
+  // So does a change made through the mirror, with the gateway's own
+  // address after it (the coordinator records what it can vouch for too).
+  std::vector<std::string> write = forwarded;
+  write.push_back(absl::StrCat("Authorization: Bearer ", kAdminToken));
+  r = Request(port_, "POST", "/api/v1/monitors", write, MonitorJson("forwarded"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Request(port_, "GET", "/api/v1/auditEvents?resource_type=monitor&page_size=1",
+              {absl::StrCat("Authorization: Bearer ", kAdminToken)});
+  EXPECT_TRUE(absl::StrContains(r.body, R"("clientAddress":"203.0.113.9 via 127.0.0.1")"))
+      << r.body;
   // A cross-site sign-in form is refused.
   EXPECT_EQ(Login("eve", kPassword, {"Origin: https://evil.example"}).status, 403);
 }
