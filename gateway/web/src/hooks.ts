@@ -1,10 +1,20 @@
-import { useEffect, useReducer, useState } from 'preact/hooks';
+import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { store } from './store';
 
 // Re-renders the component whenever the store changes (at most once a frame).
 export function useStore(): typeof store {
   const [, bump] = useReducer<number, void>((n) => n + 1, 0);
-  useEffect(() => store.subscribe(bump), []);
+  // The version this render saw. Effects run after paint: a change in
+  // between (the sign-in check answering within a frame of the first
+  // render) has already notified the listeners it had, so without this
+  // check the component would wait forever for a notification that came.
+  const seen = useRef(store.version);
+  seen.current = store.version;
+  useEffect(() => {
+    const unsubscribe = store.subscribe(bump);
+    if (store.version !== seen.current) bump();
+    return unsubscribe;
+  }, []);
   return store;
 }
 

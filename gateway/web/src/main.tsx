@@ -14,7 +14,7 @@ import { Overview } from './pages/overview';
 import { AccountPage } from './pages/account';
 import { AuditPage } from './pages/audit';
 import { UsersPage } from './pages/users';
-import { SignIn } from './pages/signin';
+import { SignIn, goNext } from './pages/signin';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { applyTheme, store } from './store';
 import { Empty } from './components/ui';
@@ -62,8 +62,12 @@ function App() {
   const s = useStore();
   useEffect(() => {
     if (!s.authChecked) return;
-    if (!s.signedIn && path !== '/signin') navigate(`/signin${path !== '/' ? `?next=${encodeURIComponent(path)}` : ''}`, true);
-    if (s.signedIn && path === '/signin') navigate('/', true);
+    // Where we are now, not when this render ran: the sign-in form may have
+    // navigated since (to ?next=), and an effect of an older render must not
+    // send the person back to the overview.
+    const here = location.pathname;
+    if (!s.signedIn && here !== '/signin') navigate(`/signin${here !== '/' ? `?next=${encodeURIComponent(here)}` : ''}`, true);
+    if (s.signedIn && here === '/signin') goNext();
   }, [path, s.signedIn, s.authChecked]);
   // A blank page for the one round trip that tells whether a session cookie
   // signs us in (no sign-in form flashing by).

@@ -12,7 +12,9 @@ import { navigate } from '../router';
 import { store } from '../store';
 import { Logo } from '../layout';
 
-function goNext(): void {
+// After signing in: the page the person was sent here from (`?next=`, a
+// path on this site only), else the overview.
+export function goNext(): void {
   const next = new URLSearchParams(location.search).get('next');
   navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
 }
