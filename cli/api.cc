@@ -32,6 +32,7 @@ Api::Api(ConnectionOptions options, std::shared_ptr<grpc::ChannelInterface> chan
       cluster_(v1::ClusterService::NewStub(channel_)),
       maintenance_(v1::MaintenanceService::NewStub(channel_)),
       status_pages_(v1::StatusPageService::NewStub(channel_)),
+      notifications_(v1::NotificationService::NewStub(channel_)),
       auth_(v1::AuthService::NewStub(channel_)),
       users_(v1::UserService::NewStub(channel_)),
       audit_(v1::AuditService::NewStub(channel_)) {}

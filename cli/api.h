@@ -31,6 +31,7 @@
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
+#include "uptime/v1/notification.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 #include "uptime/v1/status_page.grpc.pb.h"
 #include "uptime/v1/user.grpc.pb.h"
@@ -68,6 +69,7 @@ class Api {
   v1::ClusterService::StubInterface& cluster() const { return *cluster_; }
   v1::MaintenanceService::StubInterface& maintenance() const { return *maintenance_; }
   v1::StatusPageService::StubInterface& status_pages() const { return *status_pages_; }
+  v1::NotificationService::StubInterface& notifications() const { return *notifications_; }
   v1::AuthService::StubInterface& auth() const { return *auth_; }
   v1::UserService::StubInterface& users() const { return *users_; }
   v1::AuditService::StubInterface& audit() const { return *audit_; }
@@ -109,6 +111,7 @@ class Api {
   const std::unique_ptr<v1::ClusterService::StubInterface> cluster_;
   const std::unique_ptr<v1::MaintenanceService::StubInterface> maintenance_;
   const std::unique_ptr<v1::StatusPageService::StubInterface> status_pages_;
+  const std::unique_ptr<v1::NotificationService::StubInterface> notifications_;
   const std::unique_ptr<v1::AuthService::StubInterface> auth_;
   const std::unique_ptr<v1::UserService::StubInterface> users_;
   const std::unique_ptr<v1::AuditService::StubInterface> audit_;

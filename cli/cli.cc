@@ -8,6 +8,7 @@
 #include "absl/time/time.h"
 #include "cli/account_commands.h"
 #include "cli/audit_commands.h"
+#include "cli/channel_commands.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/auth.h"
@@ -87,6 +88,7 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   AddStatusCommands(app, commands);
   AddMaintenanceCommands(app, commands);
   AddStatusPageCommands(app, commands);
+  AddChannelCommands(app, commands);
   AddAccountCommands(app, commands, PasswordInput{env.in, env.terminal.get()});
   AddAuditCommands(app, commands);
 

@@ -219,6 +219,17 @@ Table MaintenanceTable(const google::protobuf::RepeatedPtrField<v1::MaintenanceW
   return table;
 }
 
+Table ChannelsTable(const google::protobuf::RepeatedPtrField<v1::Channel>& channels,
+                    absl::Time now) {
+  Table table({"ID", "NAME", "TYPE", "CONFIG", "UPDATED"});
+  for (const v1::Channel& c : channels) {
+    const google::protobuf::Timestamp& updated =
+        c.has_update_time() ? c.update_time() : c.create_time();
+    table.AddRow({c.id(), c.name(), c.type(), FormatLabels(c.config()), Ago(updated, now)});
+  }
+  return table;
+}
+
 Table StatusPagesTable(const google::protobuf::RepeatedPtrField<v1::StatusPage>& pages,
                        absl::Time now) {
   Table table({"SLUG", "TITLE", "GROUPS", "MONITORS", "URL", "UPDATED"});

@@ -17,6 +17,7 @@
 #include "uptime/v1/cluster.pb.h"
 #include "uptime/v1/maintenance.pb.h"
 #include "uptime/v1/monitor.pb.h"
+#include "uptime/v1/notification.pb.h"
 #include "uptime/v1/status.pb.h"
 #include "uptime/v1/status_page.pb.h"
 #include "uptime/v1/user.pb.h"
@@ -49,6 +50,11 @@ Table StatusPagesTable(const google::protobuf::RepeatedPtrField<v1::StatusPage>&
 // GROUP, MONITORS (as configured), SELECTOR, SHOWS (resolved count): the
 // groups of one page, in page order.
 Table StatusPageGroupsTable(const v1::StatusPage& page);
+
+// ID, NAME, TYPE, CONFIG ("k=v,..." sorted by key, as the server returned
+// it: secrets redacted), UPDATED.
+Table ChannelsTable(const google::protobuf::RepeatedPtrField<v1::Channel>& channels,
+                    absl::Time now);
 
 // Key/value lines without a header: who the credentials are, their role,
 // kind and (sessions) expiry.

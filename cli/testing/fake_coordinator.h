@@ -1,5 +1,5 @@
 // An in-process coordinator for uptimectl's tests: MonitorService,
-// StatusService, ClusterService, MaintenanceService, StatusPageService,
+// StatusService, ClusterService, MaintenanceService, StatusPageService, NotificationService,
 // AuthService (GetCaller), UserService (TOTP included) and AuditService on 127.0.0.1 (a free
 // port), backed by plain maps, recording what clients sent. A fake rather than mocks so each
 // test states data and outcomes, not call sequences.
@@ -25,6 +25,7 @@
 #include "uptime/v1/cluster.grpc.pb.h"
 #include "uptime/v1/maintenance.grpc.pb.h"
 #include "uptime/v1/monitor.grpc.pb.h"
+#include "uptime/v1/notification.grpc.pb.h"
 #include "uptime/v1/status.grpc.pb.h"
 #include "uptime/v1/status_page.grpc.pb.h"
 #include "uptime/v1/user.grpc.pb.h"
@@ -47,6 +48,13 @@ class FakeCoordinator {
   void AddWindow(v1::MaintenanceWindow window);
   // Stored as given (id, slug and resolved_monitor_ids included).
   void AddStatusPage(v1::StatusPage page);
+  // Stored as given (id and secrets in full); responses redact the secret
+  // keys of the built-in types like the coordinator ("****" + last 4).
+  void AddChannel(v1::Channel channel);
+  // As stored: secrets in full.
+  std::optional<v1::Channel> FindChannel(const std::string& id);
+  // What TestChannel answers (default: delivered).
+  void SetTestChannelResult(v1::TestChannelResponse response);
   // Every later call fails with `status` (grpc::Status::OK to stop).
   void FailWith(grpc::Status status);
   // Pages hold at most this many items (default 2), so tests page with few.
@@ -104,6 +112,7 @@ class FakeCoordinator {
   class Cluster;
   class Maintenance;
   class StatusPages;
+  class Channels;
   class Auth;
   class Users;
   class Audit;
@@ -125,6 +134,8 @@ class FakeCoordinator {
   std::map<std::string, v1::StatusPage> status_pages_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::StatusPage> created_status_page_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::UpdateStatusPageRequest> last_update_status_page_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::Channel> channels_ ABSL_GUARDED_BY(mu_);  // by id
+  v1::TestChannelResponse test_channel_result_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::Caller> credentials_ ABSL_GUARDED_BY(mu_);  // by token
   // By username: ListUsers is ordered by username, and pages by the last one.
   std::map<std::string, v1::User> users_ ABSL_GUARDED_BY(mu_);
@@ -152,6 +163,7 @@ class FakeCoordinator {
   std::unique_ptr<Cluster> cluster_service_;
   std::unique_ptr<Maintenance> maintenance_service_;
   std::unique_ptr<StatusPages> status_page_service_;
+  std::unique_ptr<Channels> channel_service_;
   std::unique_ptr<Auth> auth_service_;
   std::unique_ptr<Users> user_service_;
   std::unique_ptr<Audit> audit_service_;
