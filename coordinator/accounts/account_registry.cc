@@ -470,15 +470,8 @@ absl::Status AccountRegistry::ChangePassword(const Actor& actor,
     if (user == nullptr) return absl::NotFoundError("user not found");
     stored_hash = user->password_hash;
   }
-  const std::string throttle_key = absl::StrCat("user:", actor.principal.user_id);
-  if (absl::Duration wait = throttle_.Blocked({throttle_key}); wait > absl::ZeroDuration()) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "too many wrong passwords; try again in ", absl::ToInt64Seconds(wait) + 1, " s"));
-  }
-  if (!VerifyPassword(stored_hash, current_password)) {
-    throttle_.RecordFailure({throttle_key});
-    return absl::InvalidArgumentError("current_password: is wrong");
-  }
+  RETURN_IF_ERROR(
+      CheckOwnPassword(actor.principal.user_id, stored_hash, current_password, "current_password"));
   ASSIGN_OR_RETURN(std::string new_hash, HashPassword(new_password, options_.password_cost));
   absl::MutexLock write(&write_mu_);
   store::StoredUser updated;
@@ -518,6 +511,22 @@ absl::Status AccountRegistry::ChangePassword(const Actor& actor,
     session_by_id_.erase(by_id);
   }
   users_[actor.principal.user_id] = std::move(updated);
+  return absl::OkStatus();
+}
+
+absl::Status AccountRegistry::CheckOwnPassword(const std::string& user_id,
+                                               const std::string& stored_hash,
+                                               const std::string& password,
+                                               absl::string_view field) {
+  const std::string throttle_key = absl::StrCat("user:", user_id);
+  if (absl::Duration wait = throttle_.Blocked({throttle_key}); wait > absl::ZeroDuration()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "too many wrong passwords; try again in ", absl::ToInt64Seconds(wait) + 1, " s"));
+  }
+  if (!VerifyPassword(stored_hash, password)) {
+    throttle_.RecordFailure({throttle_key});
+    return absl::InvalidArgumentError(absl::StrCat(field, ": is wrong"));
+  }
   return absl::OkStatus();
 }
 
@@ -697,18 +706,7 @@ absl::StatusOr<LoginResult> AccountRegistry::Login(const v1::LoginRequest& reque
   const bool password_ok =
       VerifyPassword(found ? user.password_hash : dummy_hash_, request.password()) && found;
   if (!password_ok || user.user.disabled()) {
-    absl::Duration lockout = throttle_.RecordFailure({name_key, addr_key});
-    if (lockout > absl::ZeroDuration()) {
-      spdlog::warn("sign-in: repeated failures for user '{}' from {}; locked out for {}",
-                   request.username(), client_address.empty() ? "?" : client_address,
-                   absl::FormatDuration(lockout));
-    }
-    v1::AuditEvent audit = NewAudit(anonymous, "session.login_failed", "user",
-                                    found ? user.user.id() : "");
-    if (found) audit.set_actor_user_id(user.user.id());
-    if (absl::Status s = store_->AppendAudit(audit); !s.ok()) {
-      spdlog::warn("audit: cannot record a failed sign-in: {}", std::string(s.message()));
-    }
+    RecordFailedSignIn(anonymous, found ? user.user.id() : "", name_key, addr_key);
     return absl::UnauthenticatedError(kInvalidLogin);
   }
   const absl::Time now = clock_->Now();
@@ -724,13 +722,7 @@ absl::StatusOr<LoginResult> AccountRegistry::Login(const v1::LoginRequest& reque
     }
     std::optional<int64_t> step = VerifyTotp(user.totp_secret, request.totp_code(), now, after);
     if (!step.has_value()) {
-      throttle_.RecordFailure({name_key, addr_key});
-      v1::AuditEvent audit =
-          NewAudit(anonymous, "session.login_failed", "user", user.user.id());
-      audit.set_actor_user_id(user.user.id());
-      if (absl::Status s = store_->AppendAudit(audit); !s.ok()) {
-        spdlog::warn("audit: cannot record a failed sign-in: {}", std::string(s.message()));
-      }
+      RecordFailedSignIn(anonymous, user.user.id(), name_key, addr_key);
       return absl::UnauthenticatedError("totp_code: wrong or expired code");
     }
     absl::MutexLock lock(&mu_);
@@ -863,15 +855,7 @@ absl::Status AccountRegistry::DisableTotp(const Actor& actor, const std::string&
     updated = *user;
   }
   if (own) {
-    const std::string throttle_key = absl::StrCat("user:", user_id);
-    if (absl::Duration wait = throttle_.Blocked({throttle_key}); wait > absl::ZeroDuration()) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "too many wrong passwords; try again in ", absl::ToInt64Seconds(wait) + 1, " s"));
-    }
-    if (!VerifyPassword(updated.password_hash, password)) {
-      throttle_.RecordFailure({throttle_key});
-      return absl::InvalidArgumentError("password: is wrong");
-    }
+    RETURN_IF_ERROR(CheckOwnPassword(user_id, updated.password_hash, password, "password"));
   }
   if (updated.totp_secret.empty()) return absl::OkStatus();
   absl::MutexLock write(&write_mu_);
@@ -886,6 +870,23 @@ absl::Status AccountRegistry::DisableTotp(const Actor& actor, const std::string&
     *it->second.user.mutable_update_time() = updated.user.update_time();
   }
   return absl::OkStatus();
+}
+
+void AccountRegistry::RecordFailedSignIn(const Actor& anonymous, const std::string& user_id,
+                                         const std::string& name_key,
+                                         const std::string& addr_key) {
+  absl::Duration lockout = throttle_.RecordFailure({name_key, addr_key});
+  if (lockout > absl::ZeroDuration()) {
+    spdlog::warn("sign-in: repeated failures for user '{}' from {}; locked out for {}",
+                 anonymous.principal.name,
+                 anonymous.client_address.empty() ? "?" : anonymous.client_address,
+                 absl::FormatDuration(lockout));
+  }
+  v1::AuditEvent audit = NewAudit(anonymous, "session.login_failed", "user", user_id);
+  audit.set_actor_user_id(user_id);
+  if (absl::Status s = store_->AppendAudit(audit); !s.ok()) {
+    spdlog::warn("audit: cannot record a failed sign-in: {}", std::string(s.message()));
+  }
 }
 
 absl::Status AccountRegistry::Logout(const Actor& actor) {

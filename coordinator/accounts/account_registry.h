@@ -153,6 +153,14 @@ class AccountRegistry : public CredentialResolver {
   v1::ApiKey PublicKey(const KeyEntry& key) const;
   void DropSessionsLocked(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DropKeysLocked(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A signed-in user confirming their own password (throttled like
+  // sign-ins): INVALID_ARGUMENT naming `field` when it is wrong.
+  absl::Status CheckOwnPassword(const std::string& user_id, const std::string& stored_hash,
+                                const std::string& password, absl::string_view field);
+  // Counts a failed sign-in against the user and the address (logging the
+  // start of a lock-out) and records it in the audit log.
+  void RecordFailedSignIn(const Actor& anonymous, const std::string& user_id,
+                          const std::string& name_key, const std::string& addr_key);
   absl::StatusOr<std::string> ResolveUserId(const Actor& actor, const std::string& id) const;
   absl::Time Housekeeping(absl::Time now);
 

@@ -52,6 +52,16 @@ inline TestAuditLog NewTestAuditLog(PostgresBackend& backend) {
   return {std::make_unique<store::PgAccountStore>(backend.pool.get())};
 }
 
+// Sets up `backend` and drops its `audit_events` table, so that every
+// audited write's record fails: what the PostgreSQL stores' one-transaction
+// guarantee is tested against.
+inline absl::Status SetUpWithoutAuditLog(PostgresBackend& backend) {
+  if (absl::Status up = backend.SetUp(); !up.ok()) return up;
+  absl::StatusOr<store::PgLease> lease = backend.pool->Acquire();
+  if (!lease.ok()) return lease.status();
+  return (*lease)->ExecScript("DROP TABLE audit_events");
+}
+
 // An event as the API layer would complete it, with every field set (whole
 // seconds: PostgreSQL keeps microseconds).
 inline v1::AuditEvent TestAuditEvent(absl::string_view action, absl::string_view resource_type,
