@@ -31,6 +31,10 @@ absl::Status ValidateAgentConfig(const AgentConfig& config) {
     return absl::InvalidArgumentError(
         absl::StrCat("--max-concurrency: must be 1..100000, got ", config.max_concurrency));
   }
+  if (config.loops < 0 || config.loops > kMaxLoops) {
+    return absl::InvalidArgumentError(absl::StrCat("--loops: must be 0 (one per core) .. ",
+                                                   kMaxLoops, ", got ", config.loops));
+  }
   return absl::OkStatus();
 }
 
@@ -60,17 +64,20 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Create(AgentConfig con
   server->check_metrics_ = std::make_unique<AgentMetrics>(&server->metrics_);
   AgentMetrics* metrics = server->check_metrics_.get();
   CoordinatorSession* sink = server->session_.get();
-  ASSIGN_OR_RETURN(server->engine_, CheckEngine::Create(std::move(engine),
-                                                        [metrics, sink](std::vector<v1::CheckResult> rs) {
-                                                          metrics->Record(rs);
-                                                          sink->OnResults(std::move(rs));
-                                                        }));
+  // Runs on every loop's thread: both calls are thread-safe (atomics; the
+  // session's lock).
+  ASSIGN_OR_RETURN(server->engine_,
+                   CheckEngineGroup::Create(std::move(engine), c.loops,
+                                            [metrics, sink](std::vector<v1::CheckResult> rs) {
+                                              metrics->Record(rs);
+                                              sink->OnResults(std::move(rs));
+                                            }));
   server->RegisterGauges();
   return server;
 }
 
 void AgentServer::RegisterGauges() {
-  CheckEngine* engine = engine_.get();
+  CheckEngineGroup* engine = engine_.get();
   CoordinatorSession* session = session_.get();
   auto engine_gauge = [&](const char* name, const char* help, int64_t CheckRunnerStats::*field) {
     metrics_.AddCallbackGauge(name, help, [engine, field] {
@@ -121,9 +128,11 @@ absl::Status AgentServer::Start() {
   if (config_.agent_token.empty()) {
     spdlog::warn("no --agent-token given: only a coordinator without auth will accept this agent");
   }
-  spdlog::info("uptime-agent {} starting: agent {}, coordinator {}, capacity {}, incarnation {}",
-               Version(), config_.agent_id, config_.coordinator, config_.capacity,
-               config_.incarnation);
+  spdlog::info(
+      "uptime-agent {} starting: agent {}, coordinator {}, capacity {}, {} check loops, "
+      "incarnation {}",
+      Version(), config_.agent_id, config_.coordinator, config_.capacity, engine_->loops(),
+      config_.incarnation);
   engine_->Start();
   session_->Start(engine_.get());
   return absl::OkStatus();

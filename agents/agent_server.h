@@ -21,7 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/agent_metrics.h"
-#include "agents/engine/check_engine.h"
+#include "agents/engine/check_engine_group.h"
 #include "agents/session/coordinator_session.h"
 #include "agents/session/result_buffer.h"
 #include "common/metrics.h"
@@ -38,6 +38,9 @@ struct AgentConfig {
   int capacity = 100;                           // --capacity: sharding weight
   ClientTlsOptions tls;                         // --tls, --tls-ca, --tls-cert, ...
   int max_concurrency = 1000;                   // --max-concurrency: checks at once
+  // --loops: event loops (threads) running checks, monitors split among
+  // them by id; 0: one per core (CheckEngineGroup::DefaultLoops()).
+  int loops = 0;
   // --metrics-listen: Prometheus /metrics, /healthz, /readyz (ready while
   // connected to the coordinator); empty disables, port 0 picks one.
   std::string metrics_listen = "0.0.0.0:9092";
@@ -90,7 +93,7 @@ class AgentServer {
   MetricsRegistry metrics_;
   std::unique_ptr<AgentMetrics> check_metrics_;
   std::unique_ptr<CoordinatorSession> session_;
-  std::unique_ptr<CheckEngine> engine_;  // calls into session_ and check_metrics_
+  std::unique_ptr<CheckEngineGroup> engine_;  // calls into session_ and check_metrics_
   std::unique_ptr<MetricsServer> metrics_server_;  // reads engine_ and session_
 
   absl::Mutex mu_;

@@ -69,6 +69,57 @@ TEST(AgentServerTest, RejectsBadConfigNamingTheFlag) {
   config.coordinator = "no-port";
   EXPECT_NE(AgentServer::Create(config).status().message().find("--coordinator"),
             std::string::npos);
+  config = Config(1);
+  config.loops = -1;
+  EXPECT_NE(AgentServer::Create(config).status().message().find("--loops"), std::string::npos);
+}
+
+TEST(AgentServerTest, ResultsOfEveryLoopReachTheCoordinatorOnce) {
+  // Four loops, monitors spread over all of them: their results meet in the
+  // one session, in batches numbered without gaps, each slot once.
+  auto target = ::uptime::testing::HttpTarget::Start();
+  ASSERT_TRUE(target.ok()) << target.status();
+  std::vector<v1::AssignedMonitor> monitors;
+  std::set<size_t> loops;
+  for (int i = 0; i < 16; ++i) {
+    v1::AssignedMonitor m;
+    m.set_epoch(1);
+    m.mutable_monitor()->set_id(absl::StrCat("mon-", i));
+    m.mutable_monitor()->mutable_http()->set_url((*target)->url("/"));
+    m.mutable_monitor()->mutable_interval()->set_nanos(300'000'000);
+    m.mutable_monitor()->mutable_timeout()->set_nanos(250'000'000);
+    monitors.push_back(m);
+    loops.insert(CheckEngineGroup::LoopOf(m.monitor().id(), 4));
+  }
+  ASSERT_EQ(loops.size(), 4u);
+  const int port = ::uptime::testing::PickFreePort();
+  auto coordinator = FakeCoordinator::Start(port, /*auto_ack=*/true, monitors);
+  ASSERT_NE(coordinator, nullptr);
+  AgentConfig config = Config(port);
+  config.loops = 4;
+  auto server = AgentServer::Create(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_TRUE((*server)->Start().ok());
+  ASSERT_EVENTUALLY(CountResults(*coordinator) >= 16 * 4, absl::Seconds(15));
+  (*server)->Shutdown();
+
+  std::map<uint64_t, int> sequences;
+  std::map<std::string, int> per_monitor;
+  std::set<std::pair<std::string, int64_t>> slots;
+  for (const auto& b : coordinator->batches()) {
+    ++sequences[b.sequence()];
+    for (const auto& r : b.results()) {
+      EXPECT_TRUE(r.success()) << r.monitor_id() << ": " << r.error_message();
+      ++per_monitor[r.monitor_id()];
+      EXPECT_TRUE(slots.emplace(r.monitor_id(), r.scheduled_time_us()).second)
+          << r.monitor_id() << ": one slot checked twice";
+    }
+  }
+  ASSERT_FALSE(sequences.empty());
+  EXPECT_EQ(sequences.begin()->first, 1u);
+  EXPECT_EQ(sequences.rbegin()->first, sequences.size()) << "a batch number is missing";
+  EXPECT_EQ(per_monitor.size(), 16u);
+  EXPECT_EQ((*server)->session_stats().buffered_results, 0u);
 }
 
 TEST(AgentServerTest, NoResultLostAcrossCoordinatorRestart) {

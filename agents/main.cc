@@ -75,6 +75,9 @@ int main(int argc, char** argv) {
   AddFlag(app, "agent-token-file", token_file, "file holding the agent token");
   AddFlag(app, "capacity", config.capacity, "relative share of monitors (sharding weight)");
   AddFlag(app, "max-concurrency", config.max_concurrency, "checks running at once, at most");
+  AddFlag(app, "loops", config.loops,
+          "event loops (threads) running checks, monitors split among them by id; 0: one per "
+          "core (capped by the container's CPU limit)");
   AddFlag(app, "metrics-listen", config.metrics_listen,
           "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
   AddMetricsTlsFlags(app, config.metrics_tls);

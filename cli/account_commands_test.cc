@@ -183,9 +183,9 @@ TEST_F(AccountsTest, WhoAmIWithAnApiKeyThatMustChangeItsPassword) {
 }
 
 TEST_F(AccountsTest, WhoAmIWithUnknownCredentials) {
-  EXPECT_EQ(Run({"--token", "nope", "whoami"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", "nope", "whoami"}), kExitDenied);
   EXPECT_EQ(err(), "error: UNAUTHENTICATED: missing or unknown credentials\n");
-  EXPECT_EQ(Run({"whoami"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"whoami"}), kExitDenied);
 }
 
 // ---- users create: the ways a password is read ----
@@ -289,12 +289,12 @@ TEST_F(AccountsTest, UsersCreateFlagAndServerErrors) {
 
   stdin_ = "short";
   EXPECT_EQ(Run({"users", "create", "bob", "--role", "viewer", "--password-stdin"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(), "error: INVALID_ARGUMENT: user.password: must be 12 to 1024 characters\n");
   fake_.AddUser(Bob(), kPassword);
   stdin_ = kPassword;
   EXPECT_EQ(Run({"users", "create", "bob", "--role", "viewer", "--password-stdin"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(), "error: ALREADY_EXISTS: user.username: 'bob' is taken\n");
 }
 
@@ -345,9 +345,9 @@ TEST_F(AccountsTest, UsersGetByIdUsernameOrMe) {
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out(), &printed).ok()) << out();
     EXPECT_EQ(printed.username(), c.username) << c.name;
   }
-  EXPECT_EQ(Run({"users", "get", "carol"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"users", "get", "carol"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: user 'carol' not found\n");
-  EXPECT_EQ(Run({"users", "get", "u-00000000000000ff"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"users", "get", "u-00000000000000ff"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: user 'u-00000000000000ff' not found\n");
 }
 
@@ -408,14 +408,14 @@ TEST_F(AccountsTest, UsersUpdateErrors) {
   EXPECT_THAT(err(), HasSubstr("not a terminal"));
   EXPECT_EQ(fake_.calls(), 0);
 
-  EXPECT_EQ(Run({"users", "update", "carol", "--role", "admin"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"users", "update", "carol", "--role", "admin"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: user 'carol' not found\n");
 }
 
 TEST_F(AccountsTest, UsersDeleteByIdOrUsername) {
   fake_.AddUser(Alice(), kPassword);
   fake_.AddUser(Bob(), kPassword);
-  EXPECT_EQ(Run({"users", "delete", "bob", "carol", kAliceId}), kExitRpcFailure);
+  EXPECT_EQ(Run({"users", "delete", "bob", "carol", kAliceId}), kExitNotFound);
   EXPECT_EQ(out(), "deleted bob\ndeleted u-00000000000000a1\n");
   EXPECT_EQ(err(), "error: NOT_FOUND: user 'carol' not found\n");
   EXPECT_FALSE(fake_.FindUser(kAliceId).has_value());
@@ -479,7 +479,7 @@ TEST_F(AccountsTest, PasswdErrors) {
   EXPECT_EQ(fake_.calls(), 0);
 
   stdin_ = std::string("wrong password!\n") + kNewPassword + "\n";
-  EXPECT_EQ(Run({"--token", kAliceToken, "users", "passwd", "--password-stdin"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", kAliceToken, "users", "passwd", "--password-stdin"}), kExitDenied);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: current_password: does not match\n");
   EXPECT_EQ(fake_.PasswordOf(kAliceId), kPassword);
   ExpectNotPrinted(kNewPassword);
@@ -529,7 +529,7 @@ TEST_F(AccountsTest, TotpEnableWithoutATerminalFinishesWithTheCodeFlag) {
 
   // Nothing begun (or begun over 10 minutes ago): the coordinator says so.
   EXPECT_EQ(Run({"--token", kAliceToken, "users", "totp", "enable", "--code", "000042"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_THAT(err(), HasSubstr("FAILED_PRECONDITION: no second factor is being set up"));
 }
 
@@ -576,14 +576,14 @@ TEST_F(AccountsTest, TotpEnableErrors) {
 
   fake_.SetTotpCode("654321");
   EXPECT_EQ(Run({"--token", kAliceToken, "users", "totp", "enable", "--code", "123456"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(),
             "error: INVALID_ARGUMENT: code: does not match; check the phone's clock and enter "
             "the current code\n");
   EXPECT_FALSE(fake_.FindUser(kAliceId)->totp_enabled());
 
   // The static admin token is no user.
-  EXPECT_EQ(Run({"--token", kAdminToken, "users", "totp", "enable"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", kAdminToken, "users", "totp", "enable"}), kExitError);
   EXPECT_THAT(err(), HasSubstr("FAILED_PRECONDITION: a second factor belongs to a user"));
 }
 
@@ -636,7 +636,7 @@ TEST_F(AccountsTest, TotpDisableOwnErrors) {
 
   stdin_ = "not the password\n";
   EXPECT_EQ(Run({"--token", kAliceToken, "users", "totp", "disable", "--password-stdin"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(), "error: INVALID_ARGUMENT: password: is wrong\n");
 }
 
@@ -662,7 +662,7 @@ TEST_F(AccountsTest, TotpDisableAnotherUsersAsAdmin) {
   EXPECT_THAT(err(), HasSubstr("only for your own second factor"));
 
   fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the admin role"));
-  EXPECT_EQ(Run({"--token", kAliceToken, "users", "totp", "disable", kBobId}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", kAliceToken, "users", "totp", "disable", kBobId}), kExitDenied);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: needs the admin role\n");
 }
 
@@ -687,7 +687,7 @@ TEST_F(AccountsTest, BootstrapCreatesTheFirstAdmin) {
 TEST_F(AccountsTest, BootstrapRefusesOnceUsersExist) {
   fake_.AddUser(Alice(), kPassword);
   terminal_->interactive = true;
-  EXPECT_EQ(Run({"--token", kAdminToken, "users", "bootstrap", "root"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", kAdminToken, "users", "bootstrap", "root"}), kExitError);
   EXPECT_EQ(err(),
             "error: FAILED_PRECONDITION: bootstrap refused: the coordinator has users already "
             "(such as 'alice'); an admin adds more with 'uptimectl users create USERNAME --role "
@@ -697,11 +697,11 @@ TEST_F(AccountsTest, BootstrapRefusesOnceUsersExist) {
 }
 
 TEST_F(AccountsTest, BootstrapNeedsTheStaticAdminToken) {
-  EXPECT_EQ(Run({"--token", kAliceToken, "users", "bootstrap", "root"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"--token", kAliceToken, "users", "bootstrap", "root"}), kExitError);
   EXPECT_EQ(err(),
             "error: FAILED_PRECONDITION: bootstrap needs the coordinator's static admin token "
             "(--token or --token-file); these credentials are 'alice' with role admin\n");
-  EXPECT_EQ(Run({"users", "bootstrap", "root"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"users", "bootstrap", "root"}), kExitDenied);
   EXPECT_THAT(err(), HasSubstr("UNAUTHENTICATED"));
   EXPECT_FALSE(fake_.Last<v1::CreateUserRequest>().has_value());
 }
@@ -809,7 +809,7 @@ TEST_F(AccountsTest, KeysCreateErrors) {
   }
   EXPECT_EQ(fake_.calls(), 0);
   EXPECT_EQ(Run({"--token", kAliceToken, "keys", "create", "ci", "--role", "viewer"}),
-            kExitRpcFailure);  // alice is not a user of this fake yet
+            kExitNotFound);  // alice is not a user of this fake yet
   EXPECT_THAT(err(), HasSubstr("NOT_FOUND"));
 }
 
@@ -827,14 +827,14 @@ TEST_F(AccountsTest, KeysRevoke) {
   fake_.AddApiKey(Key("k-00000000000000a1", kAliceId, "alice"));
   fake_.AddApiKey(Key("k-00000000000000b2", kBobId, "bob"));
   EXPECT_EQ(Run({"keys", "revoke", "k-00000000000000a1", "k-nope", "k-00000000000000b2"}),
-            kExitRpcFailure);
+            kExitNotFound);
   EXPECT_EQ(out(), "deleted k-00000000000000a1\ndeleted k-00000000000000b2\n");
   EXPECT_EQ(err(), "error: NOT_FOUND: API key 'k-nope' not found\n");
   EXPECT_FALSE(fake_.HasApiKey("k-00000000000000a1"));
   EXPECT_FALSE(fake_.HasApiKey("k-00000000000000b2"));
 
   fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the admin role"));
-  EXPECT_EQ(Run({"keys", "rm", "k-1", "k-2"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"keys", "rm", "k-1", "k-2"}), kExitDenied);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: needs the admin role\n");
 }
 

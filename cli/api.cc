@@ -43,7 +43,20 @@ absl::Status Api::Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc
   // The deadline is wall-clock glue for gRPC, not logic: no injected clock.
   ctx.set_deadline(std::chrono::system_clock::now() +
                    absl::ToChronoMilliseconds(options_.timeout));
-  const grpc::Status status = rpc(&ctx);
+  return ToStatus(rpc(&ctx));
+}
+
+std::unique_ptr<grpc::ClientContext> Api::StreamContext() const {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  AttachToken(ctx.get(), options_.token);
+  return ctx;
+}
+
+bool Api::Connected() const {
+  return channel_->GetState(/*try_to_connect=*/false) == GRPC_CHANNEL_READY;
+}
+
+absl::Status Api::ToStatus(const grpc::Status& status) const {
   if (status.ok()) return absl::OkStatus();
   const auto code = static_cast<absl::StatusCode>(status.error_code());
   // A coordinator that answers UNAVAILABLE itself (not the leader, store down)
@@ -53,7 +66,7 @@ absl::Status Api::Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc
       channel_->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_READY;
   if (transport_failure) {
     return absl::Status(code, absl::StrCat("cannot reach coordinator at ", options_.addr,
-                                           " (is it running? set --addr or UPTIME_ADDR): ",
+                                           " (is it running? set --addr, UPTIME_ADDR or a context): ",
                                            status.error_message()));
   }
   return absl::Status(code, status.error_message());

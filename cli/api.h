@@ -81,6 +81,15 @@ class Api {
   // does not name the address the user typed.
   absl::Status Call(absl::FunctionRef<grpc::Status(grpc::ClientContext*)> rpc) const;
 
+  // For a server stream that lasts until cancelled (`watch`): a context
+  // carrying the token but no deadline.
+  std::unique_ptr<grpc::ClientContext> StreamContext() const;
+  // A finished call's status translated as Call() does.
+  absl::Status ToStatus(const grpc::Status& status) const;
+  // True once the channel has connected (READY), e.g. to tell a stream that
+  // broke from one that never started.
+  bool Connected() const;
+
   // A paged List call: `rpc(ctx, request, &page)` for the page `request`
   // names, appended to `merged` (its repeated items concatenate). With
   // `all`, follows next_page_token to the end and leaves merged's token

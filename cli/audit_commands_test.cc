@@ -109,7 +109,7 @@ TEST_F(AuditTest, EmptyAndRefused) {
   EXPECT_EQ(err(), "no audit events found\n");
 
   fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the admin role"));
-  EXPECT_EQ(Run({"audit"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"audit"}), kExitDenied);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: needs the admin role\n");
 }
 

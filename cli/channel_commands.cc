@@ -266,8 +266,9 @@ absl::Status Delete(CommandEnv& env, const std::vector<std::string>& ids) {
   });
 }
 
-// Prints the outcome; a message not delivered is exit code 1 like a failed
-// RPC, so scripts can check a channel with `uptimectl channels test ID`.
+// Prints the outcome; a message not delivered is exit code 1, so scripts can
+// check a channel with `uptimectl channels test ID`. Not UNAVAILABLE: that
+// would say the coordinator is unreachable (exit code 5).
 absl::Status Test(CommandEnv& env, const std::string& id) {
   v1::TestChannelRequest request;
   request.set_id(id);
@@ -281,7 +282,7 @@ absl::Status Test(CommandEnv& env, const std::string& id) {
     env.printer->out() << "delivered: channel " << id << " sent a test message\n";
   }
   if (response.delivered()) return absl::OkStatus();
-  return absl::UnavailableError(absl::StrCat(
+  return absl::FailedPreconditionError(absl::StrCat(
       "channel ", id, ": test message not delivered: ",
       response.error().empty() ? "no reason given" : response.error()));
 }

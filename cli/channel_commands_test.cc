@@ -172,7 +172,7 @@ TEST_F(CliTest, ChannelsGetAndNotFound) {
   EXPECT_THAT(out(), HasSubstr("name: ops"));
   EXPECT_THAT(out(), Not(HasSubstr("SECRETXYZ9")));
 
-  EXPECT_EQ(Run({"channels", "get", "ch-nope"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "get", "ch-nope"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: channel 'ch-nope' not found\n");
 }
 
@@ -236,14 +236,14 @@ TEST_F(CliTest, ChannelsUpdateRejectsBadInput) {
   EXPECT_EQ(fake_.calls(), 0);
   EXPECT_EQ(Run({"channels", "update", "ch-ops", "--remove-config", "colour"}), kExitUsage);
   EXPECT_THAT(err(), HasSubstr("--remove-config: channel 'ch-ops' has no config key 'colour'"));
-  EXPECT_EQ(Run({"channels", "update", "ch-nope", "--config", "channel=#x"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "update", "ch-nope", "--config", "channel=#x"}), kExitNotFound);
   EXPECT_THAT(err(), HasSubstr("NOT_FOUND"));
 }
 
 TEST_F(CliTest, ChannelsDeleteContinuesPastNotFound) {
   fake_.AddChannel(Ops());
   fake_.AddChannel(Pager());
-  EXPECT_EQ(Run({"channels", "delete", "ch-ops", "ch-nope", "ch-pager"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "delete", "ch-ops", "ch-nope", "ch-pager"}), kExitNotFound);
   EXPECT_EQ(out(), "deleted ch-ops\ndeleted ch-pager\n");
   EXPECT_EQ(err(), "error: NOT_FOUND: channel 'ch-nope' not found\n");
   EXPECT_FALSE(fake_.FindChannel("ch-ops").has_value());
@@ -260,7 +260,7 @@ TEST_F(CliTest, ChannelsDeleteStopsOnOtherFailures) {
   fake_.AddChannel(Ops());
   fake_.FailWith(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                               "channel 'ch-ops' is used by monitors"));
-  EXPECT_EQ(Run({"channels", "rm", "ch-ops", "ch-pager"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "rm", "ch-ops", "ch-pager"}), kExitError);
   EXPECT_EQ(err(), "error: FAILED_PRECONDITION: channel 'ch-ops' is used by monitors\n");
   EXPECT_EQ(fake_.calls(), 1);
 }
@@ -273,17 +273,17 @@ TEST_F(CliTest, ChannelsTestReportsTheOutcome) {
   v1::TestChannelResponse failed;
   failed.set_error("HTTP 404 from hooks.slack.com");
   fake_.SetTestChannelResult(failed);
-  EXPECT_EQ(Run({"channels", "test", "ch-ops"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "test", "ch-ops"}), kExitError);
   EXPECT_EQ(out(), "");
   EXPECT_THAT(err(), HasSubstr("test message not delivered: HTTP 404 from hooks.slack.com"));
 
-  EXPECT_EQ(Run({"-o", "json", "channels", "test", "ch-ops"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"-o", "json", "channels", "test", "ch-ops"}), kExitError);
   v1::TestChannelResponse printed;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out(), &printed).ok()) << out();
   EXPECT_FALSE(printed.delivered());
   EXPECT_EQ(printed.error(), "HTTP 404 from hooks.slack.com");
 
-  EXPECT_EQ(Run({"channels", "test", "ch-nope"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"channels", "test", "ch-nope"}), kExitNotFound);
   EXPECT_THAT(err(), HasSubstr("NOT_FOUND"));
 }
 

@@ -2,17 +2,26 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli/account_commands.h"
 #include "cli/audit_commands.h"
 #include "cli/channel_commands.h"
 #include "cli/commands.h"
+#include "cli/completion.h"
+#include "cli/config_commands.h"
+#include "cli/config_contexts.h"
+#include "cli/history_commands.h"
+#include "cli/manifest_commands.h"
 #include "cli/output.h"
+#include "cli/watch_command.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/status_macros.h"
 
 namespace uptime::cli {
 namespace {
@@ -25,6 +34,7 @@ struct GlobalFlags {
   std::string output = "table";
   std::string timeout = "10s";
   ClientTlsOptions tls;
+  std::string context;  // config_contexts.h
 };
 
 void AddGlobalFlags(CLI::App& app, GlobalFlags& g) {
@@ -33,10 +43,11 @@ void AddGlobalFlags(CLI::App& app, GlobalFlags& g) {
   AddFlag(app, "token", g.token, "Bearer token (read or admin scope)")->group(group);
   AddFlag(app, "token-file", g.token_file, "File holding the bearer token")->group(group);
   // Not through AddFlag: it would lose the -o short name kubectl users type.
-  app.add_option("-o,--output", g.output, "Output format: table, json or yaml")
+  app.add_option("-o,--output", g.output,
+                 "Output format: table, wide (a table with more columns), json or yaml")
       ->envname(EnvName("output"))
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "yaml"}))
+      ->check(CLI::IsMember({"table", "wide", "json", "yaml"}))
       ->group(group);
   AddFlag(app, "timeout", g.timeout, "Deadline of each RPC")->group(group);
   AddSwitch(app, "tls", g.tls.enabled, "Connect with TLS")->group(group);
@@ -47,6 +58,46 @@ void AddGlobalFlags(CLI::App& app, GlobalFlags& g) {
   AddFlag(app, "tls-key", g.tls.key_file, "Client private key (PEM) for mutual TLS")->group(group);
   AddFlag(app, "tls-server-name", g.tls.server_name, "Expected server name in its certificate")
       ->group(group);
+  AddFlag(app, "context", g.context,
+          "Context of the config file to use instead of its current one (uptimectl config)")
+      ->group(group);
+}
+
+// Fills the connection settings given neither as flags nor as UPTIME_*
+// variables from the chosen context: CLI11 counts an option set from its
+// variable as given (count() > 0), so flag > variable > context > default.
+absl::Status ApplyContext(const CLI::App& app, const GetEnv& getenv, GlobalFlags& g) {
+  absl::StatusOr<std::string> path = ConfigPath(getenv);
+  if (!path.ok()) return g.context.empty() ? absl::OkStatus() : path.status();
+  ASSIGN_OR_RETURN(ContextsFile file, LoadContexts(*path));
+  ASSIGN_OR_RETURN(std::optional<Context> context, SelectContext(file, g.context, *path));
+  if (!context.has_value()) return absl::OkStatus();
+  auto given = [&](const std::string& flag) { return app.get_option("--" + flag)->count() > 0; };
+  auto file_path = [&](const std::string& value) {
+    return ContextFilePath(value, *path, getenv);
+  };
+  if (!given("addr") && !context->addr.empty()) g.addr = context->addr;
+  if (!given("timeout") && !context->timeout.empty()) g.timeout = context->timeout;
+  if (!given("token") && !given("token-file") &&
+      (!context->token.empty() || !context->token_file.empty())) {
+    absl::StatusOr<std::string> token =
+        ResolveToken("token", context->token, file_path(context->token_file));
+    if (!token.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(*path, ": context '", context->name,
+                                                     "': ", token.status().message()));
+    }
+    g.token = *std::move(token);
+    g.token_file.clear();
+  }
+  const ContextTls& tls = context->tls;
+  if (!given("tls") && tls.enabled.has_value()) g.tls.enabled = *tls.enabled;
+  if (!given("tls-ca") && !tls.ca.empty()) g.tls.ca_file = file_path(tls.ca);
+  if (!given("tls-cert") && !tls.cert.empty()) g.tls.cert_file = file_path(tls.cert);
+  if (!given("tls-key") && !tls.key.empty()) g.tls.key_file = file_path(tls.key);
+  if (!given("tls-server-name") && !tls.server_name.empty()) {
+    g.tls.server_name = tls.server_name;
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ConnectionOptions> Resolve(const GlobalFlags& g) {
@@ -58,7 +109,7 @@ absl::StatusOr<ConnectionOptions> Resolve(const GlobalFlags& g) {
     return absl::InvalidArgumentError(
         absl::StrCat("--timeout: expected a positive duration such as 10s, got '", g.timeout, "'"));
   }
-  absl::StatusOr<std::string> token = ResolveToken("--token", g.token, g.token_file);
+  absl::StatusOr<std::string> token = ResolveToken("token", g.token, g.token_file);
   if (!token.ok()) return token.status();
   options.token = *std::move(token);
   return options;
@@ -71,7 +122,37 @@ const CLI::App* Leaf(const CLI::App& app) {
   return leaf;
 }
 
+// The exit codes of cli.h for `uptimectl --help`: a "Title:" section with
+// descriptions from column 30 like CLI11's own, so docs/gen_configuration.mjs
+// reads it as one more section.
+constexpr absl::string_view kExitCodesFooter =
+    "Exit codes:\n"
+    "  0                           success\n"
+    "  1                           any other error (the coordinator refused the request)\n"
+    "  2                           bad usage, found before any RPC\n"
+    "  3                           not found\n"
+    "  4                           unauthenticated or permission denied\n"
+    "  5                           coordinator unreachable, unavailable or too slow\n"
+    "                              (UNAVAILABLE, DEADLINE_EXCEEDED)";
+
 }  // namespace
+
+int ExitCodeFor(const absl::Status& status) {
+  if (status.ok()) return kExitOk;
+  if (IsUsageError(status)) return kExitUsage;
+  switch (status.code()) {
+    case absl::StatusCode::kNotFound:
+      return kExitNotFound;
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return kExitDenied;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+      return kExitUnavailable;
+    default:
+      return kExitError;
+  }
+}
 
 int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   CLI::App app{"uptimectl: drive the uptime monitor's coordinator from a shell", "uptimectl"};
@@ -91,6 +172,13 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   AddChannelCommands(app, commands);
   AddAccountCommands(app, commands, PasswordInput{env.in, env.terminal.get()});
   AddAuditCommands(app, commands);
+  AddManifestCommands(app, commands);
+  AddConfigCommands(app, commands, ConfigPath(env.getenv));
+  AddHistoryCommands(app, commands);
+  AddWatchCommands(app, commands, env.stop);
+  AddCompletionCommands(app, commands);
+  // A callback because subcommands would copy a footer string when added.
+  app.footer([] { return std::string(kExitCodesFooter); });
 
   // CLI11 reports errors by exception; none leaves this function.
   try {
@@ -116,8 +204,14 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
     return kExitUsage;
   }
   absl::StatusOr<OutputFormat> format = ParseOutputFormat(globals.output);
+  // Only commands that connect read the context: a broken config file must
+  // not stop `config set-context` from fixing it.
+  const absl::Status context =
+      entry->needs_api ? ApplyContext(app, env.getenv, globals) : absl::OkStatus();
   absl::StatusOr<ConnectionOptions> options = Resolve(globals);
-  absl::Status usage = !format.ok() ? format.status() : options.status();
+  absl::Status usage = !format.ok()   ? format.status()
+                       : !context.ok() ? context
+                                       : options.status();
   std::unique_ptr<Api> api;
   if (usage.ok() && entry->needs_api) {
     absl::StatusOr<std::unique_ptr<Api>> connected = Api::Connect(*options, env.make_channel);
@@ -133,12 +227,13 @@ int RunCli(const std::vector<std::string>& args, const CliEnv& env) {
   }
 
   Printer printer(*format, *env.out, env.now());
+  printer.set_wide(globals.output == "wide");
   CommandEnv command_env{api.get(), &printer, env.err};
   const absl::Status status = entry->action(command_env);
   env.out->flush();
   if (status.ok()) return kExitOk;
   *env.err << FormatError(status) << "\n";
-  return IsUsageError(status) ? kExitUsage : kExitRpcFailure;
+  return ExitCodeFor(status);
 }
 
 }  // namespace uptime::cli

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <string>
 
+#include "absl/status/status.h"
+#include "cli/commands.h"
 #include "cli/testing/cli_test_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,6 +18,7 @@ using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 TEST_F(CliTest, TokenIsSentAsBearerMetadata) {
@@ -72,21 +75,59 @@ TEST_F(CliTest, AddrFromEnvironment) {
 
 TEST_F(CliTest, UnreachableCoordinatorIsNamed) {
   // Nothing listens on port 1 (tcpmux) on a build machine: connection refused.
-  EXPECT_EQ(RunAt("127.0.0.1:1", {"status"}), kExitRpcFailure);
+  EXPECT_EQ(RunAt("127.0.0.1:1", {"status"}), kExitUnavailable);
   EXPECT_THAT(err(), StartsWith("error: UNAVAILABLE: cannot reach coordinator at 127.0.0.1:1"));
   EXPECT_THAT(out(), IsEmpty());
 }
 
 TEST_F(CliTest, UnavailableFromALiveServerIsNotCalledUnreachable) {
   fake_.FailWith(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not the leader"));
-  EXPECT_EQ(Run({"cluster"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"cluster"}), kExitUnavailable);
   EXPECT_EQ(err(), "error: UNAVAILABLE: not the leader\n");
 }
 
-TEST_F(CliTest, AuthFailuresAreRpcFailures) {
+TEST_F(CliTest, AuthFailuresExitWithFour) {
   fake_.FailWith(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token"));
-  EXPECT_EQ(Run({"agents"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"agents"}), kExitDenied);
   EXPECT_EQ(err(), "error: UNAUTHENTICATED: invalid token\n");
+}
+
+TEST_F(CliTest, DeadlineExceededIsUnavailable) {
+  fake_.FailWith(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "took too long"));
+  EXPECT_EQ(Run({"agents"}), kExitUnavailable);
+  fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the admin role"));
+  EXPECT_EQ(Run({"cluster"}), kExitDenied);
+  fake_.FailWith(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "no"));
+  EXPECT_EQ(Run({"cluster"}), kExitError);
+}
+
+TEST(ExitCodeForTest, EveryCodeHasOne) {
+  EXPECT_EQ(ExitCodeFor(absl::OkStatus()), kExitOk);
+  EXPECT_EQ(ExitCodeFor(absl::NotFoundError("x")), kExitNotFound);
+  EXPECT_EQ(ExitCodeFor(absl::UnauthenticatedError("x")), kExitDenied);
+  EXPECT_EQ(ExitCodeFor(absl::PermissionDeniedError("x")), kExitDenied);
+  EXPECT_EQ(ExitCodeFor(absl::UnavailableError("x")), kExitUnavailable);
+  EXPECT_EQ(ExitCodeFor(absl::DeadlineExceededError("x")), kExitUnavailable);
+  for (absl::Status s : {absl::InvalidArgumentError("x"), absl::AlreadyExistsError("x"),
+                         absl::FailedPreconditionError("x"), absl::InternalError("x"),
+                         absl::UnknownError("x"), absl::ResourceExhaustedError("x")}) {
+    EXPECT_EQ(ExitCodeFor(s), kExitError) << s;
+  }
+  // The user's mistake found before any RPC, whatever its code.
+  EXPECT_EQ(ExitCodeFor(UsageError(absl::InvalidArgumentError("x"))), kExitUsage);
+  EXPECT_EQ(ExitCodeFor(UsageError(absl::NotFoundError("no such file"))), kExitUsage);
+}
+
+TEST_F(CliTest, HelpListsTheExitCodesOnlyAtTheTop) {
+  ASSERT_EQ(Run({"--help"}), kExitOk);
+  EXPECT_THAT(out(), HasSubstr("Exit codes:\n  0  "));
+  for (const char* line : {"  3                           not found\n",
+                           "  4                           unauthenticated or permission denied\n",
+                           "  5                           coordinator unreachable"}) {
+    EXPECT_THAT(out(), HasSubstr(line));
+  }
+  ASSERT_EQ(Run({"monitors", "--help"}), kExitOk);
+  EXPECT_THAT(out(), Not(HasSubstr("Exit codes")));
 }
 
 TEST_F(CliTest, BadGlobalFlagsAreUsageErrors) {

@@ -133,7 +133,7 @@ TEST_F(CliTest, MaintenanceGetAndRemove) {
   ASSERT_EQ(Run({"-o", "yaml", "maintenance", "get", "mw-a"}), kExitOk) << err();
   EXPECT_THAT(out(), HasSubstr("name: upgrade"));
 
-  EXPECT_EQ(Run({"maintenance", "rm", "mw-nope", "mw-a"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"maintenance", "rm", "mw-nope", "mw-a"}), kExitNotFound);
   EXPECT_THAT(out(), HasSubstr("deleted mw-a"));
   EXPECT_THAT(err(), HasSubstr("NOT_FOUND"));
   EXPECT_FALSE(fake_.HasWindow("mw-a"));

@@ -171,7 +171,7 @@ TEST_F(CliTest, ServerRejectionIsRpcFailureWithCode) {
   fake_.FailWith(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                               "monitor.interval: must be between 1s and 24h"));
   EXPECT_EQ(Run({"monitors", "add", "a", "--url", "http://a/", "--interval", "48h"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(), "error: INVALID_ARGUMENT: monitor.interval: must be between 1s and 24h\n");
   EXPECT_THAT(out(), IsEmpty());
 }
@@ -219,14 +219,14 @@ TEST_F(CliTest, GetYamlHasTheMessageFieldsInOrder) {
 }
 
 TEST_F(CliTest, GetUnknownIdIsNotFound) {
-  EXPECT_EQ(Run({"monitors", "get", "nope"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"monitors", "get", "nope"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: monitor 'nope' not found\n");
 }
 
 TEST_F(CliTest, RmDeletesEveryIdAndReportsTheMissingOne) {
   fake_.AddMonitor(HttpMonitor("m1", "a"));
   fake_.AddMonitor(HttpMonitor("m2", "b"));
-  EXPECT_EQ(Run({"monitors", "rm", "m1", "missing", "m2"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"monitors", "rm", "m1", "missing", "m2"}), kExitNotFound);
   EXPECT_EQ(out(), "deleted m1\ndeleted m2\n");
   EXPECT_EQ(err(), "error: NOT_FOUND: monitor 'missing' not found\n");
   EXPECT_FALSE(fake_.HasMonitor("m1"));
@@ -236,7 +236,7 @@ TEST_F(CliTest, RmDeletesEveryIdAndReportsTheMissingOne) {
 TEST_F(CliTest, RmStopsAtAFailureOtherThanNotFound) {
   fake_.AddMonitor(HttpMonitor("m1", "a"));
   fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs admin"));
-  EXPECT_EQ(Run({"monitors", "rm", "m1", "m2"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"monitors", "rm", "m1", "m2"}), kExitDenied);
   EXPECT_EQ(fake_.calls(), 1);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: needs admin\n");
 }

@@ -78,11 +78,11 @@ void EmitNode(const YAML::Node& node, YAML::Emitter& out) {
 }  // namespace
 
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text) {
-  if (text == "table") return OutputFormat::kTable;
+  if (text == "table" || text == "wide") return OutputFormat::kTable;
   if (text == "json") return OutputFormat::kJson;
   if (text == "yaml") return OutputFormat::kYaml;
   return absl::InvalidArgumentError(
-      absl::StrCat("--output: expected table, json or yaml, got '", text, "'"));
+      absl::StrCat("--output: expected table, wide, json or yaml, got '", text, "'"));
 }
 
 Table::Table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
@@ -113,7 +113,7 @@ void Table::Print(std::ostream& out) const {
   }
 }
 
-absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message, bool pretty) {
   // MessageToJsonString would serialize with map entries in hash order, so
   // labels would shuffle between runs and spoil diffs of saved output.
   // Deterministic serialization sorts map keys; convert from that instead.
@@ -131,7 +131,7 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
       google::protobuf::util::NewTypeResolverForDescriptorPool(
           std::string(kTypeUrlPrefix), message.GetDescriptor()->file()->pool()));
   google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
+  options.add_whitespace = pretty;
   std::string json;
   const auto status = google::protobuf::util::BinaryToJsonString(
       resolver.get(), absl::StrCat(kTypeUrlPrefix, "/", message.GetDescriptor()->full_name()),

@@ -27,6 +27,8 @@ namespace uptime::cli {
 enum class OutputFormat { kTable, kJson, kYaml };
 
 // "table", "json" or "yaml"; INVALID_ARGUMENT naming --output otherwise.
+// "wide" is a table too, with the extra columns some commands have
+// (Printer::wide()).
 absl::StatusOr<OutputFormat> ParseOutputFormat(absl::string_view text);
 
 // Rows of text cells printed in columns padded to the widest cell, two spaces
@@ -48,8 +50,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Pretty-printed protobuf JSON mapping of `message`.
-absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+// Protobuf JSON mapping of `message`: pretty-printed, or on one line
+// without `pretty` (newline-delimited JSON streams, `watch -o json`).
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message, bool pretty = true);
 
 // Converts JSON text to block-style YAML, keeping key order. Strings that
 // YAML would read back as something else ("123", "true", "null", "") are
@@ -66,6 +69,9 @@ class Printer {
   // The time "5m ago" columns are relative to (injected: tests pin it).
   absl::Time now() const { return now_; }
   std::ostream& out() { return out_; }
+  // -o wide: tables may add columns; commands without extra ones ignore it.
+  bool wide() const { return wide_; }
+  void set_wide(bool wide) { wide_ = wide; }
 
   // Prints `message` as JSON/YAML, or the table `make_table` builds.
   absl::Status Print(const google::protobuf::Message& message,
@@ -75,6 +81,7 @@ class Printer {
   const OutputFormat format_;
   std::ostream& out_;
   const absl::Time now_;
+  bool wide_ = false;
 };
 
 }  // namespace uptime::cli

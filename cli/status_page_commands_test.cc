@@ -149,7 +149,7 @@ TEST_F(CliTest, StatusPagesCreateReportsServerErrors) {
   fake_.AddStatusPage(Acme());
   EXPECT_EQ(Run({"status-pages", "create", "--slug", "acme", "--title", "Again", "--group",
                  "API=mon-1"}),
-            kExitRpcFailure);
+            kExitError);
   EXPECT_EQ(err(), "error: ALREADY_EXISTS: status_page.slug: 'acme' is taken\n");
   EXPECT_EQ(out(), "");
 }
@@ -191,7 +191,7 @@ TEST_F(CliTest, StatusPagesListOutputFormats) {
   EXPECT_THAT(out(), HasSubstr("statusPages:"));
   EXPECT_THAT(out(), HasSubstr("labelSelector: region=eu"));
 
-  EXPECT_EQ(Run({"status-pages", "list", "-o", "wide"}), kExitUsage);
+  EXPECT_EQ(Run({"status-pages", "list", "-o", "xml"}), kExitUsage);
   EXPECT_THAT(err(), HasSubstr("--output"));
 }
 
@@ -223,7 +223,7 @@ TEST_F(CliTest, StatusPagesGetByIdOrSlug) {
                           "API     mon-1,mon-2  -          2",
                           "Europe  -            region=eu  1"));
 
-  EXPECT_EQ(Run({"status-pages", "get", "nope"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"status-pages", "get", "nope"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: status page 'nope' not found\n");
   EXPECT_EQ(Run({"status-pages", "get"}), kExitUsage);
   EXPECT_THAT(err(), HasSubstr("page is required"));
@@ -300,10 +300,10 @@ TEST_F(CliTest, StatusPagesUpdateErrors) {
   EXPECT_THAT(err(), HasSubstr("--group: expected"));
   EXPECT_EQ(fake_.calls(), 0);
 
-  EXPECT_EQ(Run({"status-pages", "update", "nope", "--title", "x"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"status-pages", "update", "nope", "--title", "x"}), kExitNotFound);
   EXPECT_EQ(err(), "error: NOT_FOUND: status page 'nope' not found\n");
   EXPECT_EQ(Run({"status-pages", "update", "sp-00000000000000ff", "--title", "x"}),
-            kExitRpcFailure);
+            kExitNotFound);
   EXPECT_THAT(err(), HasSubstr("NOT_FOUND"));
   // An id goes straight to UpdateStatusPage, without a lookup.
   EXPECT_EQ(fake_.LastUpdateStatusPage()->status_page().id(), "sp-00000000000000ff");
@@ -313,7 +313,7 @@ TEST_F(CliTest, StatusPagesDeleteByIdOrSlug) {
   fake_.AddStatusPage(Acme());
   fake_.AddStatusPage(Blog());
   EXPECT_EQ(Run({"status-pages", "delete", "acme", "nope", "sp-00000000000000bb"}),
-            kExitRpcFailure);
+            kExitNotFound);
   EXPECT_EQ(out(), "deleted acme\ndeleted sp-00000000000000bb\n");
   EXPECT_EQ(err(), "error: NOT_FOUND: status page 'nope' not found\n");
   EXPECT_FALSE(fake_.FindStatusPage(kAcmeId).has_value());
@@ -329,7 +329,7 @@ TEST_F(CliTest, StatusPagesDeleteByIdOrSlug) {
 TEST_F(CliTest, StatusPagesServerFailureStopsDelete) {
   fake_.AddStatusPage(Acme());
   fake_.FailWith(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "needs the 'admin' scope"));
-  EXPECT_EQ(Run({"status-pages", "delete", kAcmeId, "sp-00000000000000bb"}), kExitRpcFailure);
+  EXPECT_EQ(Run({"status-pages", "delete", kAcmeId, "sp-00000000000000bb"}), kExitDenied);
   EXPECT_EQ(err(), "error: PERMISSION_DENIED: needs the 'admin' scope\n");
   EXPECT_EQ(fake_.calls(), 1);
 }

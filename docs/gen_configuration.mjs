@@ -120,7 +120,11 @@ function render(bin, sub, page) {
     const items = section.items.filter((it) => !/^-h,--help\b/.test(it.spec));
     if (!items.length) continue;
     out.push(`${section.title}:`, '');
-    if (section.title === 'Positionals') {
+    if (section.title === 'Exit codes') {
+      // uptimectl's help footer: "  CODE   meaning"
+      out.push('| code | meaning |', '|---|---|');
+      for (const it of items) out.push(`| ${code(it.spec)} | ${cell(it.desc)} |`);
+    } else if (section.title === 'Positionals') {
       out.push('| argument | type | description |', '|---|---|---|');
       for (const it of items) {
         const sp = it.spec.indexOf(' ');

@@ -28,8 +28,51 @@ void EventHub::PublishLocked(std::shared_ptr<const SseEvent> event) {
     if (keep && client.Wants(*event)) {
       keep = sink->Send(frame);
     }
-    it = keep ? std::next(it) : clients_.erase(it);
+    it = keep ? std::next(it) : EraseLocked(it);
   }
+}
+
+EventHub::ClientMap::iterator EventHub::EraseLocked(ClientMap::iterator it) {
+  const Client& client = it->second;
+  if (client.results) {
+    --result_clients_;
+    if (client.monitor_ids.empty()) results_any_.erase(it->first);
+    for (const std::string& id : client.monitor_ids) {
+      auto watchers = results_by_monitor_.find(id);
+      if (watchers == results_by_monitor_.end()) continue;
+      watchers->second.erase(it->first);
+      if (watchers->second.empty()) results_by_monitor_.erase(watchers);
+    }
+  }
+  return clients_.erase(it);
+}
+
+size_t EventHub::PublishResult(const std::string& monitor_id,
+                               const std::map<std::string, std::string>& labels,
+                               absl::FunctionRef<std::string()> render) {
+  absl::MutexLock lock(&mu_);
+  if (result_clients_ == 0) return 0;
+  std::vector<uint64_t> candidates(results_any_.begin(), results_any_.end());
+  if (auto it = results_by_monitor_.find(monitor_id); it != results_by_monitor_.end()) {
+    candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+  }
+  std::shared_ptr<const std::string> frame;
+  size_t offered = 0;
+  for (uint64_t id : candidates) {
+    auto it = clients_.find(id);
+    if (it == clients_.end()) continue;
+    if (!it->second.selector.Matches(labels)) continue;
+    std::shared_ptr<SseSink> sink = it->second.sink.lock();
+    if (frame == nullptr && sink != nullptr) {
+      frame = std::make_shared<const std::string>(SseFrameWithoutId("result", render()));
+    }
+    if (sink == nullptr || !sink->Send(frame)) {
+      EraseLocked(it);
+      continue;
+    }
+    ++offered;
+  }
+  return offered;
 }
 
 void EventHub::Publish(const std::string& type, const std::string& data,
@@ -55,9 +98,10 @@ void EventHub::PublishResync(const std::string& reason) {
 }
 
 uint64_t EventHub::Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector,
-                             std::optional<uint64_t> last_id, std::set<std::string> monitor_ids) {
+                             std::optional<uint64_t> last_id, std::set<std::string> monitor_ids,
+                             bool include_results) {
   absl::MutexLock lock(&mu_);
-  Client client{std::move(sink), std::move(selector), std::move(monitor_ids)};
+  Client client{std::move(sink), std::move(selector), std::move(monitor_ids), include_results};
   // Under the lock, so nothing is published between the replay and joining.
   if (last_id.has_value()) {
     std::shared_ptr<SseSink> s = client.sink.lock();
@@ -77,13 +121,24 @@ uint64_t EventHub::Subscribe(std::weak_ptr<SseSink> sink, LabelSelector selector
     }
   }
   const uint64_t id = next_subscription_++;
+  if (client.results) {
+    ++result_clients_;
+    if (client.monitor_ids.empty()) results_any_.insert(id);
+    for (const std::string& m : client.monitor_ids) results_by_monitor_[m].insert(id);
+  }
   clients_.emplace(id, std::move(client));
   return id;
 }
 
 void EventHub::Unsubscribe(uint64_t subscription) {
   absl::MutexLock lock(&mu_);
-  clients_.erase(subscription);
+  auto it = clients_.find(subscription);
+  if (it != clients_.end()) EraseLocked(it);
+}
+
+size_t EventHub::result_clients() const {
+  absl::MutexLock lock(&mu_);
+  return result_clients_;
 }
 
 size_t EventHub::clients() const {

@@ -89,5 +89,71 @@ TEST(EventHubTest, DropsClientsThatAreFullOrGone) {
   EXPECT_EQ(hub.clients(), 1u);
 }
 
+TEST(EventHubTest, ResultsGoOnlyToClientsThatAskedAndMatch) {
+  EventHub hub(1, 10);
+  auto states_only = std::make_shared<FakeSink>();
+  auto prod = std::make_shared<FakeSink>();
+  auto one = std::make_shared<FakeSink>();
+  hub.Subscribe(states_only, LabelSelector(), std::nullopt);
+  hub.Subscribe(prod, Selector("env=prod"), std::nullopt, {}, /*include_results=*/true);
+  hub.Subscribe(one, LabelSelector(), std::nullopt, {"mon-b"}, /*include_results=*/true);
+  EXPECT_EQ(hub.result_clients(), 2u);
+  int renders = 0;
+  auto render = [&renders] {
+    ++renders;
+    return std::string("{\"result\":{}}");
+  };
+  EXPECT_EQ(hub.PublishResult("mon-a", {{"env", "prod"}}, render), 1u);
+  EXPECT_EQ(hub.PublishResult("mon-b", {{"env", "prod"}}, render), 2u);
+  EXPECT_EQ(hub.PublishResult("mon-b", {{"env", "dev"}}, render), 1u);
+  EXPECT_EQ(hub.PublishResult("mon-c", {{"env", "dev"}}, render), 0u);
+  EXPECT_EQ(renders, 3);  // once per result someone wanted; never for none
+  EXPECT_TRUE(states_only->frames.empty());
+  ASSERT_EQ(prod->frames.size(), 2u);
+  // No id: the client's resume point stays its last state change.
+  EXPECT_EQ(prod->frames[0], "event: result\ndata: {\"result\":{}}\n\n");
+  EXPECT_EQ(one->frames.size(), 2u);
+}
+
+TEST(EventHubTest, ResultsAreNotReplayedAndEvictNoStateChange) {
+  EventHub hub(1, 2);
+  hub.Publish("state_change", "s1", {});
+  for (int i = 0; i < 100; ++i) {
+    auto watcher = std::make_shared<FakeSink>();
+    hub.Subscribe(watcher, LabelSelector(), std::nullopt, {}, true);
+    hub.PublishResult("m", {}, [] { return std::string("r"); });
+  }
+  // Id 1 is still in the buffer: a client that saw nothing gets it back.
+  auto resumed = std::make_shared<FakeSink>();
+  hub.Subscribe(resumed, LabelSelector(), 0, {}, true);
+  ASSERT_EQ(resumed->frames.size(), 1u);
+  EXPECT_EQ(resumed->frames[0], "id: 1\nevent: state_change\ndata: s1\n\n");
+  EXPECT_EQ(hub.last_id(), 1u);  // results take no ids
+}
+
+TEST(EventHubTest, SlowOrGoneResultClientsAreDroppedAndUnindexed) {
+  EventHub hub(1, 10);
+  auto slow = std::make_shared<FakeSink>(2);
+  auto gone = std::make_shared<FakeSink>();
+  auto fast = std::make_shared<FakeSink>();
+  hub.Subscribe(slow, LabelSelector(), std::nullopt, {"m"}, true);
+  hub.Subscribe(gone, LabelSelector(), std::nullopt, {}, true);
+  const uint64_t fast_id = hub.Subscribe(fast, LabelSelector(), std::nullopt, {"m"}, true);
+  gone.reset();
+  for (int i = 0; i < 5; ++i) hub.PublishResult("m", {}, [] { return std::string("r"); });
+  EXPECT_EQ(slow->frames.size(), 2u);
+  EXPECT_EQ(fast->frames.size(), 5u);
+  EXPECT_EQ(hub.clients(), 1u);
+  EXPECT_EQ(hub.result_clients(), 1u);
+  hub.Unsubscribe(fast_id);
+  EXPECT_EQ(hub.result_clients(), 0u);
+  // Nobody left: nothing is rendered.
+  EXPECT_EQ(hub.PublishResult("m", {}, []() -> std::string {
+    ADD_FAILURE() << "rendered for nobody";
+    return "";
+  }),
+            0u);
+}
+
 }  // namespace
 }  // namespace uptime::gateway

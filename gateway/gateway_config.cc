@@ -53,6 +53,13 @@ void AddGatewayFlags(CLI::App& app, GatewayConfig& c, RawFlags& raw) {
   AddFlag(app, "sse-replay", c.sse_replay, "events kept for Last-Event-ID resume");
   AddFlag(app, "sse-max-queued", c.sse_max_queued,
           "events queued for one SSE client before it is disconnected as too slow");
+  AddFlag(app, "results-stream", c.results_stream,
+          "check results for event clients with include_results=true: off (refused), on-demand "
+          "(streamed from the coordinator while a client wants them: the gateway then handles "
+          "the whole fleet's checks/s), always (also keeps every last_result live)");
+  AddFlag(app, "results-linger", raw.results_linger,
+          "on-demand: how long the results stream stays open after the last client wanting "
+          "results left");
   // No environment fallback: a stray variable must never stop a server.
   app.add_flag("--check-config", raw.check_config,
                "validate flags, UPTIME_* variables and files, print 'config ok', exit (0, or 2 "
@@ -86,6 +93,13 @@ absl::Status FinishConfig(const RawFlags& raw, GatewayConfig* c) {
                                     &c->rpc_timeout));
   RETURN_IF_ERROR(ParseDurationFlag("reload-interval", raw.reload_interval, absl::Seconds(1),
                                     &c->reload_interval));
+  RETURN_IF_ERROR(ParseDurationFlag("results-linger", raw.results_linger, absl::ZeroDuration(),
+                                    &c->results_linger));
+  if (c->results_stream != "off" && c->results_stream != "on-demand" &&
+      c->results_stream != "always") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--results-stream: expected off, on-demand or always, got '", c->results_stream, "'"));
+  }
   if (!absl::ParseDuration(raw.role_cache_ttl, &c->role_cache_ttl) ||
       c->role_cache_ttl < absl::ZeroDuration() || c->role_cache_ttl > absl::Seconds(1)) {
     // Longer would break the promise that revocation takes effect within 1 s.

@@ -41,6 +41,12 @@ struct GatewayConfig {
   bool trust_forwarded_for = false;
   size_t sse_replay = 4096;
   size_t sse_max_queued = 256;
+  // Check results for SSE clients with include_results=true (and live
+  // last_result in the snapshot while they flow): "off" (refused),
+  // "on-demand" (the coordinator streams every result to the gateway while
+  // at least one client asked, and results_linger after), "always".
+  std::string results_stream = "on-demand";
+  absl::Duration results_linger = absl::Seconds(30);
 };
 
 // Flags whose values need parsing after CLI11 (durations, token files).
@@ -51,6 +57,7 @@ struct RawFlags {
   std::string rpc_timeout = "30s";
   std::string reload_interval = "60s";
   std::string role_cache_ttl = "500ms";
+  std::string results_linger = "30s";
   bool check_config = false;
 };
 

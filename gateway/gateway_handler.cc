@@ -47,23 +47,23 @@ HttpResponse TextResponse(unsigned status, std::string body) {
   return r;
 }
 
-// The event stream of one client.
 // The event stream of one client, watched so that it ends when its
 // credential stops working.
 class HubSource : public SseSource {
  public:
   HubSource(EventHub* hub, StreamAuthWatcher* watcher, std::string authorization,
             LabelSelector selector, std::set<std::string> monitor_ids,
-            std::optional<uint64_t> last_id)
+            std::optional<uint64_t> last_id, bool include_results)
       : hub_(hub),
         watcher_(watcher),
         authorization_(std::move(authorization)),
         selector_(std::move(selector)),
         monitor_ids_(std::move(monitor_ids)),
-        last_id_(last_id) {}
+        last_id_(last_id),
+        include_results_(include_results) {}
 
   void Attach(std::weak_ptr<SseSink> sink) override {
-    subscription_ = hub_->Subscribe(sink, selector_, last_id_, monitor_ids_);
+    subscription_ = hub_->Subscribe(sink, selector_, last_id_, monitor_ids_, include_results_);
     watch_ = watcher_->Add(authorization_, std::move(sink));
   }
   void Detach() override {
@@ -80,6 +80,7 @@ class HubSource : public SseSource {
   const LabelSelector selector_;
   const std::set<std::string> monitor_ids_;
   const std::optional<uint64_t> last_id_;
+  const bool include_results_;
   uint64_t subscription_ = 0;  // the session's io thread only
   uint64_t watch_ = 0;         // likewise
 };
@@ -288,11 +289,10 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
     if (!allowed.ok()) return respond(ErrorResponse(allowed));
     if (route.kind == RouteKind::kEvents) {
       const auto& req = static_cast<const v1::WatchEventsRequest&>(*shared);
-      if (req.include_results()) {
-        // Every result of every monitor would be one upstream stream per
-        // client; the gateway's one shared stream carries state changes.
+      if (req.include_results() && !deps_.results_offered) {
         return respond(ErrorResponse(absl::InvalidArgumentError(
-            "include_results: not offered by the gateway's stream; use WatchEvents over gRPC")));
+            "include_results: this gateway runs with --results-stream=off; use WatchEvents "
+            "over gRPC")));
       }
       if (req.monitor_ids_size() > kMaxWatchedMonitorIds) {
         return respond(ErrorResponse(absl::InvalidArgumentError(absl::StrCat(
@@ -316,7 +316,8 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
       }
       HttpResponse r;
       r.sse = std::make_shared<HubSource>(deps_.hub, stream_auth_.get(), authorization,
-                                          *std::move(selector), std::move(monitor_ids), last);
+                                          *std::move(selector), std::move(monitor_ids), last,
+                                          req.include_results());
       return respond(std::move(r));
     }
     if (!deps_.snapshot->loaded()) {
@@ -337,6 +338,13 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
     absl::StatusOr<LabelSelector> selector =
         LabelSelector::Parse("label_selector", req.label_selector());
     if (!selector.ok()) return respond(ErrorResponse(selector.status()));
+    if (!req.label_selector().empty() && !deps_.snapshot->labels_known()) {
+      // Loaded from Redis, which keeps no labels: an empty answer would
+      // be wrong, not just stale.
+      return respond(ErrorResponse(absl::UnavailableError(
+          "label_selector: monitor labels are not loaded yet (the coordinator is unreachable); "
+          "retry soon")));
+    }
     if (route.kind == RouteKind::kStatusSummary) {
       return respond(JsonResponse(deps_.snapshot->SummaryJson(*selector)));
     }

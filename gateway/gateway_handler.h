@@ -49,6 +49,9 @@ struct GatewayHandlerDeps {
   // The anonymous status-page surface; null: /status/ and /badge/ are 404s.
   PublicRoutes* public_routes = nullptr;
   absl::Duration rpc_timeout = absl::Seconds(30);
+  // Whether /api/v1/events accepts include_results=true (the Upstream
+  // streams results); false: 400 naming the flag.
+  bool results_offered = true;
   // /readyz answers 200 while this is true.
   std::function<bool()> ready;
   // Called after a write (POST, PATCH, DELETE) the coordinator accepted.

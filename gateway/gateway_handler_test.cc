@@ -124,8 +124,6 @@ TEST_F(GatewayHandlerTest, EventsValidateBeforeStreaming) {
   HttpResponse r = Call(http::verb::get, "/api/v1/events?label_selector=env%3Dprod", "Bearer reader");
   EXPECT_EQ(r.status, 200u);
   EXPECT_NE(r.sse, nullptr);
-  EXPECT_EQ(Call(http::verb::get, "/api/v1/events?include_results=true", "Bearer reader").status,
-            400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?last_event_id=x", "Bearer reader").status, 400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?monitor_ids=mon-1&monitor_ids=mon-2",
                  "Bearer reader")
@@ -133,6 +131,73 @@ TEST_F(GatewayHandlerTest, EventsValidateBeforeStreaming) {
             200u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events?monitor_ids=", "Bearer reader").status, 400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/events").status, 401u);
+}
+
+class NullSink : public SseSink {
+ public:
+  bool Send(std::shared_ptr<const std::string>) override { return true; }
+};
+
+TEST_F(GatewayHandlerTest, EventsWithResultsJoinTheResultClients) {
+  HttpResponse r =
+      Call(http::verb::get, "/api/v1/events?include_results=true&monitor_ids=m1", "Bearer reader");
+  EXPECT_EQ(r.status, 200u);
+  ASSERT_NE(r.sse, nullptr);
+  auto sink = std::make_shared<NullSink>();
+  r.sse->Attach(sink);
+  EXPECT_EQ(hub_.result_clients(), 1u);
+  r.sse->Detach();
+  EXPECT_EQ(hub_.result_clients(), 0u);
+
+  // Without include_results the client is not one of them.
+  r = Call(http::verb::get, "/api/v1/events", "Bearer reader");
+  ASSERT_NE(r.sse, nullptr);
+  r.sse->Attach(sink);
+  EXPECT_EQ(hub_.clients(), 1u);
+  EXPECT_EQ(hub_.result_clients(), 0u);
+  r.sse->Detach();
+}
+
+TEST_F(GatewayHandlerTest, EventsWithResultsAreRefusedWhenTheStreamIsOff) {
+  std::unique_ptr<GatewayHandler> off = *GatewayHandler::Create({.clock = &clock_,
+                                                                 .stubs = &stubs_,
+                                                                 .snapshot = &snapshot_,
+                                                                 .hub = &hub_,
+                                                                 .roles = &roles_,
+                                                                 .metrics = &metrics_,
+                                                                 .results_offered = false,
+                                                                 .ready = nullptr,
+                                                                 .after_write = nullptr});
+  HttpRequest req;
+  req.method = http::verb::get;
+  req.authorization = "Bearer reader";
+  req.path = "/api/v1/events";
+  req.query = "include_results=true";
+  HttpResponse out;
+  off->Handle(req, [&](HttpResponse r) { out = std::move(r); });
+  EXPECT_EQ(out.status, 400u);
+  EXPECT_NE(out.body.find("include_results"), std::string::npos) << out.body;
+  EXPECT_NE(out.body.find("--results-stream"), std::string::npos) << out.body;
+}
+
+TEST_F(GatewayHandlerTest, SelectorReadsAreUnavailableWithoutLabels) {
+  std::map<std::string, MonitorEntry> entries;
+  entries["m1"].status.set_monitor_id("m1");
+  // As loaded from Redis: statuses without labels.
+  snapshot_.Replace(std::move(entries), clock_.Now(), /*labels_known=*/false);
+  EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses", "Bearer reader").status, 200u);
+  HttpResponse r =
+      Call(http::verb::get, "/api/v1/statuses?label_selector=env%3Dprod", "Bearer reader");
+  EXPECT_EQ(r.status, 503u);
+  EXPECT_NE(r.body.find("label_selector"), std::string::npos) << r.body;
+  EXPECT_EQ(
+      Call(http::verb::get, "/api/v1/statuses:summary?label_selector=env%3Dprod", "Bearer reader")
+          .status,
+      503u);
+  Load();  // the coordinator's load brings the labels
+  EXPECT_EQ(
+      Call(http::verb::get, "/api/v1/statuses?label_selector=env%3Dprod", "Bearer reader").status,
+      200u);
 }
 
 // A request the dashboard would send: its session in the cookie.

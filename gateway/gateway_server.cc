@@ -68,6 +68,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
   upstream.token = config.token;
   upstream.reload_interval = config.reload_interval;
   upstream.rpc_timeout = config.rpc_timeout;
+  upstream.results = config.results_stream == "off"      ? ResultsMode::kOff
+                     : config.results_stream == "always" ? ResultsMode::kAlways
+                                                         : ResultsMode::kOnDemand;
+  upstream.results_linger = config.results_linger;
   if (!config.redis.empty()) {
     RETURN_IF_ERROR(ParseHostPort("--redis", config.redis).status());
     store::RedisStatusCacheOptions redis_options;
@@ -105,6 +109,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
                                                        .metrics = c->metrics.get(),
                                                        .public_routes = c->public_routes.get(),
                                                        .rpc_timeout = config.rpc_timeout,
+                                                       .results_offered =
+                                                           config.results_stream != "off",
                                                        .ready = [snapshot] {
                                                          return snapshot->loaded();
                                                        },
@@ -175,6 +181,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
   c->registry.AddCallbackGauge(
       "uptime_gateway_upstream_reconnects_total", "Event stream re-establishments",
       [raw] { return static_cast<double>(raw->upstream->reconnects()); });
+  c->registry.AddCallbackGauge("uptime_gateway_results_stream_connected",
+                               "1 while the coordinator check-results stream is up",
+                               [raw] { return raw->upstream->results_connected() ? 1.0 : 0.0; });
+  c->registry.AddCallbackGauge(
+      "uptime_gateway_results_received_total", "Check results received from the coordinator",
+      [raw] { return static_cast<double>(raw->upstream->results_received()); });
+  c->registry.AddCallbackGauge(
+      "uptime_gateway_results_dropped_total",
+      "Check results the coordinator dropped for the gateway's results stream (it fell behind)",
+      [raw] { return static_cast<double>(raw->upstream->results_dropped()); });
+  c->registry.AddCallbackGauge("uptime_gateway_sse_result_clients",
+                               "SSE clients that asked for check results",
+                               [raw] { return static_cast<double>(raw->hub->result_clients()); });
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(c)));
 }
 

@@ -364,11 +364,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
     // Every write refreshes the deadline: a client that stops reading times
     // out here even before its queue fills.
     beast::get_lowest_layer(stream_).expires_after(ToSteady(options_->write_timeout));
-    asio::async_write(stream_, asio::buffer(*queue_.front()),
+    // Everything queued goes out in one write: a burst of events (an
+    // agent's batch of results) costs one syscall, not one per event.
+    gather_.clear();
+    for (size_t i = 0; i < queue_.size() && i < kMaxGather; ++i) {
+      gather_.push_back(asio::buffer(*queue_[i]));
+    }
+    asio::async_write(stream_, gather_,
                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         self->writing_ = false;
-                        self->queue_.pop_front();
-                        self->pending_.fetch_sub(1);
+                        const size_t n = self->gather_.size();
+                        self->queue_.erase(self->queue_.begin(), self->queue_.begin() + n);
+                        self->pending_.fetch_sub(static_cast<int64_t>(n));
                         if (ec) return self->Close();
                         self->WriteNextFrame();
                       });
@@ -425,6 +432,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   // Event stream state (io thread only, except the atomics).
   std::shared_ptr<SseSource> sse_source_;
   std::deque<std::shared_ptr<const std::string>> queue_;
+  // The frames of the write in flight: the first gather_.size() of queue_.
+  static constexpr size_t kMaxGather = 64;
+  std::vector<asio::const_buffer> gather_;
   bool writing_ = false;
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> pending_{0};

@@ -160,7 +160,10 @@ std::string OpenApiJson(const std::vector<ApiRoute>& routes, const std::string& 
     std::string ok;
     if (route.kind == RouteKind::kEvents) {
       needed.insert(route.response);
-      ok = absl::StrCat("{\"description\":\"event stream; data is the JSON of an Event\","
+      ok = absl::StrCat("{\"description\":\"event stream: `state_change` events (with ids, "
+                        "resumable with Last-Event-ID) and, with include_results=true, "
+                        "`result` events (no id, not replayed); data is the JSON of an "
+                        "Event\","
                         "\"content\":{\"text/event-stream\":{\"schema\":{\"type\":\"string\"}}}}");
     } else if (route.kind == RouteKind::kLogin) {
       needed.insert(route.response);

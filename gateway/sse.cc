@@ -6,8 +6,11 @@
 
 namespace uptime::gateway {
 
-std::string SseFrame(uint64_t id, absl::string_view type, absl::string_view data) {
-  std::string out = absl::StrCat("id: ", id, "\nevent: ", type, "\n");
+namespace {
+
+void AppendEvent(absl::string_view type, absl::string_view data, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  absl::StrAppend(&out, "event: ", type, "\n");
   size_t start = 0;
   while (true) {
     const size_t end = data.find_first_of("\r\n", start);
@@ -17,6 +20,20 @@ std::string SseFrame(uint64_t id, absl::string_view type, absl::string_view data
     if (data[end] == '\r' && start < data.size() && data[start] == '\n') ++start;
   }
   out += "\n";
+}
+
+}  // namespace
+
+std::string SseFrame(uint64_t id, absl::string_view type, absl::string_view data) {
+  std::string out = absl::StrCat("id: ", id, "\n");
+  AppendEvent(type, data, &out);
+  return out;
+}
+
+std::string SseFrameWithoutId(absl::string_view type, absl::string_view data) {
+  std::string out;
+  out.reserve(type.size() + data.size() + 16);
+  AppendEvent(type, data, &out);
   return out;
 }
 

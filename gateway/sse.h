@@ -15,6 +15,11 @@ namespace uptime::gateway {
 // event early; CR is treated as a break too, as the format requires.
 std::string SseFrame(uint64_t id, absl::string_view type, absl::string_view data);
 
+// The same without an `id:` line: the client's last event id stays that of
+// the previous event, so an event that cannot be replayed (a check result)
+// never becomes the point a reconnect resumes from.
+std::string SseFrameWithoutId(absl::string_view type, absl::string_view data);
+
 // A comment line, ignored by clients; keeps proxies from closing an idle
 // stream.
 inline constexpr absl::string_view kSseHeartbeat = ": hb\n\n";

@@ -14,6 +14,10 @@ TEST(SseTest, LineBreaksInDataCannotEndTheEvent) {
   EXPECT_EQ(SseFrame(1, "x", "a\nb\r\nc\rd"), "id: 1\nevent: x\ndata: a\ndata: b\ndata: c\ndata: d\n\n");
 }
 
+TEST(SseTest, FramesWithoutIdLeaveTheResumePointAlone) {
+  EXPECT_EQ(SseFrameWithoutId("result", "{}\n{}"), "event: result\ndata: {}\ndata: {}\n\n");
+}
+
 TEST(SseTest, LastEventIdFromHeaderOrQuery) {
   EXPECT_EQ(ParseLastEventId("42", ""), 42u);
   EXPECT_EQ(ParseLastEventId(" 42 ", "9"), 42u);

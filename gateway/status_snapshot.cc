@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/request_mapping.h"
+#include "gateway/result_json.h"
 
 namespace uptime::gateway {
 
@@ -15,28 +16,53 @@ int64_t SinceMicros(const v1::MonitorStatus& s) {
 
 StatusSnapshot::Stored StatusSnapshot::Render(MonitorEntry entry) {
   Stored stored;
-  stored.json = ToJson(entry.status);
+  v1::CheckResult last;
+  const bool has_last = entry.status.has_last_result();
+  if (has_last) entry.status.mutable_last_result()->Swap(&last);
+  entry.status.clear_last_result();
+  stored.head = ToJson(entry.status);
+  stored.head.pop_back();  // the closing brace
+  if (has_last) {
+    stored.result = CheckResultJson(last);
+    entry.status.mutable_last_result()->Swap(&last);
+  }
   stored.entry = std::move(entry);
   return stored;
 }
 
-void StatusSnapshot::Replace(std::map<std::string, MonitorEntry> entries, absl::Time loaded_at) {
+void StatusSnapshot::Stored::AppendJson(std::string* out) const {
+  out->append(head);
+  if (!result.empty()) {
+    absl::StrAppend(out, head.size() > 1 ? "," : "", "\"lastResult\":", result);
+  }
+  out->push_back('}');
+}
+
+void StatusSnapshot::Replace(std::map<std::string, MonitorEntry> entries, absl::Time loaded_at,
+                             bool labels_known) {
   std::map<std::string, Stored> fresh;
   for (auto& [id, entry] : entries) fresh.emplace(id, Render(std::move(entry)));
   absl::MutexLock lock(&mu_);
   for (auto& [id, stored] : fresh) {
     auto old = entries_.find(id);
-    if (old != entries_.end() &&
-        SinceMicros(old->second.entry.status) > SinceMicros(stored.entry.status)) {
+    if (old == entries_.end()) continue;
+    const v1::MonitorStatus& held = old->second.entry.status;
+    if (SinceMicros(held) > SinceMicros(stored.entry.status)) {
       MonitorEntry merged = old->second.entry;
       merged.labels = stored.entry.labels;
       merged.status.set_monitor_name(stored.entry.status.monitor_name());
       stored = Render(std::move(merged));
+    } else if (held.last_result().start_time_us() >
+               stored.entry.status.last_result().start_time_us()) {
+      // A streamed result newer than the load's (which may be seconds old).
+      *stored.entry.status.mutable_last_result() = held.last_result();
+      stored.result = old->second.result;
     }
   }
   entries_ = std::move(fresh);
   ++version_;
   loaded_ = true;
+  labels_known_ = labels_known;
   updated_at_ = loaded_at;
 }
 
@@ -63,6 +89,25 @@ std::map<std::string, std::string> StatusSnapshot::Apply(const v1::StateChange& 
   return labels;
 }
 
+std::map<std::string, std::string> StatusSnapshot::ApplyResult(const v1::CheckResult& result,
+                                                               std::string result_json,
+                                                               bool* known) {
+  // In place: no copy of the entry, no status re-rendered, so the writer
+  // lock is held for a compare and two assignments.
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(result.monitor_id());
+  *known = it != entries_.end();
+  if (!*known) return {};
+  Stored& stored = it->second;
+  v1::MonitorStatus& held = stored.entry.status;
+  if (!held.has_last_result() || held.last_result().start_time_us() <= result.start_time_us()) {
+    *held.mutable_last_result() = result;
+    stored.result = std::move(result_json);
+    ++version_;
+  }
+  return stored.entry.labels;
+}
+
 void StatusSnapshot::Touch(absl::Time t) {
   absl::MutexLock lock(&mu_);
   if (loaded_) updated_at_ = t;
@@ -71,6 +116,11 @@ void StatusSnapshot::Touch(absl::Time t) {
 bool StatusSnapshot::loaded() const {
   absl::ReaderMutexLock lock(&mu_);
   return loaded_;
+}
+
+bool StatusSnapshot::labels_known() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return labels_known_;
 }
 
 absl::Time StatusSnapshot::updated_at() const {
@@ -87,7 +137,9 @@ std::optional<std::string> StatusSnapshot::GetJson(const std::string& monitor_id
   absl::ReaderMutexLock lock(&mu_);
   auto it = entries_.find(monitor_id);
   if (it == entries_.end()) return std::nullopt;
-  return it->second.json;
+  std::string json;
+  it->second.AppendJson(&json);
+  return json;
 }
 
 absl::StatusOr<std::string> StatusSnapshot::ListJson(const LabelSelector& selector,
@@ -140,7 +192,7 @@ std::string StatusSnapshot::RenderList(const LabelSelector& selector, v1::State 
       break;
     }
     if (count > 0) out += ",";
-    out += it->second.json;
+    it->second.AppendJson(&out);
     last_id = it->first;
     ++count;
   }

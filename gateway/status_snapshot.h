@@ -4,8 +4,10 @@
 // a message.
 //
 // Fed by the Upstream: Replace() with a full load (at start, on reconnect,
-// periodically) and Apply() with each state change between loads. A load
-// that raced with newer state changes keeps the newer state (by `since`).
+// periodically), Apply() with each state change between loads, and
+// ApplyResult() with each check result while results are streamed. A load
+// that raced with newer state changes keeps the newer state (by `since`),
+// and a newer last result (by start time).
 //
 // Thread-safety: thread-safe; reads share a reader lock.
 #ifndef UPTIME_GATEWAY_STATUS_SNAPSHOT_H_
@@ -36,18 +38,32 @@ class StatusSnapshot {
   // Replaces everything with `entries` (keyed by monitor id), loaded at
   // `loaded_at`. Entries whose current `since` is newer than the loaded one
   // keep their state: a state change seen during the load is not undone.
-  void Replace(std::map<std::string, MonitorEntry> entries, absl::Time loaded_at);
+  // `labels_known` false: the entries come without labels (the Redis
+  // fallback), so label selectors cannot be answered until the next load.
+  void Replace(std::map<std::string, MonitorEntry> entries, absl::Time loaded_at,
+               bool labels_known = true);
 
   // Applies a state change. Returns the monitor's labels (empty for a
   // monitor the snapshot does not know yet: it is added and the next load
   // fills in its labels; `*unknown` is then set).
   std::map<std::string, std::string> Apply(const v1::StateChange& change, bool* unknown);
 
+  // Makes `result` its monitor's last result unless the one held started
+  // later (results from several locations interleave); `result_json` is
+  // its JSON (CheckResultJson), rendered by the caller, who needs it too.
+  // Returns the monitor's labels; for a monitor the snapshot does not
+  // hold, changes nothing and sets `*known` to false (the next load brings
+  // it).
+  std::map<std::string, std::string> ApplyResult(const v1::CheckResult& result,
+                                                 std::string result_json, bool* known);
+
   // Records that the snapshot was confirmed current at `t` (the event
   // stream is up), for the age metric.
   void Touch(absl::Time t);
 
   bool loaded() const;
+  // False while the snapshot came from a load without labels.
+  bool labels_known() const;
   // Time of the last load or confirmation; InfinitePast before the first.
   absl::Time updated_at() const;
   size_t size() const;
@@ -77,9 +93,14 @@ class StatusSnapshot {
   std::string SummaryJson(const LabelSelector& selector) const;
 
  private:
+  // The JSON is kept in two parts so that a result (many a second) replaces
+  // only its own: the status without its last result, open at the end
+  // (no closing brace), and the last result's JSON (empty: none).
   struct Stored {
     MonitorEntry entry;
-    std::string json;
+    std::string head;
+    std::string result;
+    void AppendJson(std::string* out) const;
   };
   static Stored Render(MonitorEntry entry);
 
@@ -96,6 +117,7 @@ class StatusSnapshot {
   mutable absl::Mutex cache_mu_;  // after mu_ when both are held
   mutable std::map<std::string, CachedPage> page_cache_ ABSL_GUARDED_BY(cache_mu_);
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
+  bool labels_known_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time updated_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 

@@ -1,5 +1,6 @@
 #include "gateway/status_snapshot.h"
 
+#include "gateway/result_json.h"
 #include "gtest/gtest.h"
 
 namespace uptime::gateway {
@@ -74,6 +75,63 @@ TEST(StatusSnapshotTest, ApplyAndReplaceKeepTheNewerState) {
   s.Apply(change, &unknown);
   EXPECT_TRUE(unknown);
   EXPECT_TRUE(s.GetJson("new").has_value());
+}
+
+v1::CheckResult Result(const std::string& id, int64_t start_us, int64_t latency_us) {
+  v1::CheckResult r;
+  r.set_monitor_id(id);
+  r.set_start_time_us(start_us);
+  r.set_latency_us(latency_us);
+  r.set_success(true);
+  return r;
+}
+
+std::map<std::string, std::string> ApplyTo(StatusSnapshot& s, const v1::CheckResult& r,
+                                           bool* known) {
+  return s.ApplyResult(r, CheckResultJson(r), known);
+}
+
+TEST(StatusSnapshotTest, ResultsRefreshLastResultNewestWins) {
+  StatusSnapshot s;
+  Load(s);
+  bool known = false;
+  EXPECT_EQ(ApplyTo(s, Result("a", 2'000, 1234), &known),
+            (std::map<std::string, std::string>{{"env", "prod"}}));
+  EXPECT_TRUE(known);
+  // The same JSON as the printer's (but for where lastResult goes).
+  EXPECT_EQ(*s.GetJson("a"),
+            "{\"monitorId\":\"a\",\"state\":\"STATE_UP\",\"since\":\"1970-01-01T00:00:10Z\","
+            "\"lastResult\":{\"monitorId\":\"a\",\"startTimeUs\":\"2000\",\"success\":true,"
+            "\"latencyUs\":\"1234\"}}");
+  // An older result (another location, later) does not replace it.
+  ApplyTo(s, Result("a", 1'000, 99), &known);
+  EXPECT_NE(s.GetJson("a")->find("\"latencyUs\":\"1234\""), std::string::npos);
+  // Lists see it (the page cache is invalidated).
+  absl::StatusOr<std::string> list = s.ListJson(LabelSelector(), "", v1::STATE_UNSPECIFIED, 0, "");
+  EXPECT_NE(list->find("1234"), std::string::npos);
+  ApplyTo(s, Result("a", 3'000, 777), &known);
+  list = s.ListJson(LabelSelector(), "", v1::STATE_UNSPECIFIED, 0, "");
+  EXPECT_NE(list->find("777"), std::string::npos) << *list;
+  // Unknown monitors are left to the next load.
+  EXPECT_TRUE(ApplyTo(s, Result("zz", 1, 1), &known).empty());
+  EXPECT_FALSE(known);
+  EXPECT_FALSE(s.GetJson("zz").has_value());
+}
+
+TEST(StatusSnapshotTest, ALoadKeepsANewerStreamedResult) {
+  StatusSnapshot s;
+  Load(s);
+  bool known;
+  ApplyTo(s, Result("a", 5'000, 555), &known);
+  std::map<std::string, MonitorEntry> entries;
+  entries["a"] = Entry("a", v1::STATE_UP, 10, {{"env", "prod"}});
+  *entries["a"].status.mutable_last_result() = Result("a", 4'000, 444);  // read earlier
+  entries["b"] = Entry("b", v1::STATE_UP, 10);
+  *entries["b"].status.mutable_last_result() = Result("b", 4'000, 444);
+  s.Replace(std::move(entries), absl::FromUnixSeconds(200));
+  EXPECT_NE(s.GetJson("a")->find("555"), std::string::npos) << *s.GetJson("a");
+  EXPECT_NE(s.GetJson("b")->find("444"), std::string::npos) << *s.GetJson("b");
+  EXPECT_TRUE(s.labels_known());
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "gateway/backoff.h"
 #include "gateway/request_mapping.h"
+#include "gateway/result_json.h"
 #include "spdlog/spdlog.h"
 
 namespace uptime::gateway {
@@ -27,6 +28,9 @@ Upstream::~Upstream() { Stop(); }
 void Upstream::Start() {
   watch_thread_ = std::thread([this] { WatchLoop(); });
   reload_thread_ = std::thread([this] { ReloadLoop(); });
+  if (options_.results != ResultsMode::kOff) {
+    results_thread_ = std::thread([this] { ResultsLoop(); });
+  }
 }
 
 void Upstream::Stop() {
@@ -34,9 +38,11 @@ void Upstream::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
     if (watch_ctx_ != nullptr) watch_ctx_->TryCancel();
+    if (results_ctx_ != nullptr) results_ctx_->TryCancel();
   }
   if (watch_thread_.joinable()) watch_thread_.join();
   if (reload_thread_.joinable()) reload_thread_.join();
+  if (results_thread_.joinable()) results_thread_.join();
 }
 
 std::unique_ptr<grpc::ClientContext> Upstream::MakeContext(bool deadline) const {
@@ -201,7 +207,7 @@ void Upstream::WatchLoop() {
         for (v1::MonitorStatus& s : *statuses) entries[s.monitor_id()].status = std::move(s);
         spdlog::info("loaded {} statuses from Redis while the coordinator is unreachable",
                      entries.size());
-        snapshot_->Replace(std::move(entries), clock_->Now());
+        snapshot_->Replace(std::move(entries), clock_->Now(), /*labels_known=*/false);
         // Clients that connected meanwhile must refetch once the real
         // snapshot arrives.
         first = false;
@@ -216,6 +222,7 @@ void Upstream::WatchLoop() {
 void Upstream::ReloadLoop() {
   absl::Time next = clock_->Now() + options_.reload_interval;
   while (true) {
+    CloseIdleResults();
     {
       absl::MutexLock lock(&mu_);
       auto wake = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -230,6 +237,101 @@ void Upstream::ReloadLoop() {
     next = clock_->Now() + options_.reload_interval;
     if (!connected_) continue;
     if (absl::Status s = Load(); !s.ok()) spdlog::warn("snapshot reload: {}", s.ToString());
+  }
+}
+
+bool Upstream::ResultsWanted() const {
+  return options_.results == ResultsMode::kAlways ||
+         (options_.results == ResultsMode::kOnDemand && hub_->result_clients() > 0);
+}
+
+void Upstream::CloseIdleResults() {
+  if (options_.results != ResultsMode::kOnDemand) return;
+  const bool wanted = hub_->result_clients() > 0;
+  const absl::Time now = clock_->Now();
+  absl::MutexLock lock(&mu_);
+  if (results_ctx_ == nullptr || wanted) {
+    results_unwanted_since_ = absl::InfiniteFuture();
+    return;
+  }
+  if (results_unwanted_since_ == absl::InfiniteFuture()) {
+    results_unwanted_since_ = now;
+  } else if (now - results_unwanted_since_ >= options_.results_linger) {
+    results_closed_idle_ = true;
+    results_ctx_->TryCancel();
+  }
+}
+
+void Upstream::HandleResult(v1::Event event) {
+  results_received_.fetch_add(1, std::memory_order_relaxed);
+  bool known = false;
+  // Rendered once, for the snapshot and every client.
+  std::string json = CheckResultJson(event.result());
+  const std::map<std::string, std::string> labels =
+      snapshot_->ApplyResult(event.result(), json, &known);
+  // A monitor the snapshot lacks: its creation reaches the snapshot with
+  // the next load, and its results with it.
+  if (!known) return;
+  // The Event's JSON ({"result":...}; the per-stream sequence left out).
+  hub_->PublishResult(event.result().monitor_id(), labels,
+                      [&json] { return absl::StrCat("{\"result\":", json, "}"); });
+}
+
+void Upstream::ResultsLoop() {
+  absl::BitGen rng;
+  Backoff backoff(options_.backoff_initial, options_.backoff_max,
+                  [&rng] { return absl::Uniform(rng, 0.0, 1.0); });
+  while (true) {
+    // Demand is polled: a client asking for results waits at most this
+    // long for the stream, and the hub needs no hook back into us.
+    if (!ResultsWanted()) {
+      if (!Pause(absl::Milliseconds(250))) return;
+      continue;
+    }
+    auto ctx = MakeContext(false);
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      results_ctx_ = ctx.get();
+      results_closed_idle_ = false;
+      results_unwanted_since_ = absl::InfiniteFuture();
+    }
+    v1::WatchEventsRequest req;
+    req.set_include_results(true);
+    std::unique_ptr<grpc::ClientReader<v1::Event>> reader = statuses_->WatchEvents(ctx.get(), req);
+    reader->WaitForInitialMetadata();
+    results_connected_ = true;
+    spdlog::info("streaming check results from the coordinator");
+    uint64_t last_sequence = 0;
+    bool any = false;
+    v1::Event event;
+    while (reader->Read(&event)) {
+      any = true;
+      const uint64_t seq = event.sequence();
+      if (last_sequence != 0 && seq > last_sequence + 1) {
+        results_dropped_.fetch_add(seq - last_sequence - 1, std::memory_order_relaxed);
+      }
+      last_sequence = seq;
+      // State changes come on the watch stream (this one has them too).
+      if (event.has_result()) HandleResult(std::move(event));
+    }
+    results_connected_ = false;
+    const absl::Status status = FromGrpcStatus(reader->Finish());
+    bool idle;
+    {
+      absl::MutexLock lock(&mu_);
+      results_ctx_ = nullptr;
+      if (stopping_) return;
+      idle = results_closed_idle_;
+    }
+    if (idle) {
+      spdlog::info("no client wants check results: results stream closed");
+      backoff.Reset();
+      continue;
+    }
+    if (any) backoff.Reset();
+    spdlog::warn("coordinator results stream: {}", status.ToString());
+    if (!Pause(backoff.Next())) return;
   }
 }
 

@@ -11,9 +11,24 @@
 // event names a monitor the snapshot does not know, to pick up creations,
 // deletions and labels that state changes do not carry.
 //
+// Check results come on a second WatchEvents stream (include_results) for
+// every monitor, held by a third thread: with ResultsMode::kOnDemand only
+// while some SSE client asked for results (and `results_linger` after the
+// last one left), with kAlways all the time. A separate stream because at
+// a fleet's checks/s the coordinator drops events for a watcher that falls
+// behind: results must never cost the state stream a gap (and a full
+// reload). One stream for all clients because its cost is the fleet's
+// checks/s whatever the number of clients, where per-client streams would
+// multiply the coordinator's work; the EventHub filters per client. While
+// results flow, each one also refreshes its monitor's `last_result` in the
+// snapshot. Gaps in this stream (the coordinator dropped results for it)
+// are counted, not resynced: results are not replayable anyway.
+//
 // When the coordinator cannot be reached before the first load and a
 // fallback loader is set (Redis), the snapshot is loaded from it so reads
-// work; the watch keeps retrying.
+// work; the watch keeps retrying. Redis holds statuses without labels, so
+// such a snapshot says so (labels_known() false) and selector reads are
+// refused as unavailable rather than answered wrongly empty.
 //
 // Thread-safety: Start()/Stop() from one thread; the rest is thread-safe.
 #ifndef UPTIME_GATEWAY_UPSTREAM_H_
@@ -40,6 +55,8 @@
 
 namespace uptime::gateway {
 
+enum class ResultsMode { kOff, kOnDemand, kAlways };
+
 struct UpstreamOptions {
   std::shared_ptr<grpc::ChannelInterface> channel;
   std::string token;  // read scope is enough
@@ -55,6 +72,9 @@ struct UpstreamOptions {
   // a detected event gap) when SSE clients are told to resync. Unset: none.
   std::function<void(const v1::StateChange&)> on_state_change;
   std::function<void()> on_resync;
+  // The results stream: see the class comment.
+  ResultsMode results = ResultsMode::kOnDemand;
+  absl::Duration results_linger = absl::Seconds(30);
 };
 
 class Upstream {
@@ -73,9 +93,21 @@ class Upstream {
   void RequestReload();
   uint64_t reconnects() const { return reconnects_.load(); }
 
+  // The results stream: up or not, results received, and results the
+  // coordinator dropped for it (gaps in its sequence).
+  bool results_connected() const { return results_connected_.load(); }
+  uint64_t results_received() const { return results_received_.load(); }
+  uint64_t results_dropped() const { return results_dropped_.load(); }
+
  private:
   void WatchLoop();
   void ReloadLoop();
+  void ResultsLoop();
+  bool ResultsWanted() const;
+  // From the reload thread, once a second: ends an on-demand results stream
+  // nobody has wanted for `results_linger`.
+  void CloseIdleResults();
+  void HandleResult(v1::Event event);
   // ListMonitors + ListStatuses into the snapshot.
   absl::Status Load();
   void HandleEvent(v1::Event event);
@@ -98,12 +130,19 @@ class Upstream {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool reload_requested_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* watch_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+  grpc::ClientContext* results_ctx_ ABSL_GUARDED_BY(mu_) = nullptr;
+  absl::Time results_unwanted_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  bool results_closed_idle_ ABSL_GUARDED_BY(mu_) = false;
 
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> reconnects_{0};
+  std::atomic<bool> results_connected_{false};
+  std::atomic<uint64_t> results_received_{0};
+  std::atomic<uint64_t> results_dropped_{0};
   uint64_t last_upstream_sequence_ = 0;  // watch thread only
   std::thread watch_thread_;
   std::thread reload_thread_;
+  std::thread results_thread_;
 };
 
 }  // namespace uptime::gateway

@@ -30,6 +30,9 @@ v1::Channel MakeChannel(const std::string& id, const std::string& name) {
   c.set_name(name);
   c.set_type("slack");
   (*c.mutable_config())["webhook_url"] = "https://hooks.slack.test/T000/B000/secret";
+  // Labels live only in the stored spec: they must survive a reload.
+  (*c.mutable_labels())["managed-by"] = "uptimectl";
+  (*c.mutable_labels())["team"] = "core \"ops\"";
   ToProto(absl::FromUnixSeconds(1'700'000'000), c.mutable_create_time());
   return c;
 }
@@ -119,6 +122,8 @@ TYPED_TEST(CatalogStoreTest, ChannelsFollowTheSameContract) {
 
   v1::Channel renamed = MakeChannel("ch-1", "ops-2");
   renamed.set_type("webhook");
+  renamed.mutable_labels()->erase("team");
+  (*renamed.mutable_labels())["env"] = "prod";
   ASSERT_TRUE(this->store_->UpdateChannel(renamed, Any()).ok());
   EXPECT_TRUE(ProtoEq(renamed, this->store_->LoadChannels()->at(0)));
   EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), Any())));

@@ -33,6 +33,8 @@ v1::MaintenanceWindow OneOff(const std::string& id, const std::string& name) {
   w.set_description("quarterly \"database\" upgrade\\n");
   w.add_monitor_ids("mon-1");
   w.add_monitor_ids("mon,{2}");
+  // Labels live only in the stored spec: they must survive a reload.
+  (*w.mutable_labels())["managed-by"] = "uptimectl";
   ToProto(absl::FromUnixSeconds(1'800'000'000), w.mutable_start_time());
   ToProto(absl::FromUnixSeconds(1'800'003'600), w.mutable_end_time());
   ToProto(absl::FromUnixSeconds(1'700'000'000), w.mutable_create_time());
@@ -45,6 +47,7 @@ v1::MaintenanceWindow Recurring(const std::string& id, const std::string& name) 
   w.set_id(id);
   w.set_name(name);
   w.set_label_selector("team=core,!canary");
+  (*w.mutable_labels())["team"] = "core \"ops\"";
   v1::Recurrence* r = w.mutable_recurrence();
   r->add_days(v1::WEEKDAY_SATURDAY);
   r->add_days(v1::WEEKDAY_SUNDAY);

@@ -3,7 +3,9 @@
 // recent results (for graphs), and pub/sub channels of events.
 //
 // Redis is a cache here, not a source of truth: when it restarts empty,
-// generation() changes and the coordinator writes every status again.
+// generation() changes and the coordinator writes every status again, and
+// MarkContents() says the history lists went too, so they are refilled from
+// PostgreSQL (ReplaceHistory).
 //
 // Implementations: MemoryStatusCache (memory/memory_status_cache.h) and
 // RedisStatusCache (redis/redis_status_cache.h); CacheWriter (cache_writer.h)
@@ -29,6 +31,12 @@
 
 namespace uptime::store {
 
+// One monitor's recent history as the source of truth holds it.
+struct MonitorHistory {
+  std::string monitor_id = {};
+  std::vector<v1::CheckResult> results = {};  // newest first
+};
+
 // Thread-safe in every implementation.
 class StatusCache {
  public:
@@ -42,6 +50,9 @@ class StatusCache {
   // keeping the newest history_length() per monitor. (A backend may hold a
   // few more between trims; History() never returns more.)
   virtual absl::Status AppendHistory(absl::Span<const v1::CheckResult> results) = 0;
+  // Makes each monitor's history exactly `results` (newest first), e.g. to
+  // refill what the cache lost; an empty list removes the history.
+  virtual absl::Status ReplaceHistory(absl::Span<const MonitorHistory> histories) = 0;
   // Up to `limit` most recent results of a monitor, newest first.
   virtual absl::StatusOr<std::vector<v1::CheckResult>> History(const std::string& monitor_id,
                                                                int limit) = 0;
@@ -53,6 +64,12 @@ class StatusCache {
   // Counts (re)connections. A change since the last look means the cache may
   // have lost its contents: write everything again.
   virtual uint64_t generation() const = 0;
+  // Leaves a marker in the cache and says whether it had to: true when the
+  // marker was missing, i.e. the cache lost (or never had) everything
+  // written before, so the history lists need a refill; false when it was
+  // still there (a reconnect without data loss). Writers call it after
+  // generation() changed, before writing anything else.
+  virtual absl::StatusOr<bool> MarkContents() = 0;
 };
 
 }  // namespace uptime::store

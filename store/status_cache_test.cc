@@ -118,32 +118,55 @@ TYPED_TEST(StatusCacheTest, CacheWriterCoalescesStatusesAndAppendsHistory) {
         ++snapshots;
         return std::vector<v1::MonitorStatus>{Status("mon-3", v1::STATE_UP)};
       },
-      {.interval = absl::Milliseconds(5)});
+      nullptr, {.interval = absl::Milliseconds(5)}, RealClock::Get());
   writer.Start();
   writer.Put({Status("mon-1", v1::STATE_UP), Status("mon-1", v1::STATE_DOWN)});
-  writer.AppendHistory({Result("mon-1", 1), Result("mon-1", 2)});
-  writer.AppendHistory({Result("mon-1", 3)});
+  writer.AppendHistory(writer.BeginAppend(), {Result("mon-1", 1), Result("mon-1", 2)});
+  writer.AppendHistory(writer.BeginAppend(), {Result("mon-1", 3)});
   writer.Stop();  // flushes what is pending
 
   EXPECT_EQ(this->cache_->Get("mon-1")->state(), v1::STATE_DOWN);  // the latest won
   EXPECT_EQ(this->cache_->Get("mon-3")->state(), v1::STATE_UP);    // from the snapshot
-  EXPECT_EQ(snapshots, 1);
+  EXPECT_EQ(snapshots, 2);  // at Start(), and for the first write of every status
   absl::StatusOr<std::vector<v1::CheckResult>> history = this->cache_->History("mon-1", 10);
   ASSERT_TRUE(history.ok()) << history.status();
   std::vector<int64_t> starts;
   for (const auto& r : *history) starts.push_back(r.start_time_us());
   EXPECT_EQ(starts, (std::vector<int64_t>{3, 2, 1}));
-  EXPECT_EQ(writer.dropped_results(), 0u);
+  EXPECT_EQ(writer.stats().results_dropped, 0u);
+  EXPECT_EQ(writer.stats().results_appended, 3u);
 }
 
 TYPED_TEST(StatusCacheTest, CacheWriterDropsHistoryPastItsBound) {
   store::CacheWriter writer(this->cache_.get(), [] { return std::vector<v1::MonitorStatus>{}; },
-                            {.max_pending_results = 2});
+                            nullptr, {.max_pending_results = 2}, RealClock::Get());
   // Not started: everything stays pending.
-  writer.AppendHistory({Result("mon-1", 1), Result("mon-1", 2)});
-  writer.AppendHistory({Result("mon-1", 3)});
-  EXPECT_EQ(writer.pending_results(), 2u);
-  EXPECT_EQ(writer.dropped_results(), 1u);
+  writer.AppendHistory(writer.BeginAppend(), {Result("mon-1", 1), Result("mon-1", 2)});
+  writer.AppendHistory(writer.BeginAppend(), {Result("mon-2", 3)});
+  const store::CacheWriterStats stats = writer.stats();
+  EXPECT_EQ(stats.backlog, 2u);
+  EXPECT_EQ(stats.results_dropped, 1u);
+  EXPECT_EQ(stats.stale_monitors, 1u);  // mon-2, to be refilled
+}
+
+TYPED_TEST(StatusCacheTest, ReplaceHistoryAndMarkContents) {
+  ASSERT_TRUE(this->cache_->AppendHistory({Result("mon-1", 1), Result("mon-2", 1)}).ok());
+  ASSERT_TRUE(this->cache_
+                  ->ReplaceHistory({{.monitor_id = "mon-1",
+                                     .results = {Result("mon-1", 9), Result("mon-1", 8)}},
+                                    {.monitor_id = "mon-2"}})
+                  .ok());
+  absl::StatusOr<std::vector<v1::CheckResult>> history = this->cache_->History("mon-1", 10);
+  ASSERT_TRUE(history.ok()) << history.status();
+  std::vector<int64_t> starts;
+  for (const auto& r : *history) starts.push_back(r.start_time_us());
+  EXPECT_EQ(starts, (std::vector<int64_t>{9, 8}));
+  EXPECT_TRUE(this->cache_->History("mon-2", 10)->empty());
+
+  absl::StatusOr<bool> first = this->cache_->MarkContents();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(*first);  // nothing marked it before
+  EXPECT_FALSE(*this->cache_->MarkContents());
 }
 
 TYPED_TEST(StatusCacheTest, LongHistoryStaysCapped) {
@@ -169,6 +192,7 @@ TEST(RedisStatusCacheTest, UnavailableWhileDownAndReconnectsAfterRestart) {
                  .reconnect_backoff = absl::Milliseconds(100)}},
       RealClock::Get());
   ASSERT_TRUE(cache.Put({Status("mon-1", v1::STATE_UP)}).ok());
+  ASSERT_TRUE(*cache.MarkContents());
   const uint64_t generation = cache.generation();
 
   ASSERT_TRUE((*server)->Stop().ok());
@@ -178,6 +202,7 @@ TEST(RedisStatusCacheTest, UnavailableWhileDownAndReconnectsAfterRestart) {
 
   ASSERT_TRUE((*server)->StartAgain().ok());
   ASSERT_EVENTUALLY(cache.Put({Status("mon-1", v1::STATE_DOWN)}).ok(), absl::Seconds(5));
+  EXPECT_TRUE(*cache.MarkContents());  // the restart lost the marker with the rest
   EXPECT_GT(cache.generation(), generation);  // tells the owner to rewrite everything
   absl::StatusOr<v1::MonitorStatus> back = cache.Get("mon-1");
   ASSERT_TRUE(back.ok()) << back.status();

@@ -42,6 +42,9 @@ v1::StatusPage Page(const std::string& id, const std::string& slug) {
   eu->set_label_selector("region=eu,!canary");
   p.set_show_targets(true);
   p.set_hide_response_times(true);
+  // Labels live only in the stored spec: they must survive a reload.
+  (*p.mutable_labels())["managed-by"] = "uptimectl";
+  (*p.mutable_labels())["team"] = "core \"ops\"";
   p.mutable_announcement()->set_text("Investigating slow logins");
   p.mutable_announcement()->set_level(v1::ANNOUNCEMENT_LEVEL_WARNING);
   ToProto(absl::FromUnixSeconds(1'800'000'000), p.mutable_announcement()->mutable_expire_time());
@@ -100,6 +103,7 @@ TYPED_TEST(StatusPageStoreTest, UpdateReplacesWholePageAndGuardsTheSlug) {
   changed.clear_announcement();
   changed.mutable_groups()->RemoveLast();
   changed.set_title("Acme");
+  changed.mutable_labels()->erase("team");
   ASSERT_TRUE(this->store_->UpdatePage(changed, Any()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();

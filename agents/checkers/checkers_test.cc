@@ -1,4 +1,4 @@
-// DNS, gRPC health and ICMP checks through the CheckEngine's loop, against
+// TCP, DNS, gRPC health and ICMP checks, and HTTP checks of host names, through the CheckEngine's loop, against
 // an in-test DNS responder, an in-test gRPC server and the loopback address.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,6 +19,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "tests/support/http_target.h"
 #include "tests/support/ports.h"
 #include "uptime/v1/agent.grpc.pb.h"
 
@@ -31,7 +32,9 @@ class CheckersTest : public ::testing::Test {
     // The "system" resolver of host names (ICMP): local, so no test asks
     // the machine's resolver anything.
     names_ = DnsResponder::Start({{{"v4.test", 1}, {"127.0.0.1"}},
-                                  {{"v6.test", 28}, {"::1"}}});
+                                  {{"v6.test", 28}, {"::1"}},
+                                  {{"both.test", 1}, {"127.0.0.1"}},
+                                  {{"both.test", 28}, {"::1"}}});
     ASSERT_NE(names_, nullptr);
     auto engine = CheckEngine::Create({.identity = {"agent-c", {}},
                                        .dns_servers = absl::StrCat("127.0.0.1:", names_->port())},
@@ -82,6 +85,13 @@ class CheckersTest : public ::testing::Test {
     am.mutable_monitor()->mutable_timeout()->set_nanos(
         static_cast<int32_t>(absl::ToInt64Nanoseconds(timeout % absl::Seconds(1))));
     am.mutable_monitor()->mutable_timeout()->set_seconds(absl::ToInt64Seconds(timeout));
+  }
+
+  static v1::AssignedMonitor Tcp(const std::string& host, int port) {
+    v1::AssignedMonitor m = Monitor();
+    m.mutable_monitor()->mutable_tcp()->set_host(host);
+    m.mutable_monitor()->mutable_tcp()->set_port(port);
+    return m;
   }
 
   static v1::AssignedMonitor Icmp(const std::string& host) {
@@ -384,6 +394,119 @@ TEST_F(CheckersTest, IcmpEndsWithinTheTimeout) {
   EXPECT_TRUE(r.success() || r.error_kind() == v1::ERROR_KIND_TIMEOUT ||
               r.error_kind() == v1::ERROR_KIND_CONNECT)
       << r.error_message();
+}
+
+// A listening socket on 127.0.0.1 only (not ::1), accepting nothing: the
+// kernel completes handshakes into the backlog, which is all TCP checks need.
+class Listener {
+ public:
+  Listener() {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 || listen(fd_, 64) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+  }
+  ~Listener() { close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST_F(CheckersTest, TcpConnectsToAddressesAndNames) {
+  Listener listener;
+  ASSERT_GT(listener.port(), 0);
+  v1::CheckResult r = Check(Tcp("127.0.0.1", listener.port()));
+  EXPECT_TRUE(r.success()) << r.error_message();
+  EXPECT_EQ(r.dns_us(), 0) << "an address literal is never looked up";
+  EXPECT_GE(r.connect_us(), 0);
+  EXPECT_LE(r.connect_us(), r.latency_us());
+  // From the resolver, from the hosts file, and a name with an AAAA (::1,
+  // where nothing listens) and an A record: the other address is tried.
+  for (const char* host : {"v4.test", "localhost", "both.test"}) {
+    r = Check(Tcp(host, listener.port()));
+    EXPECT_TRUE(r.success()) << host << ": " << r.error_message();
+    EXPECT_GT(r.dns_us(), 0) << host;
+    EXPECT_LE(r.dns_us(), r.latency_us()) << host << ": the lookup is part of the check";
+  }
+}
+
+TEST_F(CheckersTest, TcpFailuresSayWhy) {
+  const int closed = ::uptime::testing::PickFreePort();
+  v1::CheckResult r = Check(Tcp("127.0.0.1", closed));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_CONNECT) << r.error_message();
+  EXPECT_NE(r.error_message().find(absl::StrCat("127.0.0.1:", closed)), std::string::npos)
+      << r.error_message();
+  EXPECT_NE(r.error_message().find("refused"), std::string::npos) << r.error_message();
+  r = Check(Tcp("[::1]", closed));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_CONNECT) << r.error_message();
+  EXPECT_NE(r.error_message().find(absl::StrCat("[::1]:", closed)), std::string::npos)
+      << r.error_message();
+  // Every address of the name refused: the last failure is named.
+  r = Check(Tcp("both.test", closed));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_CONNECT) << r.error_message();
+  r = Check(Tcp("nope.test", closed));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_DNS) << r.error_message();
+  EXPECT_NE(r.error_message().find("nope.test"), std::string::npos) << r.error_message();
+  r = Check(Tcp("127.0.0.1", 0));
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_INTERNAL) << r.error_message();
+  // The lookup counts against the timeout.
+  v1::AssignedMonitor silent = Tcp("silent.test", closed);
+  SetTimeout(silent, absl::Milliseconds(300));
+  const absl::Time begin = absl::Now();
+  r = Check(silent);
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_TIMEOUT) << r.error_message();
+  EXPECT_LT(absl::Now() - begin, absl::Seconds(2));
+}
+
+TEST_F(CheckersTest, HttpHostNamesAreResolvedOnTheLoop) {
+  auto target = ::uptime::testing::HttpTarget::Start();
+  ASSERT_TRUE(target.ok()) << target.status();
+  const int port = (*target)->port();
+  const int64_t queries = names_->queries();
+  // From the loop's resolver (A; A and AAAA, where ::1 has no listener, so
+  // curl falls back), and a name and an address literal for comparison.
+  for (const char* host : {"v4.test", "both.test", "127.0.0.1"}) {
+    v1::AssignedMonitor m = Monitor();
+    m.mutable_monitor()->mutable_http()->set_url(absl::StrCat("http://", host, ":", port, "/x"));
+    v1::CheckResult r = Check(m);
+    EXPECT_TRUE(r.success()) << host << ": " << r.error_message();
+    EXPECT_EQ(r.http_status(), 200) << host;
+    EXPECT_LE(r.dns_us(), r.latency_us()) << host << ": the lookup is part of the check";
+    EXPECT_LE(r.connect_us() + r.dns_us(), r.latency_us()) << host;
+  }
+  EXPECT_GE(names_->queries(), queries + 2) << "each check looks its name up afresh";
+  // A second check of the same name asks again (no cache between checks).
+  const int64_t before = names_->queries();
+  v1::AssignedMonitor again = Monitor();
+  again.mutable_monitor()->mutable_http()->set_url(absl::StrCat("http://v4.test:", port, "/"));
+  EXPECT_TRUE(Check(again).success());
+  EXPECT_GT(names_->queries(), before);
+}
+
+TEST_F(CheckersTest, HttpNameFailuresAreDnsOrTimeoutResults) {
+  v1::AssignedMonitor m = Monitor();
+  m.mutable_monitor()->mutable_http()->set_url("http://nope.test:1/");
+  v1::CheckResult r = Check(m);
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_DNS) << r.error_message();
+  EXPECT_NE(r.error_message().find("nope.test"), std::string::npos) << r.error_message();
+  EXPECT_GT(r.dns_us(), 0);
+  // The names resolver never answers "silent." names: the check's timeout,
+  // not c-ares' retries, ends it.
+  v1::AssignedMonitor silent = Monitor();
+  silent.mutable_monitor()->mutable_http()->set_url("http://silent.test:1/");
+  SetTimeout(silent, absl::Milliseconds(300));
+  const absl::Time begin = absl::Now();
+  r = Check(silent);
+  EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_TIMEOUT) << r.error_message();
+  EXPECT_LT(absl::Now() - begin, absl::Seconds(2));
 }
 
 }  // namespace

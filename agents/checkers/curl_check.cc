@@ -1,14 +1,22 @@
 #include "agents/checkers/curl_check.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <openssl/x509.h>
 #include <time.h>
 
 #include <algorithm>
 #include <utility>
 
+#include <arpa/inet.h>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "agents/checkers/socket_address.h"
 #include "common/config.h"
 
 namespace uptime::agent {
@@ -31,13 +39,6 @@ int64_t Micros(CURL* easy, CURLINFO info) {
   curl_off_t v = 0;
   if (curl_easy_getinfo(easy, info, &v) != CURLE_OK) return 0;
   return static_cast<int64_t>(v);
-}
-
-std::string HostForUrl(const std::string& host) {
-  // IPv6 literals need brackets in a URL.
-  return host.find(':') != std::string::npos && !absl::StartsWith(host, "[")
-             ? absl::StrCat("[", host, "]")
-             : host;
 }
 
 }  // namespace
@@ -86,10 +87,50 @@ bool StatusAccepted(const HttpCheckSpec& spec, long status) {
   return false;
 }
 
+std::optional<UrlHost> HostNeedingLookup(absl::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == absl::string_view::npos) return std::nullopt;
+  const absl::string_view scheme = url.substr(0, scheme_end);
+  int port = 0;
+  if (absl::EqualsIgnoreCase(scheme, "http")) {
+    port = 80;
+  } else if (absl::EqualsIgnoreCase(scheme, "https")) {
+    port = 443;
+  } else {
+    return std::nullopt;
+  }
+  absl::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const size_t at = authority.rfind('@'); at != absl::string_view::npos) {
+    authority = authority.substr(at + 1);
+  }
+  if (authority.empty() || authority.front() == '[') return std::nullopt;  // IPv6 literal
+  absl::string_view host = authority;
+  if (const size_t colon = authority.rfind(':'); colon != absl::string_view::npos) {
+    host = authority.substr(0, colon);
+    if (!absl::SimpleAtoi(authority.substr(colon + 1), &port) || port < 1 || port > 65535) {
+      return std::nullopt;
+    }
+  }
+  if (host.empty() || absl::EqualsIgnoreCase(host, "localhost") ||
+      absl::EndsWithIgnoreCase(host, ".localhost")) {
+    return std::nullopt;
+  }
+  for (char c : host) {
+    // Only plain DNS names; curl converts the others (IDN, %-escapes).
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '.' && c != '_') return std::nullopt;
+  }
+  // Every IPv4 form curl's resolver would accept ("10.1", "0x7f.1").
+  in_addr v4{};
+  if (inet_aton(std::string(host).c_str(), &v4) != 0) return std::nullopt;
+  return UrlHost{std::string(host), port};
+}
+
 CurlCheck::CurlCheck() : easy_(curl_easy_init()) { error_[0] = '\0'; }
 
 CurlCheck::~CurlCheck() {
   curl_slist_free_all(headers_);
+  curl_slist_free_all(resolve_);
   curl_easy_cleanup(easy_);
 }
 
@@ -103,6 +144,11 @@ void CurlCheck::Reset() {
   curl_easy_reset(easy_);
   curl_slist_free_all(headers_);
   headers_ = nullptr;
+  curl_slist_free_all(resolve_);
+  resolve_ = nullptr;
+  lookup_.Cancel();
+  resolved_.clear();
+  lookup_us_ = 0;
   spec_.reset();
   body_ = BodyMatcher();
   status_checked_ = false;
@@ -138,7 +184,6 @@ absl::Status CurlCheck::Prepare(CheckSpecPtr spec, absl::Time planned, absl::Tim
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 
   if (const HttpCheckSpec* http = spec_->http()) return PrepareHttp(*http);
-  if (const TcpCheckSpec* tcp = spec_->tcp()) return PrepareTcp(*tcp);
   return absl::UnimplementedError(absl::StrCat(
       "this agent cannot run ", std::get<UnsupportedCheckSpec>(spec_->target).type, " checks"));
 }
@@ -172,19 +217,61 @@ absl::Status CurlCheck::PrepareHttp(const HttpCheckSpec& http) {
     headers_ = curl_slist_append(headers_, line.c_str());
   }
   if (headers_ != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers_);
+  // TCP_NODELAY costs a setsockopt per connection and matters only when a
+  // small write follows one not yet acknowledged: a TLS handshake and then
+  // the request, or headers and then a body. A plain-HTTP request without a
+  // body goes out in one write, so Nagle never holds it back; for HTTPS
+  // (also after a redirect) OnSocketOptions sets it.
+  if (body.empty()) {
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 0L);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, &CurlCheck::OnSocketOptions);
+    curl_easy_setopt(e, CURLOPT_SOCKOPTDATA, this);
+  }
 
   body_ = BodyMatcher(http.keyword, http.keyword_absent(), BodyMatcher::kDefaultCap);
   return absl::OkStatus();
 }
 
-absl::Status CurlCheck::PrepareTcp(const TcpCheckSpec& tcp) {
-  if (tcp.host.empty() || tcp.port < 1 || tcp.port > 65535) {
-    return absl::InvalidArgumentError("tcp: host and a port 1..65535 are required");
+absl::Status CurlCheck::UseAddresses(const UrlHost& host,
+                                     const std::vector<sockaddr_storage>& addresses,
+                                     const std::vector<std::string>& stale, absl::Time now) {
+  lookup_us_ = absl::ToInt64Microseconds(now - start_);
+  std::string list;
+  for (const sockaddr_storage& address : addresses) {
+    if (address.ss_family != AF_INET && address.ss_family != AF_INET6) continue;
+    if (!list.empty()) list += ',';
+    if (address.ss_family == AF_INET6) {
+      absl::StrAppend(&list, "[", AddressText(address), "]");
+    } else {
+      list += AddressText(address);
+    }
   }
-  const std::string url = absl::StrCat("http://", HostForUrl(tcp.host), ":", tcp.port, "/");
-  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy_, CURLOPT_CONNECT_ONLY, 1L);
+  if (list.empty()) {
+    return absl::NotFoundError(absl::StrCat(host.name, ": no IPv4 or IPv6 address"));
+  }
+  for (const std::string& entry : stale) resolve_ = curl_slist_append(resolve_, entry.c_str());
+  resolved_ = absl::StrCat(host.name, ":", host.port);
+  resolve_ = curl_slist_append(resolve_, absl::StrCat(resolved_, ":", list).c_str());
+  curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
+  // curl's clock starts now: the lookup took part of the timeout.
+  const absl::Duration left = deadline() - now;
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(left))));
   return absl::OkStatus();
+}
+
+std::string CurlCheck::StaleEntry() const {
+  return resolved_.empty() ? std::string() : absl::StrCat("-", resolved_);
+}
+
+v1::CheckResult CurlCheck::FailEarly(v1::ErrorKind kind, std::string message,
+                                     const std::string& agent_id) {
+  v1::CheckResult r = NewResult(*spec_, agent_id, planned_, start_);
+  const int64_t elapsed = absl::ToInt64Microseconds(absl::Now() - start_);
+  if (kind == v1::ERROR_KIND_DNS || kind == v1::ERROR_KIND_TIMEOUT) r.set_dns_us(elapsed);
+  r.set_latency_us(elapsed);
+  SetFailure(&r, kind, std::move(message));
+  return r;
 }
 
 size_t CurlCheck::OnBody(char* data, size_t size, size_t count, void* self_ptr) {
@@ -207,6 +294,19 @@ size_t CurlCheck::OnBody(char* data, size_t size, size_t count, void* self_ptr) 
     return 0;  // curl aborts the transfer with CURLE_WRITE_ERROR
   }
   return n;
+}
+
+int CurlCheck::OnSocketOptions(void* self_ptr, curl_socket_t fd, curlsocktype purpose) {
+  auto* self = static_cast<CurlCheck*>(self_ptr);
+  // The URL this connection is for (the redirect's target after one).
+  const char* url = nullptr;
+  curl_easy_getinfo(self->easy_, CURLINFO_EFFECTIVE_URL, &url);
+  if (purpose == CURLSOCKTYPE_IPCXN &&
+      (url == nullptr || !absl::StartsWithIgnoreCase(url, "http://"))) {
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  }
+  return CURL_SOCKOPT_OK;
 }
 
 CURLcode CurlCheck::OnSslContext(CURL*, void* ssl_ctx, void* self) {
@@ -239,11 +339,13 @@ void CurlCheck::FillTimings(v1::CheckResult* r) const {
   const int64_t first_byte = Micros(easy_, CURLINFO_STARTTRANSFER_TIME_T);
   const int64_t total = Micros(easy_, CURLINFO_TOTAL_TIME_T);
   const int64_t ready = tls > 0 ? tls : connect;
-  r->set_dns_us(dns);
+  // lookup_us_: our DNS phase, before curl's clock started.
+  r->set_dns_us(lookup_us_ + dns);
   r->set_connect_us(connect > 0 ? std::max<int64_t>(0, connect - dns) : 0);
   r->set_tls_us(tls > 0 ? std::max<int64_t>(0, tls - connect) : 0);
   r->set_first_byte_us(first_byte > 0 && ready > 0 ? std::max<int64_t>(0, first_byte - ready) : 0);
-  r->set_latency_us(total > 0 ? total : absl::ToInt64Microseconds(absl::Now() - start_));
+  r->set_latency_us(total > 0 ? lookup_us_ + total
+                              : absl::ToInt64Microseconds(absl::Now() - start_));
 }
 
 v1::CheckResult CurlCheck::Finish(CURLcode code, const std::string& agent_id) {

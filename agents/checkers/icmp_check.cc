@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "agents/checkers/socket_address.h"
 
 namespace uptime::agent {
 namespace {
@@ -69,33 +69,6 @@ int OpenRaw(int family) {
   return fd;
 }
 
-// An address literal ("192.0.2.1", "::1", "[::1]", "fe80::1%eth0"), parsed
-// without any lookup; false for host names.
-bool ParseAddress(absl::string_view host, sockaddr_storage* out) {
-  if (absl::ConsumePrefix(&host, "[")) {
-    if (!absl::ConsumeSuffix(&host, "]")) return false;
-  }
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST;  // never a lookup, so never blocks
-  addrinfo* found = nullptr;
-  if (getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found) != 0) return false;
-  bool ok = false;
-  if (found != nullptr && found->ai_addrlen <= sizeof(*out)) {
-    std::memcpy(out, found->ai_addr, found->ai_addrlen);
-    ok = true;
-  }
-  freeaddrinfo(found);
-  return ok;
-}
-
-std::string AddressText(const sockaddr_storage& address) {
-  char text[INET6_ADDRSTRLEN] = {};
-  const void* raw = address.ss_family == AF_INET6
-                        ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6&>(address).sin6_addr)
-                        : static_cast<const void*>(&reinterpret_cast<const sockaddr_in&>(address).sin_addr);
-  return inet_ntop(address.ss_family, raw, text, sizeof(text)) != nullptr ? text : "?";
-}
-
 }  // namespace
 
 void SetIcmpSocketsAllowedForTest(bool ping, bool raw) {
@@ -109,47 +82,18 @@ IcmpSocketKind IcmpSocketKindInUse(int family) { return KindFor(family); }
 
 IcmpCheck::~IcmpCheck() {
   if (fd_ >= 0) {
-    io_->Watch(fd_, 0, this);
+    io_->Closing(fd_);  // close() takes it out of epoll
     close(fd_);
   }
 }
 
 void IcmpCheck::Start(LoopIo& io) {
   io_ = &io;
-  const std::string& host = spec()->icmp()->host;
-  sockaddr_storage to{};
-  if (ParseAddress(host, &to)) {
-    Send(to);
-    return;
-  }
-  resolve_start_ = absl::Now();
-  absl::StatusOr<DnsLookup> lookup = io.dns().ResolveHost(
-      host, [this](int status, std::vector<sockaddr_storage> addresses) {
-        OnResolved(status, std::move(addresses));
-        io_->Touch(this);
-      });
-  if (!lookup.ok()) {
-    Fail(v1::ERROR_KIND_INTERNAL, std::string(lookup.status().message()));
-    return;
-  }
-  lookup_ = std::move(*lookup);
+  HostCheck::ResolveHost(io, spec()->icmp()->host);
 }
 
-void IcmpCheck::OnResolved(int status, std::vector<sockaddr_storage> addresses) {
-  if (done()) return;
-  result().set_dns_us(absl::ToInt64Microseconds(absl::Now() - resolve_start_));
-  const std::string& host = spec()->icmp()->host;
-  if (status != ARES_SUCCESS) {
-    Fail(v1::ERROR_KIND_DNS, absl::StrCat(host, ": ", ares_strerror(status)));
-    return;
-  }
-  for (const sockaddr_storage& address : addresses) {
-    if (address.ss_family == AF_INET || address.ss_family == AF_INET6) {
-      Send(address);
-      return;
-    }
-  }
-  Fail(v1::ERROR_KIND_DNS, absl::StrCat(host, ": no IPv4 or IPv6 address"));
+void IcmpCheck::OnAddresses(std::vector<sockaddr_storage> addresses, bool) {
+  Send(addresses.front());
 }
 
 void IcmpCheck::Send(const sockaddr_storage& to) {
@@ -192,8 +136,8 @@ void IcmpCheck::Send(const sockaddr_storage& to) {
     const uint16_t sum = Checksum(packet, sizeof(packet));
     std::memcpy(packet + 2, &sum, 2);
   }
-  const socklen_t to_length = family_ == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
-  if (sendto(fd_, packet, sizeof(packet), 0, reinterpret_cast<const sockaddr*>(&to), to_length) <
+  if (sendto(fd_, packet, sizeof(packet), 0, reinterpret_cast<const sockaddr*>(&to),
+             AddressLength(to)) <
       0) {
     Fail(errno == EPERM || errno == EACCES ? v1::ERROR_KIND_PERMISSION : v1::ERROR_KIND_CONNECT,
          absl::StrCat("ICMP send to ", address_, ": ", strerror(errno)));

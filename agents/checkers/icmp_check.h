@@ -23,8 +23,7 @@
 #include <cstdint>
 #include <string>
 
-#include "agents/checkers/dns_channels.h"
-#include "agents/checkers/loop_check.h"
+#include "agents/checkers/host_check.h"
 
 namespace uptime::agent {
 
@@ -36,24 +35,23 @@ void SetIcmpSocketsAllowedForTest(bool ping, bool raw);
 // kUnknown before the first check of that family).
 IcmpSocketKind IcmpSocketKindInUse(int family = AF_INET);
 
-class IcmpCheck final : public LoopCheck {
+class IcmpCheck final : public HostCheck {
  public:
-  using LoopCheck::LoopCheck;
+  using HostCheck::HostCheck;
   ~IcmpCheck() override;
 
   void Start(LoopIo& io) override;
   void OnFd(LoopIo& io, int fd, uint32_t events) override;
 
  private:
-  void OnResolved(int status, std::vector<sockaddr_storage> addresses);
+  // Pings the first address.
+  void OnAddresses(std::vector<sockaddr_storage> addresses, bool looked_up) override;
   // Opens the socket and sends the echo request to `to`.
   void Send(const sockaddr_storage& to);
   // Handles one received ICMP(v6) message (without IP header).
   void OnMessage(const uint8_t* icmp, size_t length);
 
   LoopIo* io_ = nullptr;
-  DnsLookup lookup_;
-  absl::Time resolve_start_;
   std::string address_;  // what is pinged, for messages
   int family_ = AF_INET;
   int fd_ = -1;

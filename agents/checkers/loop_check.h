@@ -1,4 +1,4 @@
-// LoopCheck: a check that is not a curl transfer (DNS, gRPC health, ICMP),
+// LoopCheck: a check that is not a curl transfer (TCP, DNS, gRPC health, ICMP),
 // run by the CheckEngine's loop next to curl's transfers.
 //
 // The loop polls the descriptors a check Watch()es, calls OnTimer() once
@@ -84,6 +84,10 @@ class LoopIo {
   virtual void Watch(int fd, uint32_t events, LoopCheck* check) = 0;
   // The same for a service's descriptor.
   virtual void WatchForService(int fd, uint32_t events, LoopService* service) = 0;
+  // `fd` (watched by a check) is about to be closed: forget it without a
+  // system call, since closing a descriptor takes it out of epoll. Only for
+  // descriptors never dup()ed or shared with another process.
+  virtual void Closing(int fd) { Watch(fd, 0, nullptr); }
   // For a service's callbacks into a check: the loop settles `check` (delivers
   // it if done, else re-arms its timer) once the service call returns, so the
   // check is never destroyed under the service's feet.
@@ -154,7 +158,8 @@ class LoopCheck {
   bool done_ = false;
 };
 
-// The LoopCheck for `spec` (DNS, gRPC or ICMP), or nullptr for curl's kinds.
+// The LoopCheck for `spec` (TCP, DNS, gRPC or ICMP), or nullptr for HTTP
+// (curl's).
 std::unique_ptr<LoopCheck> MakeLoopCheck(CheckSpecPtr spec, const std::string& agent_id,
                                          absl::Time planned, absl::Time start, bool scheduled);
 

@@ -1,4 +1,5 @@
 // CheckEngine: runs every assigned monitor's checks on one event-loop thread.
+// (The agent runs one per core: CheckEngineGroup.)
 //
 // The loop owns a Scheduler and a libcurl multi handle driven through the
 // multi-socket API (CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION) on
@@ -53,6 +54,12 @@ struct CheckEngineOptions {
   // Scheduled checks start at most this many times as fast as the monitors
   // ask for (StartPacer), so a backlog drains without a burst. 0: no cap.
   double catch_up_factor = 2.0;
+  // Idle curl handles kept for reuse (each ~7 KiB plus its 16 KiB receive
+  // buffer): reuse saves curl's setup per check, and steady load needs only
+  // about as many as checks end per loop iteration; more would be memory
+  // (DESIGN §6: 1 KiB per monitor). CheckEngineGroup splits it among its
+  // loops (at least 16 each).
+  size_t max_idle_handles = 64;
   // Commands waiting for the loop; callers block (up to a few seconds) when
   // it is full.
   size_t queue_capacity = 1024;

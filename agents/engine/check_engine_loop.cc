@@ -19,16 +19,20 @@ namespace {
 
 constexpr int kMaxEvents = 256;
 constexpr size_t kTrimAfterMonitors = 1000;
-constexpr size_t kMaxIdleHandles = 256;
+// Checks in flight before memory is handed back once most have ended.
+constexpr size_t kTrimAfterInFlight = 256;
+constexpr absl::Duration kMinTrimInterval = absl::Seconds(10);
 }  // namespace
 
 CheckEngine::Loop::~Loop() {
   // Late gRPC completions must not reach a dead loop.
   if (mailbox_) mailbox_->Close();
   loop_checks_.clear();  // closes their descriptors while epoll_fd_ is valid
-  dns_.reset();          // after the checks: they hold lookups on its channels
+  // Curl checks too hold lookups (their DNS phase): gone before dns_.
   for (auto& [raw, check] : active_) curl_multi_remove_handle(multi_, check->easy());
+  lookups_.clear();
   active_.clear();
+  dns_.reset();
   pool_.clear();
   if (multi_ != nullptr) curl_multi_cleanup(multi_);
   if (wake_fd_ >= 0) close(wake_fd_);
@@ -83,8 +87,15 @@ void CheckEngine::Loop::SetFdOwner(int fd, uint32_t events, LoopCheck* check,
   epoll_event ev{};
   ev.events = events;
   ev.data.fd = fd;
-  const bool known = fd_owners_.contains(fd);
-  if (epoll_ctl(epoll_fd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0) {
+  int op = fd_owners_.contains(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  int rc = epoll_ctl(epoll_fd_, op, fd, &ev);
+  if (rc != 0 && (errno == EEXIST || errno == ENOENT)) {
+    // The number of a socket curl left open and registered (curl_fds_), or
+    // of one a close already took out.
+    op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    rc = epoll_ctl(epoll_fd_, op, fd, &ev);
+  }
+  if (rc != 0) {
     spdlog::warn("epoll_ctl({}) for {} failed: {}", fd,
                  check != nullptr ? check->spec()->id : std::string("the DNS channels"),
                  strerror(errno));
@@ -147,7 +158,7 @@ int CheckEngine::Loop::OnSocket(CURL*, curl_socket_t fd, int what, void* self_pt
                                 void* assigned) {
   auto* self = static_cast<Loop*>(self_ptr);
   if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(self->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    self->curl_fds_.erase(fd);  // see curl_fds_: no EPOLL_CTL_DEL
     return 0;
   }
   epoll_event ev{};
@@ -163,6 +174,7 @@ int CheckEngine::Loop::OnSocket(CURL*, curl_socket_t fd, int what, void* self_pt
     }
   }
   if (assigned == nullptr) curl_multi_assign(self->multi_, fd, self);
+  self->curl_fds_.insert(fd);
   return 0;
 }
 
@@ -187,6 +199,7 @@ void CheckEngine::Loop::Run() {
     }
     RunPosted();
     RunServiceTimers(absl::Now());
+    ExpireLookups(absl::Now());
     RunLoopTimers(absl::Now());
     StartDue(absl::Now());
     Deliver();
@@ -216,6 +229,11 @@ void CheckEngine::Loop::OnSocketEvent(int fd, uint32_t events) {
     Settle(check);
     return;
   }
+  if (!curl_fds_.contains(fd)) {
+    // A socket curl stopped polling but did not close (see curl_fds_).
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    return;
+  }
   int flags = 0;
   if (events & EPOLLIN) flags |= CURL_CSELECT_IN;
   if (events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
@@ -228,6 +246,9 @@ int CheckEngine::Loop::TimeoutMs(absl::Time now) const {
   std::optional<absl::Time> deadline = curl_deadline_;
   if (!loop_timers_.empty() && (!deadline || loop_timers_.begin()->first < *deadline)) {
     deadline = loop_timers_.begin()->first;
+  }
+  if (!lookups_.empty() && (!deadline || lookups_.begin()->first < *deadline)) {
+    deadline = lookups_.begin()->first;
   }
   if (const absl::Time dns = dns_->next_timer();
       dns != absl::InfiniteFuture() && (!deadline || dns < *deadline)) {
@@ -349,22 +370,73 @@ void CheckEngine::Loop::StartCheck(CheckSpecPtr spec, absl::Time planned, bool s
   }
   const absl::Time start = absl::Now();
   absl::Status status = check->Prepare(spec, planned, start, scheduled);
-  if (status.ok()) {
-    if (CURLMcode mc = curl_multi_add_handle(multi_, check->easy()); mc != CURLM_OK) {
-      status = absl::ResourceExhaustedError(curl_multi_strerror(mc));
-    }
-  }
   owner_->started_.fetch_add(1, std::memory_order_relaxed);
   CurlCheck* raw = check.get();
   active_.emplace(raw, std::move(check));
   if (!status.ok()) {
     // The agent could not run this check: still a result, so the
     // coordinator sees why instead of silence.
-    v1::CheckResult r = NewResult(*spec, owner_->options_.identity.agent_id, planned, start);
-    SetFailure(&r, v1::ERROR_KIND_INTERNAL, std::string(status.message()));
-    results_.push_back(std::move(r));
-    Release(raw);
+    FailCurl(raw, v1::ERROR_KIND_INTERNAL, std::string(status.message()));
+    return;
   }
+  if (std::optional<UrlHost> host = HostNeedingLookup(spec->http()->url)) {
+    Resolve(raw, *std::move(host));
+    return;
+  }
+  AddTransfer(raw);
+}
+
+void CheckEngine::Loop::Resolve(CurlCheck* check, UrlHost host) {
+  const std::string name = host.name;
+  absl::StatusOr<DnsLookup> lookup = dns_->ResolveHost(
+      name, [this, check, host = std::move(host)](int status,
+                                                  std::vector<sockaddr_storage> addresses) {
+        OnResolved(check, host, status, std::move(addresses));
+      });
+  if (!lookup.ok()) {
+    FailCurl(check, v1::ERROR_KIND_INTERNAL, std::string(lookup.status().message()));
+    return;
+  }
+  check->set_lookup(*std::move(lookup));
+  lookups_.emplace(check->deadline(), check);
+}
+
+// Runs from DnsChannels' delivery, outside c-ares (see DnsChannels).
+void CheckEngine::Loop::OnResolved(CurlCheck* check, const UrlHost& host, int status,
+                                   std::vector<sockaddr_storage> addresses) {
+  lookups_.erase({check->deadline(), check});
+  if (status != ARES_SUCCESS) {
+    FailCurl(check, v1::ERROR_KIND_DNS, absl::StrCat(host.name, ": ", ares_strerror(status)));
+    return;
+  }
+  const std::vector<std::string> stale(stale_resolves_.begin(), stale_resolves_.end());
+  if (absl::Status s = check->UseAddresses(host, addresses, stale, absl::Now()); !s.ok()) {
+    FailCurl(check, v1::ERROR_KIND_DNS, std::string(s.message()));
+    return;
+  }
+  stale_resolves_.clear();
+  AddTransfer(check);
+}
+
+void CheckEngine::Loop::ExpireLookups(absl::Time now) {
+  while (!lookups_.empty() && lookups_.begin()->first <= now) {
+    CurlCheck* check = lookups_.begin()->second;
+    lookups_.erase(lookups_.begin());
+    FailCurl(check, v1::ERROR_KIND_TIMEOUT,
+             absl::StrCat("no answer within the timeout (name lookup of ",
+                          check->spec()->http()->url, ")"));
+  }
+}
+
+void CheckEngine::Loop::AddTransfer(CurlCheck* check) {
+  if (CURLMcode mc = curl_multi_add_handle(multi_, check->easy()); mc != CURLM_OK) {
+    FailCurl(check, v1::ERROR_KIND_INTERNAL, curl_multi_strerror(mc));
+  }
+}
+
+void CheckEngine::Loop::FailCurl(CurlCheck* check, v1::ErrorKind kind, std::string message) {
+  results_.push_back(check->FailEarly(kind, std::move(message), owner_->options_.identity.agent_id));
+  Release(check);
 }
 
 void CheckEngine::Loop::Reap() {
@@ -377,6 +449,9 @@ void CheckEngine::Loop::Reap() {
     CurlCheck* check = CurlCheck::FromEasy(easy);
     results_.push_back(check->Finish(code, owner_->options_.identity.agent_id));
     curl_multi_remove_handle(multi_, easy);
+    if (std::string stale = check->StaleEntry(); !stale.empty()) {
+      stale_resolves_.insert(std::move(stale));
+    }
     Release(check);
   }
 }
@@ -385,12 +460,27 @@ void CheckEngine::Loop::Release(CurlCheck* check) {
   if (check->scheduled()) scheduler_.Complete(check->spec()->id);
   auto node = active_.extract(check);
   check->Reset();
-  // Reuse saves curl's setup per check, but an idle handle holds ~7 KiB: a
-  // burst up to max_concurrency must not leave thousands of them behind
-  // (DESIGN §6: 1 KiB per monitor). Steady load needs far fewer.
-  if (pool_.size() < std::min(kMaxIdleHandles, static_cast<size_t>(owner_->options_.max_concurrency))) {
+  // See CheckEngineOptions::max_idle_handles; steady load needs few.
+  if (pool_.size() < std::min(owner_->options_.max_idle_handles,
+                              static_cast<size_t>(owner_->options_.max_concurrency))) {
     pool_.push_back(std::move(node.mapped()));
   }
+}
+
+void CheckEngine::Loop::TrimAfterBurst() {
+  const size_t in_flight = InFlight();
+  peak_in_flight_ = std::max(peak_in_flight_, in_flight);
+  if (peak_in_flight_ < kTrimAfterInFlight || in_flight > peak_in_flight_ / 4) return;
+  const absl::Time now = absl::Now();
+  // Idle after a burst: always worth it (the next burst rebuilds the peak).
+  if (in_flight > 0 && now - last_trim_ < kMinTrimInterval) return;
+  last_trim_ = now;
+  // Most of a burst's checks ended (a slow target recovered, monitors
+  // removed, a backlog drained): their buffers, freed on this thread, stay
+  // resident in its malloc arena until trimmed, so the agent's RSS would
+  // keep the peak. A few ms, at most once per burst and kMinTrimInterval.
+  malloc_trim(0);
+  peak_in_flight_ = in_flight;
 }
 
 // Publishes results, then the counters: WaitIdle() sees "idle" only after
@@ -404,6 +494,7 @@ void CheckEngine::Loop::Deliver() {
   }
   owner_->monitors_.store(static_cast<int64_t>(scheduler_.size()), std::memory_order_relaxed);
   owner_->in_flight_.store(static_cast<int64_t>(InFlight()));
+  TrimAfterBurst();
   owner_->overruns_.store(scheduler_.overruns(), std::memory_order_relaxed);
   owner_->skipped_.store(scheduler_.skipped(), std::memory_order_relaxed);
   if (applied_ > 0) {

@@ -46,6 +46,7 @@ class CheckEngine::Loop : public LoopIo {
   // LoopIo, for the non-curl checks.
   void Watch(int fd, uint32_t events, LoopCheck* check) override;
   void WatchForService(int fd, uint32_t events, LoopService* service) override;
+  void Closing(int fd) override { fd_owners_.erase(fd); }
   void Touch(LoopCheck* check) override { touched_.insert(check); }
   std::shared_ptr<LoopMailbox> mailbox() override { return mailbox_; }
   DnsChannels& dns() override { return *dns_; }
@@ -60,9 +61,23 @@ class CheckEngine::Loop : public LoopIo {
   void Remove(const std::string& id);
   void StartDue(absl::Time now);
   void StartCheck(CheckSpecPtr spec, absl::Time planned, bool scheduled);
+  // HTTP checks of host names: the lookup on our c-ares channel, then the
+  // transfer (see CurlCheck).
+  void Resolve(CurlCheck* check, UrlHost host);
+  void OnResolved(CurlCheck* check, const UrlHost& host, int status,
+                  std::vector<sockaddr_storage> addresses);
+  // Times out lookups past their check's deadline.
+  void ExpireLookups(absl::Time now);
+  // Adds the transfer to the multi handle; an error ends the check.
+  void AddTransfer(CurlCheck* check);
+  // Ends a check that never reached its transfer, with a result.
+  void FailCurl(CurlCheck* check, v1::ErrorKind kind, std::string message);
   void Reap();
   void Release(CurlCheck* check);
   void Deliver();
+  // Hands freed memory back to the system once in-flight checks fell to a
+  // quarter of a high peak.
+  void TrimAfterBurst();
   int TimeoutMs(absl::Time now) const;
   void OnSocketEvent(int fd, uint32_t events);
   size_t InFlight() const { return active_.size() + loop_checks_.size(); }
@@ -93,6 +108,12 @@ class CheckEngine::Loop : public LoopIo {
   StartPacer pacer_;
   absl::flat_hash_set<CheckSpecPtr, SpecById, SpecById> monitors_;  // the assigned set
   absl::flat_hash_map<CurlCheck*, std::unique_ptr<CurlCheck>> active_;
+  // HTTP checks in their DNS phase, by deadline.
+  std::set<std::pair<absl::Time, CurlCheck*>> lookups_;
+  // CURLOPT_RESOLVE removals ("-host:port") of finished checks, for the next
+  // transfer to apply: without them a redirect to a host another check
+  // resolved would reuse that address instead of looking it up afresh.
+  absl::flat_hash_set<std::string> stale_resolves_;
   std::vector<std::unique_ptr<CurlCheck>> pool_;  // reset handles, reused
   absl::flat_hash_map<LoopCheck*, std::unique_ptr<LoopCheck>> loop_checks_;
   // Descriptors of loop checks and services (exactly one of the two set).
@@ -101,12 +122,18 @@ class CheckEngine::Loop : public LoopIo {
     LoopService* service = nullptr;
   };
   absl::flat_hash_map<int, FdOwner> fd_owners_;
+  // Sockets curl wants polled now. Its CURL_POLL_REMOVE costs no system
+  // call: curl closes the socket next, which takes it out of epoll; an event
+  // on a descriptor in neither map is a socket curl kept open, removed then.
+  absl::flat_hash_set<int> curl_fds_;
   std::unique_ptr<DnsChannels> dns_;
   absl::flat_hash_set<LoopCheck*> touched_;
   std::set<std::pair<absl::Time, LoopCheck*>> loop_timers_;
   std::shared_ptr<LoopMailbox> mailbox_;
   std::vector<v1::CheckResult> results_;
   int64_t applied_ = 0;  // commands applied, not yet published to queued_
+  size_t peak_in_flight_ = 0;  // since the last trim
+  absl::Time last_trim_ = absl::InfinitePast();
 };
 
 }  // namespace uptime::agent

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "agents/scheduling/scheduler.h"
+#include "agents/testing/result_collector.h"
 #include "gtest/gtest.h"
 #include "tests/support/http_target.h"
 #include "tests/support/ports.h"
@@ -17,31 +17,7 @@ namespace {
 
 using ::uptime::testing::HttpTarget;
 
-// Collects results from the engine thread.
-class Results {
- public:
-  CheckEngine::ResultCallback callback() {
-    return [this](std::vector<v1::CheckResult> rs) {
-      absl::MutexLock lock(&mu_);
-      for (auto& r : rs) results_.push_back(std::move(r));
-    };
-  }
-  // Waits for `n` results in total; returns them all (fewer on timeout).
-  std::vector<v1::CheckResult> Wait(size_t n, absl::Duration timeout = absl::Seconds(10)) {
-    absl::MutexLock lock(&mu_);
-    auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return results_.size() >= n; };
-    mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
-    return results_;
-  }
-  size_t size() {
-    absl::MutexLock lock(&mu_);
-    return results_.size();
-  }
-
- private:
-  absl::Mutex mu_;
-  std::vector<v1::CheckResult> results_ ABSL_GUARDED_BY(mu_);
-};
+using Results = ResultCollector;
 
 v1::AssignedMonitor HttpMonitor(const std::string& url, absl::Duration timeout = absl::Seconds(3)) {
   v1::AssignedMonitor am;

@@ -8,17 +8,6 @@ namespace {
 
 constexpr absl::Duration kMinInterval = absl::Milliseconds(1);
 
-// FNV-1a: stable across processes and builds (absl::Hash is seeded per
-// process), so every agent puts a monitor on the same slots.
-uint64_t StableHash(absl::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 // Whole microseconds, at least kMinInterval: slot arithmetic is then exact.
 absl::Duration NormalizeInterval(absl::Duration interval) {
   interval = std::max(interval, kMinInterval);
@@ -38,6 +27,15 @@ bool Later(const auto& a, const auto& b) {
 
 }  // namespace
 
+uint64_t StableIdHash(absl::string_view id) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 Scheduler::Scheduler(absl::Duration first_run_window, double late_skip_fraction)
     : first_run_window_(std::max(first_run_window, kMinInterval)),
       late_skip_fraction_(std::max(late_skip_fraction, 0.0)),
@@ -45,7 +43,7 @@ Scheduler::Scheduler(absl::Duration first_run_window, double late_skip_fraction)
 
 absl::Duration Scheduler::Phase(absl::string_view id, absl::Duration interval) {
   const int64_t iv = absl::ToInt64Microseconds(NormalizeInterval(interval));
-  return absl::Microseconds(static_cast<int64_t>(StableHash(id) % static_cast<uint64_t>(iv)));
+  return absl::Microseconds(static_cast<int64_t>(StableIdHash(id) % static_cast<uint64_t>(iv)));
 }
 
 absl::Time Scheduler::FirstRun(absl::string_view id, absl::Duration interval,
@@ -55,7 +53,7 @@ absl::Time Scheduler::FirstRun(absl::string_view id, absl::Duration interval,
   // (Capped by the interval too, for callers asking about short intervals.)
   // Other bits than Phase() uses, so that with a 1 s interval the first run
   // is not simply the first slot.
-  const uint64_t h = StableHash(id);
+  const uint64_t h = StableIdHash(id);
   const uint64_t mixed = (h >> 32) ^ (h * 0x9e3779b97f4a7c15ULL);
   return now + absl::Microseconds(static_cast<int64_t>(mixed % static_cast<uint64_t>(window)));
 }

@@ -73,6 +73,11 @@
 
 namespace uptime::agent {
 
+// FNV-1a of a monitor id: stable across processes and builds (absl::Hash is
+// seeded per process), so every agent puts a monitor on the same slots (and
+// the engine group on the same loop).
+uint64_t StableIdHash(absl::string_view id);
+
 struct ScheduledJob {
   std::string id;
   absl::Time planned;  // the slot this check belongs to

@@ -13,12 +13,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "bench/common/machine_report.h"
 #include "common/auth.h"
 #include "common/clock.h"
 #include "coordinator/accounts/account_registry.h"
@@ -107,6 +109,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> unknown_headers;
   for (int i = 0; i < 1000; ++i) unknown_headers.push_back("Bearer " + NewCredential("uk_"));
 
+  const bench::MachineReport machine = bench::StartMachineReport();
   const unsigned cores = std::thread::hardware_concurrency();
   std::printf("accounts_bench: %d users, %zu API keys, %zu sessions loaded; %d calls per thread; "
               "%u cores\n\n",
@@ -142,6 +145,9 @@ int Main(int argc, char** argv) {
   std::printf("\n| Argon2id, default cost (10 runs) | median ms | max ms |\n|---|---|---|\n");
   std::printf("| hash (create user, set password) | %.1f | %.1f |\n", hash_ms[5], hash_ms[9]);
   std::printf("| verify (sign-in) | %.1f | %.1f |\n", verify_ms[5], verify_ms[9]);
+  std::ostringstream report;
+  bench::PrintMachineReport(report, machine);
+  std::printf("\n%s", report.str().c_str());
   return 0;
 }
 

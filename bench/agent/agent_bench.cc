@@ -3,13 +3,16 @@
 //
 // Phase 1 starts a local nginx target and the agent (the uptime-agent
 // binary, so the coordinator session, result batching and /metrics are all
-// paid for), assigns N HTTP monitors (fresh connection, keyword check) at
-// one interval, and measures over a steady window: checks/s achieved vs
+// paid for), assigns N HTTP monitors (fresh connection, keyword check) or N
+// TCP connect monitors (--kind=tcp) at one interval, and measures over a steady window: checks/s achieved vs
 // planned, the agent process's CPU per check (/proc/<pid>/stat), start-time
-// lateness from the results (start - planned slot), and RSS per monitor
+// lateness from the results (start - planned slot), with --syscalls the
+// system calls per check by kind (perf trace -s, else strace -c, attached
+// for a few seconds after the window; a check = one connect(), as every
+// check in this bench makes exactly one connection), and RSS per monitor
 // (RSS with N monitors minus RSS connected with none, over N: while
 // checking, and once more with no check in flight, the monitor table alone).
-// Phase 2 makes blackbox_exporter probe the same target at the rate the
+// Phase 2 makes blackbox_exporter (http_2xx or tcp_connect) probe the same target at the rate the
 // agent achieved (or as fast as it can, if slower) and measures its CPU per
 // probe the same way. The phases run one after the other so the two never
 // compete for the machine's cores.
@@ -18,12 +21,14 @@
 // bench/agent/run.sh; never run by ctest.
 //
 // Usage: agent_bench --agent=PATH [--monitors=N] [--seconds=S] [--interval=S]
-//          [--workdir=DIR] [--nginx=PATH] [--blackbox=PATH]
+//          [--kind=http|tcp] [--host=NAME] [--loops=N] [--syscalls=1] [--workdir=DIR]
+//          [--nginx=PATH] [--blackbox=PATH] [--max-concurrency=N]
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -40,6 +45,8 @@
 #include "agents/testing/fake_coordinator.h"
 #include "bench/agent/load_driver.h"
 #include "bench/agent/processes.h"
+#include "bench/agent/syscall_trace.h"
+#include "bench/common/machine_report.h"
 #include "uptime/v1/agent.pb.h"
 
 namespace uptime::bench {
@@ -62,7 +69,15 @@ struct Flags {
   int seconds = 10;
   double interval = 1.0;
   int max_concurrency = 4000;
+  std::string kind = "http";  // http | tcp
+  int loops = -1;             // the agent's --loops; -1: its default (one per core)
+  bool syscalls = false;      // count system calls per check
+  // The target's host in monitors: a name (e.g. one from /etc/hosts)
+  // measures the name lookup each check makes too.
+  std::string host = "127.0.0.1";
 };
+
+constexpr absl::Duration kTraceTime = absl::Seconds(3);
 
 std::optional<Flags> ParseFlags(int argc, char** argv) {
   Flags f;
@@ -86,6 +101,17 @@ std::optional<Flags> ParseFlags(int argc, char** argv) {
       ok = absl::SimpleAtoi(value, &f.seconds) && f.seconds > 0;
     } else if (key == "interval") {
       ok = absl::SimpleAtod(value, &f.interval) && f.interval >= 0.01;
+    } else if (key == "host") {
+      f.host = value;
+      ok = !value.empty();
+    } else if (key == "kind") {
+      f.kind = value;
+      ok = value == "http" || value == "tcp";
+    } else if (key == "loops") {
+      ok = absl::SimpleAtoi(value, &f.loops) && f.loops >= 0;
+    } else if (key == "syscalls") {
+      ok = value == "1" || value == "true";
+      f.syscalls = ok;
     } else if (key == "max-concurrency") {
       ok = absl::SimpleAtoi(value, &f.max_concurrency) && f.max_concurrency > 0;
     } else {
@@ -137,7 +163,7 @@ http { access_log off; keepalive_timeout 0;
 // Monitor ids shaped like the coordinator's ("mon-" + 16 hex digits), so
 // per-monitor memory includes ids of realistic length.
 std::vector<v1::AssignedMonitor> MakeMonitors(const Flags& f, const std::string& url,
-                                              double interval_s) {
+                                              int port, double interval_s) {
   std::vector<v1::AssignedMonitor> out(static_cast<size_t>(f.monitors));
   const auto interval_ns = static_cast<int64_t>(interval_s * 1e9);
   for (int i = 0; i < f.monitors; ++i) {
@@ -146,8 +172,13 @@ std::vector<v1::AssignedMonitor> MakeMonitors(const Flags& f, const std::string&
     v1::Monitor* m = am.mutable_monitor();
     m->set_id(absl::StrFormat("mon-%016x", 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1)));
     m->set_name(absl::StrCat("bench ", i));
-    m->mutable_http()->set_url(url);
-    m->mutable_http()->set_keyword(kKeyword);
+    if (f.kind == "tcp") {
+      m->mutable_tcp()->set_host(f.host);
+      m->mutable_tcp()->set_port(port);
+    } else {
+      m->mutable_http()->set_url(url);
+      m->mutable_http()->set_keyword(kKeyword);
+    }
     m->mutable_interval()->set_seconds(interval_ns / 1'000'000'000);
     m->mutable_interval()->set_nanos(static_cast<int32_t>(interval_ns % 1'000'000'000));
   }
@@ -165,9 +196,11 @@ struct AgentRun {
   int64_t p50_us = 0, p99_us = 0, max_us = 0;
   int64_t rss_idle = 0, rss_loaded = 0, rss_table = 0;
   double target_cpu_s = 0;  // nginx, for telling a starved target from a slow subject
+  std::optional<SyscallCounts> syscalls;
+  std::string syscall_error;
 };
 
-absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url,
+absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url, int port,
                                   pid_t target_pid) {
   // No per-result storage (memory stays flat at 10-20k results/s) and the
   // real coordinator's heartbeat pace, so the stand-in costs little next to
@@ -180,13 +213,14 @@ absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url,
   if (!coordinator.ok()) return coordinator.status();
   auto metrics_port = FreePort();
   if (!metrics_port.ok()) return metrics_port.status();
-  auto agent = ChildProcess::Spawn(
-      {f.agent, absl::StrCat("--coordinator=127.0.0.1:", (*coordinator)->port()),
-       "--agent-id=bench-agent", absl::StrCat("--agent-token=", kToken),
-       absl::StrCat("--metrics-listen=127.0.0.1:", *metrics_port),
-       absl::StrCat("--max-concurrency=", f.max_concurrency), "--log-level=warn",
-       "--shutdown-grace=2s"},
-      f.workdir + "/agent.log");
+  std::vector<std::string> argv = {
+      f.agent, absl::StrCat("--coordinator=127.0.0.1:", (*coordinator)->port()),
+      "--agent-id=bench-agent", absl::StrCat("--agent-token=", kToken),
+      absl::StrCat("--metrics-listen=127.0.0.1:", *metrics_port),
+      absl::StrCat("--max-concurrency=", f.max_concurrency), "--log-level=warn",
+      "--shutdown-grace=2s"};
+  if (f.loops >= 0) argv.push_back(absl::StrCat("--loops=", f.loops));
+  auto agent = ChildProcess::Spawn(argv, f.workdir + "/agent.log");
   if (!agent.ok()) return agent.status();
   if (!(*coordinator)->WaitForAgent(absl::Seconds(15))) {
     return absl::UnavailableError(absl::StrCat("the agent did not connect; see ", f.workdir,
@@ -197,7 +231,7 @@ absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url,
   absl::SleepFor(absl::Seconds(1));
   run.rss_idle = ProcessRssBytes((*agent)->pid());
 
-  const std::vector<v1::AssignedMonitor> monitors = MakeMonitors(f, target_url, f.interval);
+  const std::vector<v1::AssignedMonitor> monitors = MakeMonitors(f, target_url, port, f.interval);
   if (absl::Status s = (*coordinator)->Assign(monitors); !s.ok()) return s;
   // Warm up: every monitor past its first check and a few periods in.
   absl::SleepFor(absl::Seconds(std::max(3.0, 2 * f.interval + 1)));
@@ -218,10 +252,20 @@ absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url,
   }
   agent::FakeCoordinator::WindowResults w = (*coordinator)->TakeWindow();
 
+  // After the window, so the tracer's own cost is not in the CPU figures.
+  if (f.syscalls) {
+    absl::StatusOr<SyscallCounts> counts = TraceSyscalls((*agent)->pid(), kTraceTime, f.workdir);
+    if (counts.ok()) {
+      run.syscalls = *std::move(counts);
+    } else {
+      run.syscall_error = std::string(counts.status().message());
+    }
+  }
+
   // The monitors' own memory, without checks in flight: the same monitors
   // moved to a 1 h interval (known ids: no prompt first check) run next to
   // nothing; once the last checks ended, what RSS grew by is the table.
-  if (absl::Status s = (*coordinator)->Assign(MakeMonitors(f, target_url, 3600)); !s.ok()) {
+  if (absl::Status s = (*coordinator)->Assign(MakeMonitors(f, target_url, port, 3600)); !s.ok()) {
     return s;
   }
   absl::SleepFor(absl::Seconds(3));
@@ -254,8 +298,9 @@ struct BlackboxRun {
 };
 
 absl::StatusOr<BlackboxRun> RunBlackbox(const Flags& f, const std::string& target_url,
-                                        pid_t target_pid, double rate) {
-  // The same check as the agent's: fresh connection, 2xx, keyword in body.
+                                        int target_port, pid_t target_pid, double rate) {
+  // The same checks as the agent's: fresh connection, 2xx, keyword in body;
+  // or a TCP connect.
   const std::string config = absl::StrFormat(R"(modules:
   http_2xx:
     prober: http
@@ -264,6 +309,12 @@ absl::StatusOr<BlackboxRun> RunBlackbox(const Flags& f, const std::string& targe
       preferred_ip_protocol: ip4
       ip_protocol_fallback: false
       fail_if_body_not_matches_regexp: ["%s"]
+  tcp_connect:
+    prober: tcp
+    timeout: 5s
+    tcp:
+      preferred_ip_protocol: ip4
+      ip_protocol_fallback: false
 )",
                                              kKeyword);
   if (absl::Status s = WriteFile(f.workdir + "/blackbox.yml", config); !s.ok()) return s;
@@ -282,7 +333,11 @@ absl::StatusOr<BlackboxRun> RunBlackbox(const Flags& f, const std::string& targe
   double cpu0 = 0, cpu1 = 0, target0 = 0;
   const pid_t pid = (*exporter)->pid();
   LoadOptions load;
-  load.url = absl::StrCat("http://127.0.0.1:", *port, "/probe?module=http_2xx&target=", target_url);
+  load.url = f.kind == "tcp"
+                 ? absl::StrCat("http://127.0.0.1:", *port,
+                                "/probe?module=tcp_connect&target=", f.host, ":", target_port)
+                 : absl::StrCat("http://127.0.0.1:", *port, "/probe?module=http_2xx&target=",
+                                target_url);
   load.rate = rate;
   load.warmup = absl::Seconds(2);
   load.window = absl::Seconds(f.seconds);
@@ -315,8 +370,11 @@ std::string Mib(int64_t bytes) {
 
 void PrintTable(const Flags& f, const AgentRun& a, const std::optional<BlackboxRun>& b) {
   const double a_cpu_per = a.checks > 0 ? a.cpu_s / static_cast<double>(a.checks) : 0;
-  std::printf("\n%d HTTP monitors at %.2f s interval, %d s window, target nginx on loopback\n\n",
-              f.monitors, f.interval, f.seconds);
+  const std::string loops = f.loops > 0 ? absl::StrCat(f.loops) : "one per core";
+  std::printf("\n%d %s monitors at %.2f s interval, %d s window, target nginx on loopback (%s), "
+              "agent loops: %s\n\n",
+              f.monitors, f.kind == "tcp" ? "TCP" : "HTTP", f.interval, f.seconds, f.host.c_str(),
+              loops.c_str());
   std::printf("| | uptime-agent | blackbox_exporter |\n|---|---|---|\n");
   const std::string b_planned =
       b ? absl::StrFormat("%.0f", static_cast<double>(b->load.planned) / b->load.seconds) : "n/a";
@@ -349,6 +407,26 @@ void PrintTable(const Flags& f, const AgentRun& a, const std::optional<BlackboxR
     std::printf("\nCPU per check, ours / blackbox_exporter: %.3f (target <= 0.333: %s)\n", ratio,
                 ratio <= 1.0 / 3 ? "met" : "NOT met");
   }
+  if (a.syscalls) {
+    // A check is one connect(): every check here makes exactly one connection.
+    const auto it = a.syscalls->calls.find("connect");
+    const int64_t checks = it != a.syscalls->calls.end() ? it->second : 0;
+    if (checks > 0) {
+      std::printf("\nsystem calls per check (%s, %ld checks, every thread of the agent): %.1f\n",
+                  a.syscalls->tool.c_str(), static_cast<long>(checks),
+                  static_cast<double>(a.syscalls->total) / static_cast<double>(checks));
+      std::vector<std::pair<int64_t, std::string>> by_count;
+      for (const auto& [name, n] : a.syscalls->calls) by_count.emplace_back(n, name);
+      std::sort(by_count.rbegin(), by_count.rend());
+      std::printf("| system call | per check |\n|---|---|\n");
+      for (const auto& [n, name] : by_count) {
+        const double per = static_cast<double>(n) / static_cast<double>(checks);
+        if (per >= 0.01) std::printf("| %s | %.2f |\n", name.c_str(), per);
+      }
+    }
+  } else if (!a.syscall_error.empty()) {
+    std::printf("\nsystem calls not counted: %s\n", a.syscall_error.c_str());
+  }
   if (!a.first_error.empty()) std::printf("first agent failure: %s\n", a.first_error.c_str());
   if (a.failures * 100 > a.checks) {
     // Seen on a machine busy with other work: once the target's accept
@@ -365,10 +443,13 @@ int Main(int argc, char** argv) {
   if (!flags) {
     std::fprintf(stderr,
                  "usage: agent_bench --agent=PATH [--monitors=N] [--seconds=S] [--interval=S] "
-                 "[--workdir=DIR] [--nginx=PATH] [--blackbox=PATH] [--max-concurrency=N]\n");
+                 "[--kind=http|tcp] [--host=NAME] [--loops=N] [--syscalls=1] [--workdir=DIR] "
+                 "[--nginx=PATH] "
+                 "[--blackbox=PATH] [--max-concurrency=N]\n");
     return 2;
   }
   const Flags& f = *flags;
+  const MachineReport machine = StartMachineReport();
   if (setpriority(PRIO_PROCESS, 0, kNice) != 0) {
     std::fprintf(stderr, "note: running at normal priority (not root)\n");
   }
@@ -383,10 +464,10 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "target: %s\n", target.status().ToString().c_str());
     return 1;
   }
-  const std::string url = absl::StrCat("http://127.0.0.1:", *port, "/");
+  const std::string url = absl::StrCat("http://", f.host, ":", *port, "/");
 
   std::fprintf(stderr, "phase 1: uptime-agent, %d monitors\n", f.monitors);
-  absl::StatusOr<AgentRun> agent = RunAgent(f, url, (*target)->pid());
+  absl::StatusOr<AgentRun> agent = RunAgent(f, url, *port, (*target)->pid());
   if (!agent.ok()) {
     std::fprintf(stderr, "agent: %s\n", agent.status().ToString().c_str());
     return 1;
@@ -395,7 +476,7 @@ int Main(int argc, char** argv) {
   if (Executable(f.blackbox)) {
     const double rate = agent->achieved_rate > 0 ? agent->achieved_rate : agent->planned_rate;
     std::fprintf(stderr, "phase 2: blackbox_exporter at %.0f probes/s\n", rate);
-    absl::StatusOr<BlackboxRun> b = RunBlackbox(f, url, (*target)->pid(), rate);
+    absl::StatusOr<BlackboxRun> b = RunBlackbox(f, url, *port, (*target)->pid(), rate);
     if (b.ok()) {
       blackbox = *b;
     } else {
@@ -405,6 +486,8 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "no %s: skipping the side-by-side run\n", f.blackbox.c_str());
   }
   PrintTable(f, *agent, blackbox);
+  std::fflush(stdout);
+  PrintMachineReport(std::cout, machine);
   return 0;
 }
 

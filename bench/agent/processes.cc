@@ -55,6 +55,17 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Spawn(
   return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
 }
 
+bool ChildProcess::SignalAndWait(int signal, absl::Duration grace) {
+  if (!Alive()) return true;
+  kill(pid_, signal);
+  const absl::Time deadline = absl::Now() + grace;
+  while (Alive()) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
 bool ChildProcess::Alive() {
   if (reaped_) return false;
   int status = 0;
@@ -63,11 +74,7 @@ bool ChildProcess::Alive() {
 }
 
 void ChildProcess::Stop(absl::Duration grace) {
-  if (!Alive()) return;
-  kill(pid_, SIGTERM);
-  const absl::Time deadline = absl::Now() + grace;
-  while (Alive() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
-  if (!Alive()) return;
+  if (SignalAndWait(SIGTERM, grace)) return;
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);

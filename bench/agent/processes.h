@@ -34,6 +34,9 @@ class ChildProcess {
   bool Alive();
   // SIGTERM, up to `grace` to exit, then SIGKILL. Idempotent.
   void Stop(absl::Duration grace);
+  // Sends `signal`, then waits up to `grace` for the exit (e.g. SIGINT, on
+  // which perf trace prints its summary); true if it exited.
+  bool SignalAndWait(int signal, absl::Duration grace);
 
  private:
   explicit ChildProcess(pid_t pid) : pid_(pid) {}

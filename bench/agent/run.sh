@@ -3,12 +3,16 @@
 # coordinator, then prometheus-blackbox-exporter at the same rate, both
 # probing a local nginx; prints a markdown table (bench/agent/agent_bench.cc).
 #
-# Usage: bench/agent/run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S]
+# Usage: bench/agent/run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S] [agent_bench flags...]
+#   e.g. run.sh build 10000 10 1 --kind=tcp --loops=2 --syscalls=1
+# (--kind=http|tcp, --loops=N for the agent, --syscalls=1 to count system
+# calls per check with perf trace or strace; see agent_bench.cc).
 # Installs missing Debian packages when run as root; never run by ctest.
 # agent_bench starts and stops every process itself (they die with it).
 set -eu
 BUILD=${1:?usage: run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S]}
 N=${2:-10000}; SECS=${3:-10}; INTERVAL=${4:-1}
+shift $(($# < 4 ? $# : 4))
 BIN=$(cd "$BUILD/bin" && pwd)
 for f in agent_bench uptime-agent; do
   [ -x "$BIN/$f" ] || { echo "missing $BIN/$f: build targets agent_bench uptime-agent" >&2; exit 2; }
@@ -32,4 +36,4 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 W=$(mktemp -d "${TMPDIR:-/tmp}/agent-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 "$BIN/agent_bench" --agent="$BIN/uptime-agent" --monitors="$N" --seconds="$SECS" \
-  --interval="$INTERVAL" --workdir="$W" || { rc=$?; tail -n 20 "$W"/*.log >&2 || true; exit $rc; }
+  --interval="$INTERVAL" --workdir="$W" "$@" || { rc=$?; tail -n 20 "$W"/*.log >&2 || true; exit $rc; }

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "CLI/CLI.hpp"
@@ -30,6 +31,7 @@
 #include "common/metrics.h"
 #include "common/proto_time.h"
 #include "bench/common/bench_agents.h"
+#include "bench/common/machine_report.h"
 #include "coordinator/server/pipeline.h"
 #include "coordinator/server/stores.h"
 #include "spdlog/spdlog.h"
@@ -107,6 +109,7 @@ int Main(int argc, char** argv) {
   }
   pipeline.Start();
 
+  const bench::MachineReport machine = bench::StartMachineReport();
   // Every monitor starts UP.
   uint64_t seq = 0;
   auto send = [&](const std::string& id, bool success) {
@@ -187,6 +190,9 @@ int Main(int argc, char** argv) {
   std::printf("| latency p99 | %.2f ms | <= 50 ms |\n", Percentile(latencies_ms, 0.99));
   std::printf("| latency max | %.2f ms | |\n", Percentile(latencies_ms, 1.0));
   std::printf("| alerts still unrecorded in the outbox at the end | %zu | 0 |\n", sender.pending());
+  std::ostringstream report;
+  bench::PrintMachineReport(report, machine);
+  std::printf("\n%s", report.str().c_str());
   return 0;
 }
 

@@ -115,7 +115,9 @@ p50, p99 = pct("50"), pct("99")
 print("%.0f %.3f %.3f %s" % (rps, p50, p99, non2xx.group(1) if non2xx else 0))'
 }
 
-echo "== wrk, $CONNS connections, ${SECONDS_PER_RUN}s each ($(nproc) cores, everything on this machine)"
+source bench/common/machine_report.sh
+machine_start
+echo "== wrk, $CONNS connections, ${SECONDS_PER_RUN}s each (everything on this machine)"
 AUTH=(-H "Authorization: Bearer $READ")
 read -r g1 g1p50 g1p99 g1err < <(run_wrk "http://127.0.0.1:$GW$ONE_PATH" "${AUTH[@]}")
 read -r n1 n1p50 n1p99 n1err < <(run_wrk "http://127.0.0.1:$NGX/one.json")
@@ -154,3 +156,4 @@ if sse:
     print(f"| pause -> state_change read | {sse['clients']} x {sse['rounds']} | {sse['p50']:.1f} | "
           f"{sse['p99']:.1f} | {sse['max']:.1f} | {sse['worst_round_p99']:.1f} | {sse['missing']} | <= 100 |")
 PY
+machine_report

@@ -7,15 +7,23 @@
 // durable, PostgreSQL rows written per result (write amplification, from
 // pg_stat_database), Redis commands per result (from Redis's own counter),
 // the deepest the write queue got, and the result writers that wrote. It
-// then checks that every result offered is stored (nothing lost).
+// then checks that every result offered is stored (nothing lost), and that
+// every monitor's Redis history holds exactly its results in PostgreSQL
+// (count and checksum per monitor, up to the history length): results
+// missing from Redis are printed and must be 0, after the cache writer
+// refilled whatever it had to drop.
 //
 // Usage: ingest_bench [--monitors 100000] [--agents 10] [--seconds 15]
-//                     [--writers 2]
+//                     [--writers 2] [--cache-status-batch 10000]
+// (--cache-status-batch 1000000 writes every pending status in one flush, as
+// the cache writer did before it was bounded, for comparison.)
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
@@ -27,6 +35,7 @@
 #include "spdlog/spdlog.h"
 #include "store/postgres/pg_pool.h"
 #include "store/redis/redis_client.h"
+#include "store/redis/redis_status_cache.h"
 #include "tests/support/postgres_server.h"
 #include "tests/support/redis_server.h"
 
@@ -52,6 +61,75 @@ int64_t StoredResults(store::PgPool& pool) {
   return res->Int(0, 0);
 }
 
+// What a monitor's history should hold, or holds: results and the sum of
+// their start times (a checksum that a duplicate plus a loss would upset).
+struct HistorySum {
+  int64_t count = 0;
+  int64_t start_sum = 0;
+};
+
+absl::flat_hash_map<std::string, HistorySum> PostgresHistories(store::PgPool& pool) {
+  absl::flat_hash_map<std::string, HistorySum> out;
+  auto lease = pool.Acquire();
+  if (!lease.ok()) return out;
+  auto res = (*lease)->Exec(
+      "SELECT monitor_id, count(*), sum(uptime_us(start_time))::text FROM results "
+      "GROUP BY monitor_id",
+      {});
+  if (!res.ok()) return out;
+  for (int i = 0; i < res->rows(); ++i) {
+    out[std::string(res->Text(i, 0))] = {res->Int(i, 1), std::stoll(std::string(res->Text(i, 2)))};
+  }
+  return out;
+}
+
+struct Completeness {
+  int64_t missing = 0;   // results in PostgreSQL's newest `cap` not in Redis
+  int64_t extra = 0;     // entries in Redis beyond them (duplicates)
+  int64_t mismatched = 0;  // monitors whose history differs from PostgreSQL's
+  int64_t unreadable = 0;  // monitors whose history could not be read
+};
+
+Completeness CheckHistories(store::RedisClient& redis,
+                            const absl::flat_hash_map<std::string, HistorySum>& want, int cap) {
+  Completeness c;
+  std::vector<std::string> ids;
+  for (const auto& [id, sum] : want) ids.push_back(id);
+  constexpr size_t kChunk = 2000;
+  for (size_t off = 0; off < ids.size(); off += kChunk) {
+    std::vector<store::RedisCommand> commands;
+    for (size_t i = off; i < std::min(ids.size(), off + kChunk); ++i) {
+      commands.push_back({"LRANGE", absl::StrCat("uptime:history:", ids[i]), "0",
+                          absl::StrCat(cap - 1)});
+    }
+    auto replies = redis.Pipeline(commands);
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const HistorySum& expected = want.at(ids[off + i]);
+      if (!replies.ok()) {
+        ++c.unreadable;
+        c.missing += std::min<int64_t>(expected.count, cap);
+        continue;
+      }
+      HistorySum got;
+      for (const store::RedisReply& e : (*replies)[i].elements) {
+        v1::CheckResult r;
+        if (!r.ParseFromString(e.str)) continue;
+        ++got.count;
+        got.start_sum += r.start_time_us();
+      }
+      const int64_t expected_count = std::min<int64_t>(expected.count, cap);
+      c.missing += std::max<int64_t>(0, expected_count - got.count);
+      c.extra += std::max<int64_t>(0, got.count - expected_count);
+      // Past the cap the newest by completion and by start time may differ.
+      if (got.count != expected_count ||
+          (expected.count <= cap && got.start_sum != expected.start_sum)) {
+        ++c.mismatched;
+      }
+    }
+  }
+  return c;
+}
+
 // Commands Redis has processed since it started (INFO stats).
 int64_t RedisCommands(store::RedisClient& redis) {
   auto replies = redis.Pipeline({{"INFO", "stats"}});
@@ -74,6 +152,9 @@ int Main(int argc, char** argv) {
   app.add_option("--agents", agents)->capture_default_str();
   app.add_option("--seconds", seconds)->capture_default_str();
   app.add_option("--writers", writers, "result writer threads")->capture_default_str();
+  size_t status_batch = store::CacheWriterOptions{}.status_batch;
+  app.add_option("--cache-status-batch", status_batch, "statuses the cache writer sends per flush")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
@@ -91,7 +172,8 @@ int Main(int argc, char** argv) {
   MetricsRegistry metrics;
   Pipeline pipeline(clock, stores.view(),
                     PipelineOptions{.agents = {.heartbeat_interval = absl::Hours(1)},
-                                    .persistence = {.result_writers = writers}},
+                                    .persistence = {.result_writers = writers,
+                                                    .cache = {.status_batch = status_batch}}},
                     &metrics);
   Catalog& catalog = pipeline.catalog();
   AgentManager& manager = pipeline.agents();
@@ -172,17 +254,31 @@ int Main(int argc, char** argv) {
   // Drain what is queued so every offered result is counted as durable.
   while (persistence.queued_results() > 0) absl::SleepFor(absl::Milliseconds(50));
   const double drained = absl::ToDoubleSeconds(absl::Now() - start);
+  // Then the Redis mirror: appended, and refilled wherever it dropped.
+  const absl::Time settle_deadline = absl::Now() + absl::Seconds(300);
+  while (absl::Now() < settle_deadline) {
+    const store::CacheWriterStats cache = persistence.stats().cache;
+    if (cache.backlog == 0 && cache.stale_monitors == 0) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const double settled = absl::ToDoubleSeconds(absl::Now() - start);
   pipeline.Stop();  // flushes Redis too
   const int64_t rows = RowsWritten(pool) - rows0;
   const int64_t commands = RedisCommands(redis_stats) - commands0;
   const int64_t stored = StoredResults(pool);
   const PersistenceStats stats = persistence.stats();
+  const int cap = store::RedisStatusCacheOptions{}.history_length;
+  const Completeness history = CheckHistories(redis_stats, PostgresHistories(pool), cap);
   int writers_used = 0;
   for (uint64_t n : stats.results_per_writer) writers_used += n > 0 ? 1 : 0;
   const double n = static_cast<double>(std::max<int64_t>(1, offered.load()));
 
   std::printf("\ningest bench: %d monitors, %d simulated agents, %.0f s, PostgreSQL 15 + Redis 7 local\n\n",
               monitors, agents, seconds);
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) < 0) load[0] = load[1] = load[2] = -1;
+  std::printf("load average at the end: %.2f %.2f %.2f (%u cores)\n\n", load[0], load[1], load[2],
+              std::thread::hardware_concurrency());
   std::printf("| metric | value | target |\n|---|---|---|\n");
   std::printf("| results durable (PostgreSQL + Redis) | %.0f results/s | >= 50,000 |\n",
               offered.load() / drained);
@@ -199,9 +295,31 @@ int Main(int argc, char** argv) {
               static_cast<unsigned long long>(stats.states_saved));
   std::printf("| results stored / offered | %lld / %lld | equal (nothing lost) |\n",
               static_cast<long long>(stored), static_cast<long long>(offered.load()));
-  std::printf("| results missing from Redis history | %llu | 0 |\n",
-              static_cast<unsigned long long>(stats.cache_results_dropped));
-  return stored == offered.load() ? 0 : 2;
+  std::printf("| Redis history: appended / dropped (then refilled) | %llu / %llu | dropped 0 at target |\n",
+              static_cast<unsigned long long>(stats.cache.results_appended),
+              static_cast<unsigned long long>(stats.cache.results_dropped));
+  std::printf("| Redis history: monitors refilled from PostgreSQL | %llu | |\n",
+              static_cast<unsigned long long>(stats.cache.monitors_refilled));
+  std::printf("| cache writer: max backlog / longest flush | %zu results / %.0f ms | <= %zu (bound) |\n",
+              stats.cache.max_backlog, absl::ToDoubleMilliseconds(stats.cache.longest_flush),
+              store::CacheWriterOptions{}.max_pending_results);
+  std::printf("| cache writer: slowest status write / append / refill step | %.0f / %.0f / %.0f ms | |\n",
+              absl::ToDoubleMilliseconds(stats.cache.longest_statuses),
+              absl::ToDoubleMilliseconds(stats.cache.longest_append),
+              absl::ToDoubleMilliseconds(stats.cache.longest_refill));
+  std::printf("| cache writer thread CPU per result | %.2f us | |\n",
+              absl::ToDoubleMicroseconds(stats.cache.cpu) / n);
+  std::printf("| Redis history settled (everything appended or refilled) | %.1f s after start | |\n",
+              settled);
+  std::printf("| results missing from Redis history (vs PostgreSQL, per monitor) | %lld | 0 |\n",
+              static_cast<long long>(history.missing));
+  std::printf("| Redis history: extra entries / monitors differing / unreadable | %lld / %lld / %lld | 0 / 0 / 0 |\n",
+              static_cast<long long>(history.extra), static_cast<long long>(history.mismatched),
+              static_cast<long long>(history.unreadable));
+  const bool complete = history.missing == 0 && history.extra == 0 && history.mismatched == 0 &&
+                        history.unreadable == 0;
+  if (stored != offered.load()) return 2;
+  return complete ? 0 : 3;
 }
 
 }  // namespace uptime::coordinator

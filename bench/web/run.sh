@@ -159,7 +159,9 @@ wait_for "the agent to join" "$AGENT_PID" bash -c \
   "curl -sf -H 'Authorization: Bearer $READ' http://127.0.0.1:$GW/api/v1/agents | grep -q web-bench-1"
 
 mkdir -p "$(dirname "$OUT")"
-echo "== web_bench.mjs: $N monitors, $RUNS runs ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+source bench/common/machine_report.sh
+machine_start
+echo "== web_bench.mjs: $N monitors, $RUNS runs"
 # In the background so that Ctrl-C or a TERM reaches the trap at once.
 BENCH_ADMIN=$ADMIN BENCH_READ=$READ node bench/web/web_bench.mjs --base "http://127.0.0.1:$GW" --admin-token-env BENCH_ADMIN \
   --read-token-env BENCH_READ --monitors "$N" --runs "$RUNS" --chromium "$CHROMIUM" --out "$OUT" \
@@ -168,3 +170,4 @@ BENCH_ADMIN=$ADMIN BENCH_READ=$READ node bench/web/web_bench.mjs --base "http://
 NODE_PID=$!
 PIDS=("$NODE_PID" "${PIDS[@]}")
 wait "$NODE_PID"
+machine_report

@@ -3,7 +3,11 @@
 #ifndef UPTIME_CLI_TESTING_CLI_TEST_FIXTURE_H_
 #define UPTIME_CLI_TESTING_CLI_TEST_FIXTURE_H_
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,7 +27,7 @@ class CliTest : public ::testing::Test {
   void SetUp() override {
     for (const char* name : {"UPTIME_ADDR", "UPTIME_TOKEN", "UPTIME_TOKEN_FILE", "UPTIME_OUTPUT",
                              "UPTIME_TIMEOUT", "UPTIME_TLS", "UPTIME_TLS_CA", "UPTIME_TLS_CERT",
-                             "UPTIME_TLS_KEY", "UPTIME_TLS_SERVER_NAME"}) {
+                             "UPTIME_TLS_KEY", "UPTIME_TLS_SERVER_NAME", "UPTIME_CONTEXT"}) {
       unsetenv(name);
     }
   }
@@ -36,16 +40,36 @@ class CliTest : public ::testing::Test {
     out_.str("");
     err_.str("");
     args.insert(args.begin(), {"--addr", addr, "--timeout", "5s"});
+    return RunCli(args, Env());
+  }
+
+  // Output into out_/err_, the pinned clock, and uptimectl's own
+  // environment from env_vars_ only: the developer's config file of
+  // contexts must not leak in. Its path is one of this test's own.
+  CliEnv Env() {
     CliEnv env;
     env.out = &out_;
     env.err = &err_;
     env.now = [] { return kNow; };
-    return RunCli(args, env);
+    env.getenv = [this](const std::string& name) -> std::optional<std::string> {
+      auto it = env_vars_.find(name);
+      if (it == env_vars_.end()) return std::nullopt;
+      return it->second;
+    };
+    return env;
   }
+
+  std::string config_path() const {
+    const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return ::testing::TempDir() + "uptimectl-" + std::to_string(getpid()) + "-" +
+           test->test_suite_name() + "-" + test->name() + "/config.yaml";
+  }
+
 
   std::string out() const { return out_.str(); }
   std::string err() const { return err_.str(); }
 
+  std::map<std::string, std::string> env_vars_ = {{"UPTIMECTL_CONFIG", config_path()}};
   FakeCoordinator fake_;
   std::ostringstream out_;
   std::ostringstream err_;

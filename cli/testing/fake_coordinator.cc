@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -129,7 +130,89 @@ class FakeCoordinator::Statuses final : public v1::StatusService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListResults(grpc::ServerContext* ctx, const v1::ListResultsRequest* req,
+                           v1::ListResultsResponse* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    const int64_t start_us = req->has_start_time() ? TimestampMicros(req->start_time()) : INT64_MIN;
+    const int64_t end_us = req->has_end_time() ? TimestampMicros(req->end_time()) : INT64_MAX;
+    std::map<std::string, v1::CheckResult> matching;
+    for (const auto& [key, r] : f_.results_) {
+      if (r.monitor_id() != req->monitor_id()) continue;
+      if (r.start_time_us() < start_us || r.start_time_us() >= end_us) continue;
+      if (req->failures_only() && r.success()) continue;
+      matching[key] = r;
+    }
+    resp->set_next_page_token(Page(matching, req->page_token(), req->page_size(),
+                                   f_.max_page_size_,
+                                   [&](const v1::CheckResult& r) { *resp->add_results() = r; }));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetUptime(grpc::ServerContext* ctx, const v1::GetUptimeRequest* req,
+                         v1::GetUptimeResponse* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    auto it = f_.uptimes_.find(req->monitor_id());
+    if (it == f_.uptimes_.end()) return NotFound(req->monitor_id());
+    *resp = it->second;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListIncidents(grpc::ServerContext* ctx, const v1::ListIncidentsRequest* req,
+                             v1::ListIncidentsResponse* resp) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    absl::MutexLock lock(&f_.mu_);
+    std::map<std::string, v1::Incident> matching;
+    for (const auto& [key, i] : f_.incidents_) {
+      if (!req->monitor_id().empty() && i.monitor_id() != req->monitor_id()) continue;
+      if (req->open_only() && i.has_resolved()) continue;
+      matching[key] = i;
+    }
+    resp->set_next_page_token(Page(matching, req->page_token(), req->page_size(),
+                                   f_.max_page_size_,
+                                   [&](const v1::Incident& i) { *resp->add_incidents() = i; }));
+    return grpc::Status::OK;
+  }
+
+  // Polls for cancellation: a sync handler has no callback for it.
+  grpc::Status WatchEvents(grpc::ServerContext* ctx, const v1::WatchEventsRequest* req,
+                           grpc::ServerWriter<v1::Event>* writer) override {
+    if (grpc::Status s = f_.Begin(*ctx, *req); !s.ok()) return s;
+    int id = 0;
+    {
+      absl::MutexLock lock(&f_.mu_);
+      id = ++f_.watches_started_;
+      f_.watches_[id].request = *req;
+    }
+    writer->SendInitialMetadata();
+    while (true) {
+      std::vector<v1::Event> events;
+      std::optional<grpc::Status> end;
+      {
+        absl::MutexLock lock(&f_.mu_);
+        Watch& watch = f_.watches_[id];
+        f_.mu_.AwaitWithTimeout(absl::Condition(
+                                    +[](Watch* w) { return !w->queue.empty() || w->end.has_value(); },
+                                    &watch),
+                                absl::Milliseconds(20));
+        events.swap(watch.queue);
+        end = watch.end;
+        if (end.has_value() || ctx->IsCancelled()) f_.watches_.erase(id);
+      }
+      for (const v1::Event& event : events) {
+        if (!writer->Write(event)) break;
+      }
+      if (end.has_value()) return *end;
+      if (ctx->IsCancelled()) return grpc::Status::CANCELLED;
+    }
+  }
+
  private:
+  static int64_t TimestampMicros(const google::protobuf::Timestamp& t) {
+    return t.seconds() * 1'000'000 + t.nanos() / 1000;
+  }
+
   FakeCoordinator& f_;
 };
 
@@ -772,6 +855,61 @@ FakeCoordinator::FakeCoordinator()
 
 FakeCoordinator::~FakeCoordinator() {
   if (server_ != nullptr) server_->Shutdown();
+}
+
+void FakeCoordinator::AddResult(v1::CheckResult result) {
+  absl::MutexLock lock(&mu_);
+  // Newest first; the counter keeps results of the same microsecond apart.
+  const std::string key = absl::StrFormat("%020d-%06d", INT64_MAX - result.start_time_us(),
+                                          static_cast<int>(results_.size()));
+  results_[key] = std::move(result);
+}
+
+void FakeCoordinator::AddIncident(v1::Incident incident) {
+  absl::MutexLock lock(&mu_);
+  const std::string key =
+      absl::StrFormat("%020d-%s", INT64_MAX - incident.started().seconds(), incident.id());
+  incidents_[key] = std::move(incident);
+}
+
+void FakeCoordinator::SetUptime(v1::GetUptimeResponse uptime) {
+  absl::MutexLock lock(&mu_);
+  uptimes_[uptime.monitor_id()] = std::move(uptime);
+}
+
+void FakeCoordinator::PublishEvent(const v1::Event& event) {
+  absl::MutexLock lock(&mu_);
+  const std::string& monitor_id =
+      event.has_result() ? event.result().monitor_id() : event.state_change().monitor_id();
+  for (auto& [id, watch] : watches_) {
+    if (event.has_result() && !watch.request.include_results()) continue;
+    const auto& ids = watch.request.monitor_ids();
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), monitor_id) == ids.end()) continue;
+    watch.queue.push_back(event);
+  }
+}
+
+void FakeCoordinator::EndWatches(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  for (auto& [id, watch] : watches_) watch.end = status;
+}
+
+bool FakeCoordinator::WaitForWatches(int count, absl::Duration timeout) {
+  // Test glue on a real server's threads: wall-clock polling is fine here.
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (watches_started_ >= count) return true;
+    }
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+}
+
+int FakeCoordinator::open_watches() {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int>(watches_.size());
 }
 
 grpc::Status FakeCoordinator::Begin(const grpc::ServerContext& ctx) {

@@ -18,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/server.h"
 #include "uptime/v1/audit.grpc.pb.h"
@@ -43,6 +44,22 @@ class FakeCoordinator {
 
   void AddMonitor(v1::Monitor monitor);
   void AddStatus(v1::MonitorStatus status);
+  // History: ListResults answers a monitor's results newest first (by
+  // start_time_us), filtered like the coordinator; ListIncidents newest
+  // first (by started); GetUptime answers what was set for the monitor id
+  // (NOT_FOUND otherwise).
+  void AddResult(v1::CheckResult result);
+  void AddIncident(v1::Incident incident);
+  void SetUptime(v1::GetUptimeResponse uptime);
+  // WatchEvents. Each stream sends its initial metadata at once, then the
+  // events published while it is open (sequence numbers as given), until
+  // the client cancels or EndWatches ends every open stream with `status`.
+  void PublishEvent(const v1::Event& event);
+  void EndWatches(grpc::Status status);
+  // Waits until `count` WatchEvents streams have been opened in total (also
+  // counting closed ones); false after `timeout`.
+  bool WaitForWatches(int count, absl::Duration timeout);
+  int open_watches();
   void AddAgent(v1::AgentInfo agent);
   void SetClusterInfo(v1::ClusterInfo info);
   void AddWindow(v1::MaintenanceWindow window);
@@ -150,6 +167,18 @@ class FakeCoordinator {
   v1::ListAgentsResponse agents_ ABSL_GUARDED_BY(mu_);
   v1::ClusterInfo cluster_info_ ABSL_GUARDED_BY(mu_);
   grpc::Status failure_ ABSL_GUARDED_BY(mu_);
+  // Keyed so that map order is the API's order (newest first).
+  std::map<std::string, v1::CheckResult> results_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::Incident> incidents_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::GetUptimeResponse> uptimes_ ABSL_GUARDED_BY(mu_);  // by monitor id
+  // One queue per open WatchEvents stream, by stream number.
+  struct Watch {
+    v1::WatchEventsRequest request;
+    std::vector<v1::Event> queue;
+    std::optional<grpc::Status> end;
+  };
+  std::map<int, Watch> watches_ ABSL_GUARDED_BY(mu_);
+  int watches_started_ ABSL_GUARDED_BY(mu_) = 0;
   int max_page_size_ ABSL_GUARDED_BY(mu_) = 2;
   int next_id_ ABSL_GUARDED_BY(mu_) = 1;
   std::optional<v1::Monitor> created_ ABSL_GUARDED_BY(mu_);

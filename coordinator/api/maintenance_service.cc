@@ -43,8 +43,11 @@ grpc::ServerUnaryReactor* MaintenanceServiceImpl::ListMaintenanceWindows(
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
   if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  absl::StatusOr<LabelSelector> selector =
+      LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return FinishWith(ctx, ToGrpcStatus(selector.status()));
   absl::StatusOr<MaintenancePage> page =
-      registry_->List(*page_size, req->page_token(), req->active_only());
+      registry_->List(*selector, *page_size, req->page_token(), req->active_only());
   if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
   for (v1::MaintenanceWindow& w : page->windows) *resp->add_windows() = std::move(w);
   resp->set_next_page_token(page->next_page_token);

@@ -47,7 +47,10 @@ grpc::ServerUnaryReactor* NotificationServiceImpl::ListChannels(
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
   if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
-  absl::StatusOr<ChannelPage> page = channels_->List(*page_size, req->page_token());
+  absl::StatusOr<LabelSelector> selector =
+      LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return FinishWith(ctx, ToGrpcStatus(selector.status()));
+  absl::StatusOr<ChannelPage> page = channels_->List(*selector, *page_size, req->page_token());
   if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
   for (v1::Channel& c : page->channels) *resp->add_channels() = std::move(c);
   resp->set_next_page_token(page->next_page_token);

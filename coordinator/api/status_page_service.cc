@@ -54,7 +54,11 @@ grpc::ServerUnaryReactor* StatusPageServiceImpl::ListStatusPages(
   if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
   absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
   if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
-  absl::StatusOr<StatusPageList> list = registry_->List(*page_size, req->page_token());
+  absl::StatusOr<LabelSelector> selector =
+      LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return FinishWith(ctx, ToGrpcStatus(selector.status()));
+  absl::StatusOr<StatusPageList> list =
+      registry_->List(*selector, *page_size, req->page_token());
   if (!list.ok()) return FinishWith(ctx, ToGrpcStatus(list.status()));
   for (v1::StatusPage& page : list->pages) *resp->add_status_pages() = std::move(page);
   resp->set_next_page_token(list->next_page_token);

@@ -2,44 +2,20 @@
 
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/proto_time.h"
+#include "common/status_macros.h"
 #include "coordinator/catalog/audit_record.h"
 #include "coordinator/catalog/catalog.h"
 
 namespace uptime::coordinator {
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
-
-// Code points, not bytes: the API promises 1..200 characters.
-size_t Utf8Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// Factories name keys "config.<key>: ..."; the API names the request field.
-absl::Status ConfigFieldError(const absl::Status& s) {
-  absl::string_view msg = s.message();
-  if (absl::StartsWith(msg, "config.") || absl::StartsWith(msg, "config:")) {
-    return absl::Status(s.code(), absl::StrCat("channel.", msg));
-  }
-  return absl::Status(s.code(), absl::StrCat("channel.config: ", msg));
-}
-
 absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("channel '", id, "' not found"));
 }
 
 }  // namespace
-
-notifiers::NotifierConfig ToNotifierConfig(const v1::Channel& channel) {
-  return notifiers::NotifierConfig(channel.config().begin(), channel.config().end());
-}
 
 ChannelRegistry::ChannelRegistry(Clock* clock, store::CatalogStore* store,
                                  const notifiers::NotifierRegistry* notifiers,
@@ -66,27 +42,11 @@ absl::Status ChannelRegistry::Load() {
 
 absl::Status ChannelRegistry::ValidateLocked(const v1::Channel& channel,
                                              const std::string& self_id) const {
+  RETURN_IF_ERROR(ValidateChannel(channel, *notifiers_));
   const std::string& name = channel.name();
-  if (absl::StripAsciiWhitespace(name).empty()) {
-    return absl::InvalidArgumentError("channel.name: is required");
-  }
-  if (Utf8Length(name) > kMaxNameChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("channel.name: must be at most ", kMaxNameChars, " characters"));
-  }
   if (auto it = id_by_name_.find(name); it != id_by_name_.end() && it->second != self_id) {
     return absl::AlreadyExistsError(
         absl::StrCat("channel.name: a channel named '", name, "' already exists"));
-  }
-  if (channel.type().empty()) return absl::InvalidArgumentError("channel.type: is required");
-  const notifiers::NotifierFactory* factory = notifiers_->Find(channel.type());
-  if (factory == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("channel.type: unknown notifier type '", channel.type().substr(0, 64),
-                     "' (known: ", absl::StrJoin(notifiers_->names(), ", "), ")"));
-  }
-  if (absl::Status s = factory->ValidateConfig(ToNotifierConfig(channel)); !s.ok()) {
-    return ConfigFieldError(s);
   }
   return absl::OkStatus();
 }
@@ -138,7 +98,7 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Get(const std::string& id) const {
   return Redacted(it->second.channel);
 }
 
-absl::StatusOr<ChannelPage> ChannelRegistry::List(int page_size,
+absl::StatusOr<ChannelPage> ChannelRegistry::List(const LabelSelector& selector, int page_size,
                                                   const std::string& page_token) const {
   absl::StatusOr<std::string> after = DecodePageToken(page_token);
   if (!after.ok()) return after.status();
@@ -146,6 +106,7 @@ absl::StatusOr<ChannelPage> ChannelRegistry::List(int page_size,
   absl::MutexLock lock(&mu_);
   auto it = after->empty() ? channels_.begin() : channels_.upper_bound(*after);
   for (; it != channels_.end(); ++it) {
+    if (!selector.Matches(it->second.channel.labels())) continue;
     if (static_cast<int>(page.channels.size()) == page_size) {
       page.next_page_token = EncodePageToken(page.channels.back().id());
       break;
@@ -159,7 +120,8 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
                                                     const google::protobuf::FieldMask& mask,
                                                     const v1::AuditEvent& who) {
   if (update.id().empty()) return absl::InvalidArgumentError("channel.id: is required");
-  bool set_name = mask.paths_size() == 0, set_type = set_name, set_config = set_name;
+  bool set_name = mask.paths_size() == 0, set_type = set_name, set_config = set_name,
+       set_labels = set_name;
   for (const std::string& path : mask.paths()) {
     if (path == "name") {
       set_name = true;
@@ -167,6 +129,8 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
       set_type = true;
     } else if (path == "config") {
       set_config = true;
+    } else if (path == "labels") {
+      set_labels = true;
     } else if (path == "id" || path == "create_time" || path == "update_time") {
       return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' cannot be updated"));
     } else {
@@ -183,6 +147,7 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
   if (set_name) updated.set_name(update.name());
   if (set_type) updated.set_type(update.type());
   if (set_config) *updated.mutable_config() = update.config();
+  if (set_labels) *updated.mutable_labels() = update.labels();
   if (set_config && updated.type() == current.type()) {
     // Secrets the client read (redacted) and sent back unchanged keep their
     // stored values. Only within one type: another type's keys mean other
@@ -244,7 +209,7 @@ absl::StatusOr<std::shared_ptr<notifiers::Notifier>> ChannelRegistry::NotifierFo
   if (entry.notifier == nullptr) {
     absl::StatusOr<std::unique_ptr<notifiers::Notifier>> created =
         notifiers_->Create(entry.channel.type(), ToNotifierConfig(entry.channel), deps_);
-    if (!created.ok()) return ConfigFieldError(created.status());
+    if (!created.ok()) return ChannelConfigError(created.status());
     entry.notifier = std::shared_ptr<notifiers::Notifier>(std::move(*created));
   }
   return entry.notifier;

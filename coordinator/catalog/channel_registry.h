@@ -42,6 +42,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/labels.h"
+#include "coordinator/catalog/channel_validation.h"
 #include "coordinator/notifiers/notifier.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/catalog_store.h"
@@ -81,12 +83,14 @@ class ChannelRegistry {
   // The channel, redacted. NOT_FOUND for an unknown id.
   absl::StatusOr<v1::Channel> Get(const std::string& id) const;
 
-  // Up to `page_size` (> 0) channels after `page_token`, redacted.
-  // INVALID_ARGUMENT for a malformed token.
-  absl::StatusOr<ChannelPage> List(int page_size, const std::string& page_token) const;
+  // Up to `page_size` (> 0) channels matching `selector` after
+  // `page_token`, redacted. INVALID_ARGUMENT for a malformed token.
+  absl::StatusOr<ChannelPage> List(const LabelSelector& selector, int page_size,
+                                   const std::string& page_token) const;
 
   // Applies `update` (its id selects the channel) under `mask`: paths
-  // "name", "type", "config" (the whole map); an empty mask means all three.
+  // "name", "type", "config", "labels" (maps as a whole); an empty mask means
+  // all four.
   // A secret sent back exactly as it was returned redacted keeps its stored
   // value, so clients can read-modify-write. Validated like Create; the
   // channel's cached notifier is recreated on next use. Returns it redacted.
@@ -112,8 +116,8 @@ class ChannelRegistry {
     std::shared_ptr<notifiers::Notifier> notifier;  // null until first use
   };
 
-  // Checks name, type and config of `channel`, whose id is `self_id` ("" for
-  // a new channel).
+  // ValidateChannel, and the name not taken by another channel than
+  // `self_id` ("" for a new channel).
   absl::Status ValidateLocked(const v1::Channel& channel, const std::string& self_id) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   v1::Channel Redacted(const v1::Channel& channel) const;
@@ -128,9 +132,6 @@ class ChannelRegistry {
   std::map<std::string, Entry> channels_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> id_by_name_ ABSL_GUARDED_BY(mu_);
 };
-
-// A uptime.v1.Channel config map as a NotifierConfig.
-notifiers::NotifierConfig ToNotifierConfig(const v1::Channel& channel);
 
 }  // namespace uptime::coordinator
 

@@ -79,7 +79,7 @@ TEST_F(ChannelRegistryTest, CreateAssignsIdTimesAndRedactsSecrets) {
   absl::StatusOr<v1::Channel> got = channels->Get(c->id());
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->config().at("webhook_url"), "****1234");
-  absl::StatusOr<ChannelPage> page = channels->List(10, "");
+  absl::StatusOr<ChannelPage> page = channels->List(LabelSelector(), 10, "");
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->channels.size(), 1u);
   EXPECT_EQ(page->channels[0].config().at("webhook_url"), "****1234");
@@ -199,7 +199,7 @@ TEST_F(ChannelRegistryTest, ListPages) {
   std::string token;
   int pages = 0;
   do {
-    auto page = channels->List(2, token);
+    auto page = channels->List(LabelSelector(), 2, token);
     ASSERT_TRUE(page.ok());
     for (const auto& c : page->channels) seen.insert(c.id());
     token = page->next_page_token;
@@ -207,7 +207,46 @@ TEST_F(ChannelRegistryTest, ListPages) {
   } while (!token.empty());
   EXPECT_EQ(seen.size(), 5u);
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(channels->List(2, "garbage!").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(channels->List(LabelSelector(), 2, "garbage!").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ChannelRegistryTest, LabelsAreValidatedUpdatableListedAndAudited) {
+  auto channels = MakeRegistry();
+  v1::Channel ops = Slack("ops");
+  (*ops.mutable_labels())["managed-by"] = "uptimectl";
+  absl::StatusOr<v1::Channel> created = channels->Create(ops, TestWho());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->labels().at("managed-by"), "uptimectl");
+  ASSERT_TRUE(channels->Create(Slack("other"), TestWho()).ok());
+
+  v1::Channel bad = Slack("bad");
+  (*bad.mutable_labels())["no spaces"] = "x";
+  EXPECT_THAT(std::string(channels->Create(bad, TestWho()).status().message()),
+              StartsWith("channel.labels"));
+
+  absl::StatusOr<LabelSelector> managed = LabelSelector::Parse("", "managed-by=uptimectl");
+  ASSERT_TRUE(managed.ok());
+  absl::StatusOr<ChannelPage> page = channels->List(*managed, 10, "");
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->channels.size(), 1u);
+  EXPECT_EQ(page->channels[0].id(), created->id());
+
+  // Only the labels change; the stored secret stays.
+  v1::Channel relabel;
+  relabel.set_id(created->id());
+  (*relabel.mutable_labels())["team"] = "ops";
+  absl::StatusOr<v1::Channel> updated = channels->Update(relabel, Mask({"labels"}), TestWho());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->labels().size(), 1u);
+  EXPECT_EQ(updated->labels().at("team"), "ops");
+  EXPECT_EQ(updated->name(), "ops");
+  EXPECT_EQ(updated->config().at("webhook_url"), "****1234");
+  EXPECT_TRUE(channels->List(*managed, 10, "")->channels.empty());
+
+  const std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_FALSE(events.empty());
+  EXPECT_THAT(events.back().before_json(), HasSubstr("\"managed-by\""));
+  EXPECT_THAT(events.back().after_json(), HasSubstr("\"team\""));
 }
 
 // No secret, old or new, may reach the audit log: before and after are the

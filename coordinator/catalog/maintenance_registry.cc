@@ -3,28 +3,15 @@
 #include <utility>
 
 #include "absl/algorithm/container.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/labels.h"
 #include "common/proto_time.h"
+#include "common/status_macros.h"
 #include "coordinator/catalog/audit_record.h"
 #include "coordinator/catalog/catalog.h"
 #include "google/protobuf/util/field_mask_util.h"
 
 namespace uptime::coordinator {
 namespace {
-
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxDescriptionChars = 2000;
-constexpr int kMaxMonitorIds = 10'000;
-
-// Code points, not bytes: the API promises characters.
-size_t Utf8Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 absl::Status NotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("maintenance window '", id, "' not found"));
@@ -75,55 +62,13 @@ void MaintenanceRegistry::PublishLocked() {
 
 absl::Status MaintenanceRegistry::ValidateLocked(const v1::MaintenanceWindow& w,
                                                  const v1::MaintenanceWindow* current) const {
-  if (absl::StripAsciiWhitespace(w.name()).empty()) {
-    return absl::InvalidArgumentError("window.name: is required");
-  }
-  if (Utf8Length(w.name()) > kMaxNameChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("window.name: must be at most ", kMaxNameChars, " characters"));
-  }
-  if (Utf8Length(w.description()) > kMaxDescriptionChars) {
-    return absl::InvalidArgumentError(absl::StrCat("window.description: must be at most ",
-                                                   kMaxDescriptionChars, " characters"));
-  }
-  if (w.monitor_ids().empty() && w.label_selector().empty()) {
-    return absl::InvalidArgumentError(
-        "window.monitor_ids: set monitor_ids or label_selector (or both) to say which monitors "
-        "the window covers");
-  }
-  if (w.monitor_ids_size() > kMaxMonitorIds) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("window.monitor_ids: at most ", kMaxMonitorIds, " ids (use label_selector)"));
-  }
-  absl::flat_hash_map<std::string, int> seen;
-  for (int i = 0; i < w.monitor_ids_size(); ++i) {
-    const std::string& id = w.monitor_ids(i);
-    const std::string field = absl::StrCat("window.monitor_ids[", i, "]");
-    if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": is empty"));
-    if (auto [it, added] = seen.emplace(id, i); !added) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": duplicate of monitor_ids[", it->second, "]"));
-    }
-    const bool kept = current != nullptr &&
-                      absl::c_linear_search(current->monitor_ids(), id);
-    if (!kept && !monitor_exists_(id)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ": unknown monitor '", id.substr(0, 64), "'"));
-    }
-  }
-  if (!w.label_selector().empty()) {
-    absl::StatusOr<LabelSelector> selector =
-        LabelSelector::Parse("window.label_selector", w.label_selector());
-    if (!selector.ok()) return selector.status();
-  }
-  absl::StatusOr<WindowSchedule> schedule = WindowSchedule::Compile(w, "window");
-  if (!schedule.ok()) return schedule.status();
-  if (current == nullptr && !schedule->CurrentOrNext(clock_->Now())) {
-    return absl::InvalidArgumentError(
-        w.has_recurrence()
-            ? "window.end_time: no occurrence of the recurrence falls before end_time"
-            : "window.end_time: is in the past");
-  }
+  // Ids the window covered before this update are accepted even when their
+  // monitors were deleted since.
+  RETURN_IF_ERROR(ValidateMaintenanceWindow(w, [&](const std::string& id) {
+    return (current != nullptr && absl::c_linear_search(current->monitor_ids(), id)) ||
+           monitor_exists_(id);
+  }));
+  if (current == nullptr) RETURN_IF_ERROR(ValidateWindowNotOver(w, clock_->Now()));
   return absl::OkStatus();
 }
 
@@ -174,7 +119,8 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Get(const std::string
   return Decorated(it->second, now);
 }
 
-absl::StatusOr<MaintenancePage> MaintenanceRegistry::List(int page_size,
+absl::StatusOr<MaintenancePage> MaintenanceRegistry::List(const LabelSelector& selector,
+                                                          int page_size,
                                                           const std::string& page_token,
                                                           bool active_only) const {
   absl::StatusOr<std::string> after = DecodePageToken(page_token);
@@ -184,6 +130,7 @@ absl::StatusOr<MaintenancePage> MaintenanceRegistry::List(int page_size,
   absl::MutexLock lock(&mu_);
   auto it = after->empty() ? windows_.begin() : windows_.upper_bound(*after);
   for (; it != windows_.end(); ++it) {
+    if (!selector.Matches(it->second.labels())) continue;
     v1::MaintenanceWindow w = Decorated(it->second, now);
     if (active_only && !w.active()) continue;
     if (static_cast<int>(page.windows.size()) == page_size) {

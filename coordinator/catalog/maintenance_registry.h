@@ -40,7 +40,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/labels.h"
 #include "coordinator/catalog/maintenance_calendar.h"
+#include "coordinator/catalog/maintenance_validation.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/maintenance_store.h"
 #include "uptime/v1/audit.pb.h"
@@ -78,10 +80,11 @@ class MaintenanceRegistry {
   // NOT_FOUND for an unknown id.
   absl::StatusOr<v1::MaintenanceWindow> Get(const std::string& id) const;
 
-  // Up to `page_size` (> 0) windows after `page_token`; with `active_only`,
-  // only those in effect now. INVALID_ARGUMENT for a malformed token.
-  absl::StatusOr<MaintenancePage> List(int page_size, const std::string& page_token,
-                                       bool active_only) const;
+  // Up to `page_size` (> 0) windows matching `selector` after `page_token`;
+  // with `active_only`, only those in effect now. INVALID_ARGUMENT for a
+  // malformed token.
+  absl::StatusOr<MaintenancePage> List(const LabelSelector& selector, int page_size,
+                                       const std::string& page_token, bool active_only) const;
 
   // Applies `update` (its id selects the window) under `mask` (paths of
   // MaintenanceWindow; empty: every writable field) and validates the result

@@ -192,17 +192,56 @@ TEST_F(MaintenanceRegistryTest, ListPagesAndFiltersActive) {
   std::vector<std::string> seen;
   std::string token;
   do {
-    absl::StatusOr<MaintenancePage> page = registry_.List(2, token, false);
+    absl::StatusOr<MaintenancePage> page = registry_.List(LabelSelector(), 2, token, false);
     ASSERT_TRUE(page.ok());
     EXPECT_LE(page->windows.size(), 2u);
     for (const auto& w : page->windows) seen.push_back(w.id());
     token = page->next_page_token;
   } while (!token.empty());
   EXPECT_EQ(seen, ids);
-  absl::StatusOr<MaintenancePage> active = registry_.List(100, "", true);
+  absl::StatusOr<MaintenancePage> active = registry_.List(LabelSelector(), 100, "", true);
   ASSERT_TRUE(active.ok());
   EXPECT_EQ(active->windows.size(), 3u);
-  EXPECT_FALSE(registry_.List(10, "%%%", false).ok());
+  EXPECT_FALSE(registry_.List(LabelSelector(), 10, "%%%", false).ok());
+}
+
+TEST_F(MaintenanceRegistryTest, LabelsAreValidatedUpdatableListedAndAudited) {
+  v1::MaintenanceWindow w = Window();
+  (*w.mutable_labels())["managed-by"] = "uptimectl";
+  absl::StatusOr<v1::MaintenanceWindow> created = registry_.Create(w, TestWho());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->labels().at("managed-by"), "uptimectl");
+  ASSERT_TRUE(registry_.Create(Window(), TestWho()).ok());
+
+  v1::MaintenanceWindow bad = Window();
+  (*bad.mutable_labels())[""] = "x";
+  EXPECT_THAT(std::string(registry_.Create(bad, TestWho()).status().message()),
+              HasSubstr("window.labels"));
+
+  absl::StatusOr<LabelSelector> managed = LabelSelector::Parse("", "managed-by");
+  ASSERT_TRUE(managed.ok());
+  absl::StatusOr<MaintenancePage> page = registry_.List(*managed, 10, "", false);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->windows.size(), 1u);
+  EXPECT_EQ(page->windows[0].id(), created->id());
+
+  v1::MaintenanceWindow relabel;
+  relabel.set_id(created->id());
+  (*relabel.mutable_labels())["team"] = "core";
+  google::protobuf::FieldMask mask;
+  mask.add_paths("labels");
+  absl::StatusOr<v1::MaintenanceWindow> updated = registry_.Update(relabel, mask, TestWho());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->labels().size(), 1u);
+  EXPECT_EQ(updated->name(), "deploy");
+  EXPECT_TRUE(registry_.List(*managed, 10, "", false)->windows.empty());
+  EXPECT_EQ(store_.LoadWindows()->at(0).labels().size() + store_.LoadWindows()->at(1).labels().size(),
+            1u);
+
+  const std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_FALSE(events.empty());
+  EXPECT_THAT(events.back().before_json(), HasSubstr("\"managed-by\""));
+  EXPECT_THAT(events.back().after_json(), HasSubstr("\"team\""));
 }
 
 TEST_F(MaintenanceRegistryTest, WindowStaysEditableAfterItsMonitorIsDeleted) {

@@ -191,15 +191,27 @@ void ApplyMonitorDefaults(v1::Monitor* m) {
   }
 }
 
+size_t Utf8Length(absl::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+absl::Status ValidateLabels(const std::string& field,
+                            const google::protobuf::Map<std::string, std::string>& labels) {
+  for (const auto& [key, value] : labels) RETURN_IF_ERROR(ValidateLabel(field, key, value));
+  if (labels.size() > kMaxLabels) {
+    return Invalid(field, absl::StrCat("at most ", kMaxLabels, " labels"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateMonitor(const v1::Monitor& m, const std::string& prefix,
                              const std::function<bool(const std::string&)>& channel_exists) {
   if (m.name().empty()) return Invalid(prefix + ".name", "is required");
   if (m.name().size() > 200) return Invalid(prefix + ".name", "is longer than 200 characters");
   if (HasControlChars(m.name())) return Invalid(prefix + ".name", "contains control characters");
-  for (const auto& [key, value] : m.labels()) {
-    RETURN_IF_ERROR(ValidateLabel(prefix + ".labels", key, value));
-  }
-  if (m.labels_size() > 64) return Invalid(prefix + ".labels", "at most 64 labels");
+  RETURN_IF_ERROR(ValidateLabels(prefix + ".labels", m.labels()));
   RETURN_IF_ERROR(ValidateSpec(m, prefix));
 
   RETURN_IF_ERROR(ValidateDuration(prefix + ".interval", m.interval()));

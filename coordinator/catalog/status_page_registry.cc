@@ -6,138 +6,25 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/labels.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
-#include "common/utf8.h"
 #include "coordinator/catalog/audit_record.h"
-#include "coordinator/catalog/monitor_validation.h"  // kMaxUrlBytes, as for monitors
-#include "coordinator/notifiers/http_post.h"
 #include "google/protobuf/util/field_mask_util.h"
 
 namespace uptime::coordinator {
 namespace {
 
-constexpr size_t kMaxSlugChars = 63;
-constexpr size_t kMaxTitleChars = 200;
-constexpr size_t kMaxDescriptionChars = 2000;
-constexpr size_t kMaxGroupNameChars = 100;
-constexpr size_t kMaxAnnouncementChars = 2000;
-// google.protobuf.Timestamp's range: 0001-01-01 .. 9999-12-31.
-constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
-constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
-
 // The paths UpdateStatusPage accepts: every field a client may set.
 constexpr absl::string_view kWritableFields[] = {
     "slug",         "title",        "description",          "logo_url",            "homepage_url",
-    "groups",       "show_targets", "show_incident_causes", "hide_response_times", "announcement"};
+    "groups",       "show_targets", "show_incident_causes", "hide_response_times", "announcement",
+    "labels"};
 
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
-
-// Code points in `s` (the API promises characters, not bytes), or nullopt
-// when `s` is not valid UTF-8.
-std::optional<size_t> Utf8Chars(absl::string_view s) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size(); ++chars) {
-    const size_t len = Utf8SequenceLength(s, i);
-    if (len == 0) return std::nullopt;
-    i += len;
-  }
-  return chars;
-}
-
-// Valid UTF-8 of at most `max_chars`; with `required`, not blank either.
-absl::Status CheckText(absl::string_view field, absl::string_view value, size_t max_chars,
-                       bool required) {
-  const std::optional<size_t> chars = Utf8Chars(value);
-  if (!chars) return Invalid(field, "is not valid UTF-8");
-  if (required && absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "is required");
-  if (*chars > max_chars) {
-    return Invalid(field, absl::StrCat("must be at most ", max_chars, " characters"));
-  }
-  return absl::OkStatus();
-}
-
-bool IsSlugEnd(char c) { return absl::ascii_islower(c) || absl::ascii_isdigit(c); }
-
-// ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ without a regex engine.
-bool IsSlug(absl::string_view s) {
-  if (s.empty() || s.size() > kMaxSlugChars) return false;
-  if (!IsSlugEnd(s.front()) || !IsSlugEnd(s.back())) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return IsSlugEnd(c) || c == '-'; });
-}
-
-// Empty, or an absolute http(s) URL. The page is public, so credentials in
-// it would be published: refused.
-absl::Status CheckOptionalUrl(absl::string_view field, const std::string& url) {
-  if (url.empty()) return absl::OkStatus();
-  if (url.size() > kMaxUrlBytes) {
-    return Invalid(field, absl::StrCat("must be at most ", kMaxUrlBytes, " bytes"));
-  }
-  // javascript:, data: and relative URLs must not reach a public page.
-  absl::StatusOr<notifiers::UrlParts> parts = notifiers::ParseUrl(url);
-  if (!parts.ok() || (parts->scheme != "http" && parts->scheme != "https")) {
-    return Invalid(field, "must be an absolute http:// or https:// URL");
-  }
-  if (parts->has_userinfo) return Invalid(field, "must not contain credentials (user:password@)");
-  return absl::OkStatus();
-}
-
-absl::Status CheckAnnouncement(const v1::Announcement& a) {
-  // Empty text is allowed: it means "no announcement".
-  RETURN_IF_ERROR(
-      CheckText("status_page.announcement.text", a.text(), kMaxAnnouncementChars, false));
-  if (!v1::AnnouncementLevel_IsValid(a.level())) {
-    return Invalid("status_page.announcement.level", absl::StrCat("unknown level ", a.level()));
-  }
-  if (a.has_expire_time()) {
-    const google::protobuf::Timestamp& t = a.expire_time();
-    if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds ||
-        t.nanos() < 0 || t.nanos() > 999'999'999) {
-      return Invalid("status_page.announcement.expire_time", "is not a valid timestamp");
-    }
-  }
-  return absl::OkStatus();
-}
-
-// `kept`: ids the page showed before this update, accepted even when their
-// monitors were deleted since.
-absl::Status CheckGroup(const v1::StatusPageGroup& g, const std::string& prefix,
-                        const absl::flat_hash_set<std::string>& kept, const Catalog& catalog) {
-  RETURN_IF_ERROR(CheckText(absl::StrCat(prefix, ".name"), g.name(), kMaxGroupNameChars, true));
-  if (g.monitor_ids().empty() && g.label_selector().empty()) {
-    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
-                   "set monitor_ids or label_selector (or both) to say which monitors the group "
-                   "shows");
-  }
-  if (g.monitor_ids_size() > kMaxStatusPageGroupIds) {
-    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
-                   absl::StrCat("at most ", kMaxStatusPageGroupIds, " ids (use label_selector)"));
-  }
-  absl::flat_hash_map<std::string, int> seen;
-  for (int i = 0; i < g.monitor_ids_size(); ++i) {
-    const std::string& id = g.monitor_ids(i);
-    const std::string field = absl::StrCat(prefix, ".monitor_ids[", i, "]");
-    if (id.empty()) return Invalid(field, "is empty");
-    if (!Utf8Chars(id)) return Invalid(field, "is not valid UTF-8");
-    if (auto [it, added] = seen.emplace(id, i); !added) {
-      return Invalid(field, absl::StrCat("duplicate of monitor_ids[", it->second, "]"));
-    }
-    if (!kept.contains(id) && !catalog.Get(id).ok()) {
-      return Invalid(field, absl::StrCat("unknown monitor '", id.substr(0, 64), "'"));
-    }
-  }
-  if (!g.label_selector().empty()) {
-    const std::string field = absl::StrCat(prefix, ".label_selector");
-    if (!Utf8Chars(g.label_selector())) return Invalid(field, "is not valid UTF-8");
-    RETURN_IF_ERROR(LabelSelector::Parse(field, g.label_selector()).status());
-  }
-  return absl::OkStatus();
 }
 
 // Output-only fields are the server's; clients may send back what they read.
@@ -219,32 +106,17 @@ absl::Status StatusPageRegistry::Load() {
 
 absl::Status StatusPageRegistry::ValidateLocked(const v1::StatusPage& page,
                                                 const v1::StatusPage* current) const {
-  if (page.slug().empty()) return Invalid("status_page.slug", "is required");
-  if (!IsSlug(page.slug())) {
-    return Invalid("status_page.slug",
-                   "must be 1..63 characters of a-z, 0-9 and '-', starting and ending with a "
-                   "letter or digit");
-  }
-  RETURN_IF_ERROR(CheckText("status_page.title", page.title(), kMaxTitleChars, true));
-  RETURN_IF_ERROR(
-      CheckText("status_page.description", page.description(), kMaxDescriptionChars, false));
-  RETURN_IF_ERROR(CheckOptionalUrl("status_page.logo_url", page.logo_url()));
-  RETURN_IF_ERROR(CheckOptionalUrl("status_page.homepage_url", page.homepage_url()));
-  if (page.groups().empty()) return Invalid("status_page.groups", "at least one group is required");
-  if (page.groups_size() > kMaxStatusPageGroups) {
-    return Invalid("status_page.groups", absl::StrCat("at most ", kMaxStatusPageGroups, " groups"));
-  }
+  // Ids the page showed before this update are accepted even when their
+  // monitors were deleted since.
   absl::flat_hash_set<std::string> kept;
   if (current != nullptr) {
     for (const v1::StatusPageGroup& g : current->groups()) {
       kept.insert(g.monitor_ids().begin(), g.monitor_ids().end());
     }
   }
-  for (int i = 0; i < page.groups_size(); ++i) {
-    RETURN_IF_ERROR(
-        CheckGroup(page.groups(i), absl::StrCat("status_page.groups[", i, "]"), kept, *catalog_));
-  }
-  if (page.has_announcement()) RETURN_IF_ERROR(CheckAnnouncement(page.announcement()));
+  RETURN_IF_ERROR(ValidateStatusPage(page, [&](const std::string& id) {
+    return kept.contains(id) || catalog_->Get(id).ok();
+  }));
   // Last: a page that is wrong anyway should say what is wrong with it.
   if (auto it = by_slug_.find(page.slug()); it != by_slug_.end() && it->second.id() != page.id()) {
     return absl::AlreadyExistsError(
@@ -317,7 +189,8 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::GetBySlug(const std::string& 
   return Resolved(std::move(page));
 }
 
-absl::StatusOr<StatusPageList> StatusPageRegistry::List(int page_size,
+absl::StatusOr<StatusPageList> StatusPageRegistry::List(const LabelSelector& selector,
+                                                        int page_size,
                                                         const std::string& page_token) const {
   ASSIGN_OR_RETURN(const std::string after, DecodePageToken(page_token));
   StatusPageList list;
@@ -325,6 +198,7 @@ absl::StatusOr<StatusPageList> StatusPageRegistry::List(int page_size,
     absl::MutexLock lock(&mu_);
     auto it = after.empty() ? by_slug_.begin() : by_slug_.upper_bound(after);
     for (; it != by_slug_.end(); ++it) {
+      if (!selector.Matches(it->second.labels())) continue;
       if (static_cast<int>(list.pages.size()) == page_size) {
         list.next_page_token = EncodePageToken(list.pages.back().slug());
         break;

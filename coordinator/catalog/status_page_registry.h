@@ -41,7 +41,9 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/labels.h"
 #include "coordinator/catalog/catalog.h"
+#include "coordinator/catalog/status_page_validation.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/status_page_store.h"
 #include "uptime/v1/audit.pb.h"
@@ -54,9 +56,8 @@ struct StatusPageList {
   std::string next_page_token;
 };
 
-// Limits from the contract (status_page.proto).
-inline constexpr int kMaxStatusPageGroups = 20;
-inline constexpr int kMaxStatusPageGroupIds = 500;
+// Limit from the contract (status_page.proto); the others are in
+// status_page_validation.h.
 inline constexpr int kMaxResolvedMonitorsPerGroup = 1000;
 
 class StatusPageRegistry {
@@ -81,9 +82,10 @@ class StatusPageRegistry {
   absl::StatusOr<v1::StatusPage> Get(const std::string& id) const;
   absl::StatusOr<v1::StatusPage> GetBySlug(const std::string& slug) const;
 
-  // Up to `page_size` (> 0) pages in slug order after `page_token`.
-  // INVALID_ARGUMENT for a malformed token.
-  absl::StatusOr<StatusPageList> List(int page_size, const std::string& page_token) const;
+  // Up to `page_size` (> 0) pages matching `selector`, in slug order after
+  // `page_token`. INVALID_ARGUMENT for a malformed token.
+  absl::StatusOr<StatusPageList> List(const LabelSelector& selector, int page_size,
+                                      const std::string& page_token) const;
 
   // Applies `update` (its id selects the page) under `mask` (top-level
   // writable fields of StatusPage; empty: all of them) and validates the

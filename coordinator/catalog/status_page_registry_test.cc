@@ -227,7 +227,7 @@ TEST_F(StatusPageRegistryTest, ResolvesListedIdsThenSelectorByNameFromTheLiveCat
   ASSERT_TRUE(got.ok());
   EXPECT_THAT(Resolved(got->groups(0)), ElementsAre(zed, alpha, api_, beta));
   EXPECT_EQ(got->groups(0).monitor_ids_size(), 2);
-  absl::StatusOr<StatusPageList> list = registry_.List(10, "");
+  absl::StatusOr<StatusPageList> list = registry_.List(LabelSelector(), 10, "");
   ASSERT_TRUE(list.ok());
   EXPECT_THAT(Resolved(list->pages[0].groups(0)), ElementsAre(zed, alpha, api_, beta));
 }
@@ -342,6 +342,43 @@ TEST_F(StatusPageRegistryTest, StoreFailureChangesNothing) {
   EXPECT_TRUE(registry_.Create(Page("other"), TestWho()).ok());
 }
 
+TEST_F(StatusPageRegistryTest, LabelsAreValidatedUpdatableListedAndAudited) {
+  v1::StatusPage p = Page("acme");
+  (*p.mutable_labels())["managed-by"] = "uptimectl";
+  absl::StatusOr<v1::StatusPage> created = registry_.Create(p, TestWho());
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_EQ(created->labels().at("managed-by"), "uptimectl");
+  ASSERT_TRUE(registry_.Create(Page("other"), TestWho()).ok());
+  EXPECT_THAT(std::string(CreateError([](auto& q) {
+                            q.set_slug("bad");
+                            (*q.mutable_labels())["k"] = "tab\there";
+                          }).message()),
+              HasSubstr("status_page.labels"));
+
+  absl::StatusOr<LabelSelector> managed = LabelSelector::Parse("", "managed-by=uptimectl");
+  ASSERT_TRUE(managed.ok());
+  absl::StatusOr<StatusPageList> list = registry_.List(*managed, 10, "");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->pages.size(), 1u);
+  EXPECT_EQ(list->pages[0].slug(), "acme");
+
+  v1::StatusPage relabel;
+  relabel.set_id(created->id());
+  (*relabel.mutable_labels())["team"] = "web";
+  google::protobuf::FieldMask mask;
+  mask.add_paths("labels");
+  absl::StatusOr<v1::StatusPage> updated = registry_.Update(relabel, mask, TestWho());
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->labels().size(), 1u);
+  EXPECT_EQ(updated->title(), "Acme status");
+  EXPECT_TRUE(registry_.List(*managed, 10, "")->pages.empty());
+
+  const std::vector<v1::AuditEvent> events = AuditEvents(audit_log_);
+  ASSERT_FALSE(events.empty());
+  EXPECT_THAT(events.back().before_json(), HasSubstr("\"managed-by\""));
+  EXPECT_THAT(events.back().after_json(), HasSubstr("\"team\""));
+}
+
 TEST_F(StatusPageRegistryTest, ListPagesBySlug) {
   for (const char* slug : {"delta", "alpha", "echo", "charlie", "bravo"}) {
     ASSERT_TRUE(registry_.Create(Page(slug), TestWho()).ok());
@@ -349,15 +386,15 @@ TEST_F(StatusPageRegistryTest, ListPagesBySlug) {
   std::vector<std::string> seen;
   std::string token;
   do {
-    absl::StatusOr<StatusPageList> list = registry_.List(2, token);
+    absl::StatusOr<StatusPageList> list = registry_.List(LabelSelector(), 2, token);
     ASSERT_TRUE(list.ok()) << list.status();
     EXPECT_LE(list->pages.size(), 2u);
     for (const v1::StatusPage& p : list->pages) seen.push_back(p.slug());
     token = list->next_page_token;
   } while (!token.empty());
   EXPECT_THAT(seen, ElementsAre("alpha", "bravo", "charlie", "delta", "echo"));
-  EXPECT_EQ(registry_.List(5, "")->next_page_token, "");
-  EXPECT_FALSE(registry_.List(10, "%%%").ok());
+  EXPECT_EQ(registry_.List(LabelSelector(), 5, "")->next_page_token, "");
+  EXPECT_FALSE(registry_.List(LabelSelector(), 10, "%%%").ok());
 }
 
 TEST_F(StatusPageRegistryTest, GetDeleteAndLoad) {

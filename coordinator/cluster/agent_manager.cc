@@ -39,6 +39,8 @@ AgentManager::AgentManager(Clock* clock, AgentManagerOptions options)
       agents_presumed_dead_((options.metrics ? options.metrics : &own_metrics_)
                                 ->AddCounter("uptime_coordinator_agents_presumed_dead_total",
                                              "Agents removed for missing heartbeats")),
+      table_(options.sharding),
+      last_rebalance_(clock->Now()),
       generation_(absl::ToUnixSeconds(clock->Now()) & 0x7fffffff),
       next_epoch_((generation_ << 32) + 1) {}
 
@@ -67,121 +69,124 @@ void AgentManager::CheckLiveness() {
   for (const auto& [id, agent] : agents_) {
     if (agent.last_seen < deadline) dead.push_back(id);
   }
-  if (!dead.empty()) {
-    for (const std::string& id : dead) {
-      spdlog::warn("agent {} presumed dead: silent for {}", id,
-                   absl::FormatDuration(now - agents_[id].last_seen));
-      agents_[id].link->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                           "no heartbeat: presumed dead, reconnect"));
-      RemoveAgentLocked(id);
-      agents_presumed_dead_->Increment();
-    }
+  // One batch of deltas per table change: an agent applies an Assignment's
+  // removals before its upserts, so a monitor that comes back within a
+  // batch would be lost.
+  for (const std::string& id : dead) {
+    spdlog::warn("agent {} presumed dead: silent for {}", id,
+                 absl::FormatDuration(now - agents_[id].last_seen));
+    agents_[id].link->Close(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                         "no heartbeat: presumed dead, reconnect"));
     Deltas deltas;
-    RebalanceLocked(&deltas);
+    RemoveAgentLocked(id, /*keep_entry=*/false, &deltas);
     SendLocked(std::move(deltas));
+    agents_presumed_dead_->Increment();
+  }
+  if (table_.drifted() && now - last_rebalance_ >= options_.rebalance_interval) {
+    std::vector<PlacementChange> changes;
+    table_.Rebalance(&changes);
+    Deltas deltas;
+    ApplyLocked(changes, ShardTable::kNone, &deltas);
+    SendLocked(std::move(deltas));
+    last_rebalance_ = now;
   }
   liveness_timer_ = clock_->ScheduleAt(now + options_.heartbeat_interval / 2,
                                        [this] { CheckLiveness(); });
 }
 
+uint32_t AgentManager::KeyOfLocked(absl::string_view monitor_id) const {
+  auto it = keys_.find(monitor_id);
+  return it == keys_.end() ? ShardTable::kNone : it->second;
+}
+
 void AgentManager::OnMonitorUpserted(const MonitorPtr& monitor) {
   absl::MutexLock lock(&mu_);
-  MonitorSlot& slot = monitors_[monitor->id()];
-  slot.monitor = monitor;
-  slot.id_hash = StableHash64(monitor->id());
-  // Validated before it reached the catalog, so this parse cannot fail.
-  slot.selector = LabelSelector::Parse("locations.selector", monitor->locations().selector())
-                      .value_or(LabelSelector());
+  uint32_t key = KeyOfLocked(monitor->id());
+  if (key == ShardTable::kNone) {
+    if (free_keys_.empty()) {
+      key = static_cast<uint32_t>(records_.size());
+      records_.emplace_back();
+    } else {
+      key = free_keys_.back();
+      free_keys_.pop_back();
+    }
+  } else {
+    keys_.erase(monitor->id());  // the view points into the old proto
+  }
+  records_[key].monitor = monitor;
+  keys_.emplace(records_[key].monitor->id(), key);
+
+  std::vector<PlacementChange> changes;
+  if (monitor->paused()) {
+    table_.RemoveMonitor(key, &changes);
+  } else {
+    const auto& where = monitor->locations();
+    absl::Status placed = table_.SetMonitor(key,
+                                            MonitorShape{.id_hash = StableHash64(monitor->id()),
+                                                         .selector = where.selector(),
+                                                         .location_label = where.location_label(),
+                                                         .count = where.count()},
+                                            &changes);
+    if (!placed.ok()) {
+      // Validated before it reached the catalog; should it still fail, the
+      // monitor is left unplaced rather than placed on the wrong agents.
+      spdlog::error("monitor {} left unplaced: {}", monitor->id(), placed.ToString());
+      table_.RemoveMonitor(key, &changes);
+    }
+  }
   Deltas deltas;
-  PlaceOneLocked(slot, &deltas);
+  // A changed definition must reach every assigned agent: a new epoch does it.
+  ApplyLocked(changes, key, &deltas);
   SendLocked(std::move(deltas));
 }
 
 void AgentManager::OnMonitorRemoved(const std::string& id) {
   absl::MutexLock lock(&mu_);
-  auto it = monitors_.find(id);
-  if (it == monitors_.end()) return;
+  const uint32_t key = KeyOfLocked(id);
+  if (key == ShardTable::kNone) return;
+  std::vector<PlacementChange> changes;
+  table_.RemoveMonitor(key, &changes);
   Deltas deltas;
-  ApplyPlacementLocked(it->second, {}, /*force_new_epoch=*/false, &deltas);
-  monitors_.erase(it);
+  ApplyLocked(changes, ShardTable::kNone, &deltas);
+  keys_.erase(id);
+  records_[key] = MonitorRecord();
+  free_keys_.push_back(key);
   SendLocked(std::move(deltas));
 }
 
-std::vector<AgentView> AgentManager::AgentViewsLocked() const {
-  std::vector<AgentView> views;
-  views.reserve(agents_.size());
-  for (const auto& [id, agent] : agents_) views.push_back(agent.view);
-  return views;
+void AgentManager::ApplyLocked(const std::vector<PlacementChange>& changes, uint32_t force_key,
+                               Deltas* deltas) {
+  bool forced = false;
+  for (const PlacementChange& change : changes) {
+    MoveLocked(change.monitor, change.before, change.after, deltas);
+    forced = forced || change.monitor == force_key;
+  }
+  if (force_key != ShardTable::kNone && !forced) {
+    const AgentIndexes agents = table_.assignment(force_key);
+    if (!agents.empty()) MoveLocked(force_key, agents, agents, deltas);
+  }
 }
 
-ShardMonitor AgentManager::ShardInput(const MonitorSlot& slot) {
-  return ShardMonitor{.id_hash = slot.id_hash,
-                      .selector = &slot.selector,
-                      .location_label = &slot.monitor->locations().location_label(),
-                      .count = slot.monitor->locations().count()};
-}
-
-void AgentManager::PlaceOneLocked(MonitorSlot& slot, Deltas* deltas) {
-  std::vector<std::string> desired;
-  if (!slot.monitor->paused() && !agents_.empty()) {
-    std::vector<AgentView> views = AgentViewsLocked();
-    uint64_t placed_slots = 0;
-    for (const auto& [id, agent] : agents_) placed_slots += agent.monitors.size();
-    Planner planner(views, placed_slots + std::max(1, slot.monitor->locations().count()));
-    uint32_t index = 0;
-    for (const auto& [id, agent] : agents_) {
-      // A changed monitor must not count against its own current agents.
-      const bool holds = agent.monitors.contains(slot.monitor->id());
-      planner.SetLoad(index++, static_cast<uint32_t>(agent.monitors.size() - (holds ? 1 : 0)));
+void AgentManager::MoveLocked(uint32_t key, const AgentIndexes& before, const AgentIndexes& after,
+                              Deltas* deltas) {
+  MonitorRecord& record = records_[key];
+  const v1::Monitor& m = *record.monitor;
+  for (uint32_t slot : before) {
+    if (std::find(after.begin(), after.end(), slot) != after.end()) continue;
+    // A removed agent's slot is already cleared: nothing to tell it.
+    if (slot < slot_agents_.size() && !slot_agents_[slot].empty()) {
+      (*deltas)[slot_agents_[slot]].add_removed_ids(m.id());
     }
-    for (uint32_t a : planner.Place(ShardInput(slot))) desired.push_back(views[a].id);
   }
-  // A changed definition must reach every assigned agent: a new epoch does it.
-  ApplyPlacementLocked(slot, std::move(desired), /*force_new_epoch=*/true, deltas);
-}
-
-void AgentManager::ApplyPlacementLocked(MonitorSlot& slot, std::vector<std::string> desired,
-                                        bool force_new_epoch, Deltas* deltas) {
-  std::sort(desired.begin(), desired.end());
-  const v1::Monitor& m = *slot.monitor;
-  if (desired == slot.placement.agents && !force_new_epoch) return;
-  for (const std::string& old_agent : slot.placement.agents) {
-    if (std::binary_search(desired.begin(), desired.end(), old_agent)) continue;
-    auto agent = agents_.find(old_agent);
-    if (agent == agents_.end()) continue;
-    agent->second.monitors.erase(m.id());
-    (*deltas)[old_agent].add_removed_ids(m.id());
-  }
-  slot.placement.agents = std::move(desired);
-  if (slot.placement.agents.empty()) {
-    slot.placement.epoch = 0;
+  if (after.empty()) {
+    record.epoch = 0;
     return;
   }
-  slot.placement.epoch = next_epoch_++;
-  for (const std::string& agent_id : slot.placement.agents) {
-    agents_[agent_id].monitors.insert(m.id());
-    v1::AssignedMonitor* assigned = (*deltas)[agent_id].add_upserts();
+  record.epoch = next_epoch_++;
+  for (uint32_t slot : after) {
+    v1::AssignedMonitor* assigned = (*deltas)[slot_agents_[slot]].add_upserts();
     *assigned->mutable_monitor() = m;
-    assigned->set_epoch(slot.placement.epoch);
-  }
-}
-
-void AgentManager::RebalanceLocked(Deltas* deltas) {
-  std::vector<AgentView> views = AgentViewsLocked();
-  std::vector<ShardMonitor> inputs;
-  std::vector<MonitorSlot*> slots;
-  inputs.reserve(monitors_.size());
-  slots.reserve(monitors_.size());
-  for (auto& [id, slot] : monitors_) {
-    if (slot.monitor->paused()) continue;
-    inputs.push_back(ShardInput(slot));
-    slots.push_back(&slot);
-  }
-  ShardPlan plan = ComputePlan(inputs, views);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    std::vector<std::string> desired;
-    for (uint32_t a : plan.assignments[i]) desired.push_back(views[a].id);
-    ApplyPlacementLocked(*slots[i], std::move(desired), /*force_new_epoch=*/false, deltas);
+    assigned->set_epoch(record.epoch);
   }
 }
 
@@ -197,16 +202,20 @@ void AgentManager::SendLocked(Deltas deltas) {
   }
 }
 
-void AgentManager::RemoveAgentLocked(const std::string& agent_id) {
+void AgentManager::RemoveAgentLocked(const std::string& agent_id, bool keep_entry, Deltas* deltas) {
   auto it = agents_.find(agent_id);
   if (it == agents_.end()) return;
-  for (const std::string& monitor_id : it->second.monitors) {
-    auto slot = monitors_.find(monitor_id);
-    if (slot == monitors_.end()) continue;
-    auto& agents = slot->second.placement.agents;
-    agents.erase(std::remove(agents.begin(), agents.end(), agent_id), agents.end());
+  const uint32_t slot = it->second.slot;
+  if (slot != ShardTable::kNone) {
+    // A draining agent is told of its removals; a gone one is not.
+    if (!keep_entry) slot_agents_[slot].clear();
+    std::vector<PlacementChange> changes;
+    table_.RemoveAgent(slot, &changes);
+    ApplyLocked(changes, ShardTable::kNone, deltas);
+    slot_agents_[slot].clear();
+    it->second.slot = ShardTable::kNone;
   }
-  agents_.erase(it);
+  if (!keep_entry) agents_.erase(it);
 }
 
 absl::Status AgentManager::Register(const v1::Hello& hello, const std::string& peer,
@@ -219,8 +228,12 @@ absl::Status AgentManager::Register(const v1::Hello& hello, const std::string& p
   if (auto old = agents_.find(id); old != agents_.end()) {
     spdlog::warn("agent {} reconnected from {}: closing its previous stream", id, peer);
     old->second.link->Close(grpc::Status(grpc::StatusCode::ABORTED, "replaced by a newer stream"));
-    RemoveAgentLocked(id);
+    // Sent before the newcomer's changes (see CheckLiveness).
+    Deltas removed;
+    RemoveAgentLocked(id, /*keep_entry=*/false, &removed);
+    SendLocked(std::move(removed));
   }
+  Deltas deltas;
   AgentEntry& agent = agents_[id];
   agent.view.id = id;
   agent.view.labels = {hello.labels().begin(), hello.labels().end()};
@@ -232,20 +245,23 @@ absl::Status AgentManager::Register(const v1::Hello& hello, const std::string& p
   agent.connected_since = now;
   agent.last_seen = now;
 
-  Deltas deltas;
-  RebalanceLocked(&deltas);
+  std::vector<PlacementChange> changes;
+  agent.slot = table_.AddAgent(agent.view, &changes);
+  if (slot_agents_.size() <= agent.slot) slot_agents_.resize(agent.slot + 1);
+  slot_agents_[agent.slot] = id;
+  ApplyLocked(changes, ShardTable::kNone, &deltas);
   // The newcomer gets its complete set, not a delta.
   deltas.erase(id);
   v1::Assignment& full = deltas[id];
   full.set_full(true);
-  for (const std::string& monitor_id : agent.monitors) {
-    const MonitorSlot& slot = monitors_[monitor_id];
+  const std::vector<uint32_t> keys = table_.MonitorsOf(agent.slot);
+  for (uint32_t key : keys) {
     v1::AssignedMonitor* assigned = full.add_upserts();
-    *assigned->mutable_monitor() = *slot.monitor;
-    assigned->set_epoch(slot.placement.epoch);
+    *assigned->mutable_monitor() = *records_[key].monitor;
+    assigned->set_epoch(records_[key].epoch);
   }
   spdlog::info("agent {} connected from {} (labels {}, capacity {}): {} monitors", id, peer,
-               hello.labels_size(), agent.view.capacity, agent.monitors.size());
+               hello.labels_size(), agent.view.capacity, keys.size());
   SendLocked(std::move(deltas));
   return absl::OkStatus();
 }
@@ -255,9 +271,8 @@ void AgentManager::Unregister(const std::string& agent_id, const SessionLink* li
   auto it = agents_.find(agent_id);
   if (it == agents_.end() || it->second.link.get() != link) return;
   spdlog::info("agent {} disconnected", agent_id);
-  RemoveAgentLocked(agent_id);
   Deltas deltas;
-  RebalanceLocked(&deltas);
+  RemoveAgentLocked(agent_id, /*keep_entry=*/false, &deltas);
   SendLocked(std::move(deltas));
 }
 
@@ -267,11 +282,11 @@ void AgentManager::OnGoodbye(const std::string& agent_id, const SessionLink* lin
   auto it = agents_.find(agent_id);
   if (it == agents_.end() || it->second.link.get() != link) return;
   spdlog::info("agent {} is leaving ({}): moving its {} monitors", agent_id, reason,
-               it->second.monitors.size());
+               it->second.slot == ShardTable::kNone ? 0 : table_.load(it->second.slot));
   it->second.view.draining = true;
   it->second.last_seen = clock_->Now();
   Deltas deltas;
-  RebalanceLocked(&deltas);
+  RemoveAgentLocked(agent_id, /*keep_entry=*/true, &deltas);
   // The removals reach the leaving agent before Drain, on the same stream:
   // it stops each check only once another agent has it.
   SendLocked(std::move(deltas));
@@ -310,22 +325,21 @@ std::optional<std::vector<v1::CheckResult>> AgentManager::FilterCurrent(
     if (it == agents_.end() || it->second.link.get() != link) return std::nullopt;
     const AgentEntry& agent = it->second;
     for (v1::CheckResult& r : *results) {
-      auto slot = monitors_.find(r.monitor_id());
-      if (slot == monitors_.end()) continue;
-      const Placement& p = slot->second.placement;
-      const bool assigned_here =
-          std::find(p.agents.begin(), p.agents.end(), agent_id) != p.agents.end();
+      const uint32_t key = KeyOfLocked(r.monitor_id());
+      if (key == ShardTable::kNone) continue;
+      const MonitorRecord& record = records_[key];
+      const bool assigned_here = agent.slot != ShardTable::kNone && table_.Holds(key, agent.slot);
       // A result from a previous leader's epoch (the agent kept checking
       // while no coordinator ran) counts if the agent still holds the
       // monitor; any other epoch mismatch is stale.
-      const bool previous_leader = (r.epoch() >> 32) < generation_ && p.epoch != 0;
-      if (!assigned_here || (r.epoch() != p.epoch && !previous_leader)) {
+      const bool previous_leader = (r.epoch() >> 32) < generation_ && record.epoch != 0;
+      if (!assigned_here || (r.epoch() != record.epoch && !previous_leader)) {
         ++stale;
         continue;  // stale: the monitor moved or changed since the agent ran it
       }
       // Identity comes from the stream, not from what the agent claims.
       r.set_agent_id(agent_id);
-      r.set_location(LocationOf(agent.view, slot->second.monitor->locations().location_label()));
+      r.set_location(LocationOf(agent.view, record.monitor->locations().location_label()));
       counted.push_back(std::move(r));
     }
   }
@@ -344,7 +358,8 @@ std::vector<v1::AgentInfo> AgentManager::ListAgents() const {
     info.set_capacity(agent.view.capacity);
     ToProto(agent.connected_since, info.mutable_connected_since());
     ToProto(agent.last_seen, info.mutable_last_heartbeat());
-    info.set_monitors_assigned(static_cast<int32_t>(agent.monitors.size()));
+    info.set_monitors_assigned(
+        static_cast<int32_t>(agent.slot == ShardTable::kNone ? 0 : table_.load(agent.slot)));
     info.set_checks_per_second(agent.last_heartbeat.checks_per_second());
     info.set_in_flight(agent.last_heartbeat.in_flight());
     info.set_peer(agent.peer);
@@ -355,15 +370,18 @@ std::vector<v1::AgentInfo> AgentManager::ListAgents() const {
 
 std::vector<std::string> AgentManager::AgentsOf(const std::string& monitor_id) const {
   absl::MutexLock lock(&mu_);
-  auto it = monitors_.find(monitor_id);
-  if (it == monitors_.end()) return {};
-  return it->second.placement.agents;
+  const uint32_t key = KeyOfLocked(monitor_id);
+  if (key == ShardTable::kNone) return {};
+  std::vector<std::string> ids;
+  for (uint32_t slot : table_.assignment(key)) ids.push_back(slot_agents_[slot]);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 int64_t AgentManager::EpochOf(const std::string& monitor_id) const {
   absl::MutexLock lock(&mu_);
-  auto it = monitors_.find(monitor_id);
-  return it == monitors_.end() ? 0 : it->second.placement.epoch;
+  const uint32_t key = KeyOfLocked(monitor_id);
+  return key == ShardTable::kNone ? 0 : records_[key].epoch;
 }
 
 size_t AgentManager::agent_count() const {

@@ -1,12 +1,17 @@
 // AgentManager: the connected agents and which monitors each one checks.
 //
 // Keeps one descriptor per connected agent (Kudu's TSDescriptor shape) and one
-// placement per monitor (agents + epoch). Every change of agents or monitors
-// recomputes placements with rendezvous hashing (sharding.h); a monitor whose
-// agents change gets a new epoch, and the affected agents get Assignment
-// deltas. FilterCurrent() keeps only results that carry the current epoch and
-// come from a currently assigned agent, so late results of a reassigned or
-// hung agent are dropped (ingest/ calls it for every batch). Thread-safe.
+// epoch per monitor; placement itself lives in a ShardTable (shard_table.h),
+// kept current incrementally: an agent joining or leaving re-ranks only the
+// monitors it can win or held. A monitor whose agents change gets a new
+// epoch, and the affected agents get Assignment deltas. FilterCurrent() keeps
+// only results that carry the current epoch and come from a currently
+// assigned agent, so late results of a reassigned or hung agent are dropped
+// (ingest/ calls it for every batch). Thread-safe.
+//
+// Memory: per monitor, the catalog's shared proto (not copied), an epoch, a
+// dense key found by an index of views into the proto's id, and the table's
+// 16 bytes. No per-monitor string is copied.
 #ifndef UPTIME_COORDINATOR_CLUSTER_AGENT_MANAGER_H_
 #define UPTIME_COORDINATOR_CLUSTER_AGENT_MANAGER_H_
 
@@ -18,7 +23,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
@@ -27,6 +31,7 @@
 #include "google/protobuf/repeated_ptr_field.h"
 #include "coordinator/cluster/session_link.h"
 #include "coordinator/cluster/planner.h"
+#include "coordinator/cluster/shard_table.h"
 #include "uptime/v1/agent.pb.h"
 #include "uptime/v1/cluster.pb.h"
 
@@ -38,6 +43,10 @@ struct AgentManagerOptions {
   int missed_heartbeats = 3;
   // Where to count results and agent events; may be null.
   MetricsRegistry* metrics = nullptr;
+  // While the plan is capped and monitor changes were placed against the
+  // loads (ShardTable::drifted), a full plan is recomputed this often.
+  absl::Duration rebalance_interval = absl::Seconds(30);
+  ShardOptions sharding = {};
 };
 
 class AgentManager : public CatalogListener {
@@ -89,15 +98,9 @@ class AgentManager : public CatalogListener {
   size_t agent_count() const;
 
  private:
-  struct Placement {
-    std::vector<std::string> agents;  // sorted
-    int64_t epoch = 0;
-  };
-  struct MonitorSlot {
-    MonitorPtr monitor;
-    LabelSelector selector;
-    uint64_t id_hash = 0;
-    Placement placement;
+  struct MonitorRecord {
+    MonitorPtr monitor;  // null: a free key
+    int64_t epoch = 0;   // 0 while unassigned
   };
   struct AgentEntry {
     AgentView view;
@@ -108,22 +111,27 @@ class AgentManager : public CatalogListener {
     absl::Time connected_since;
     absl::Time last_seen;
     v1::Heartbeat last_heartbeat;
-    absl::flat_hash_set<std::string> monitors;
+    // Its slot in the table; kNone once it is draining.
+    uint32_t slot = ShardTable::kNone;
   };
   using Deltas = std::map<std::string, v1::Assignment>;
 
-  // Places one new or changed monitor against the current loads.
-  void PlaceOneLocked(MonitorSlot& slot, Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Moves a monitor to `desired` (sorted agent ids), recording the deltas;
-  // with `force_new_epoch` even when the agents stay the same.
-  void ApplyPlacementLocked(MonitorSlot& slot, std::vector<std::string> desired,
-                            bool force_new_epoch, Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Agent views in map order, for the planner.
-  std::vector<AgentView> AgentViewsLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  static ShardMonitor ShardInput(const MonitorSlot& slot);
-  void RebalanceLocked(Deltas* deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sends the agents of the changed monitors their deltas and bumps those
+  // monitors' epochs. `deltas` must hold one table change only: an agent
+  // applies removals before upserts. `force_key` (a changed definition) gets a new epoch
+  // even when its agents stay.
+  void ApplyLocked(const std::vector<PlacementChange>& changes, uint32_t force_key, Deltas* deltas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void MoveLocked(uint32_t key, const AgentIndexes& before, const AgentIndexes& after, Deltas* deltas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendLocked(Deltas deltas) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void RemoveAgentLocked(const std::string& agent_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes the agent out of the table (its monitors move, in `deltas`), and
+  // out of the agent list unless `keep_entry` (a draining agent stays
+  // connected until it hangs up).
+  void RemoveAgentLocked(const std::string& agent_id, bool keep_entry, Deltas* deltas)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The key of a monitor id, or ShardTable::kNone.
+  uint32_t KeyOfLocked(absl::string_view monitor_id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   void CheckLiveness();
 
   Clock* const clock_;
@@ -134,8 +142,15 @@ class AgentManager : public CatalogListener {
   Counter* const agents_presumed_dead_;
 
   mutable absl::Mutex mu_;
-  std::map<std::string, MonitorSlot> monitors_ ABSL_GUARDED_BY(mu_);
+  // Monitors by dense key; `keys_` views the ids inside the records' protos.
+  std::vector<MonitorRecord> records_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> free_keys_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<absl::string_view, uint32_t> keys_ ABSL_GUARDED_BY(mu_);
+  ShardTable table_ ABSL_GUARDED_BY(mu_);
+  // Agent id by table slot; empty for a free slot.
+  std::vector<std::string> slot_agents_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, AgentEntry> agents_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_rebalance_ ABSL_GUARDED_BY(mu_);
   // Epochs are (generation << 32) + counter, the generation being the
   // leader's start time in seconds: a new leader's epochs are all newer than
   // its predecessor's, and a result from a predecessor's epoch can be told

@@ -1,6 +1,8 @@
 #include "coordinator/cluster/agent_manager.h"
 
 #include <memory>
+#include <random>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
@@ -63,11 +65,11 @@ class AgentManagerTest : public ::testing::Test {
     return agent;
   }
 
-  std::string AddMonitor(const std::string& name) {
+  std::string AddMonitor(const std::string& name, int count = 1) {
     v1::Monitor m;
     m.set_name(name);
     m.mutable_http()->set_url("http://127.0.0.1/");
-    m.mutable_locations()->set_count(1);
+    m.mutable_locations()->set_count(count);
     m.mutable_locations()->set_quorum(1);
     m.mutable_locations()->set_location_label("region");
     auto created = catalog_.Create(m, v1::AuditEvent());
@@ -222,6 +224,99 @@ TEST_F(AgentManagerTest, PausedMonitorIsUnassignedAndResumedOneComesBack) {
   ASSERT_TRUE(catalog_.SetPaused(id, false, v1::AuditEvent()).ok());
   EXPECT_TRUE(a.stream->Held().contains(id));
   EXPECT_EQ(tracker_.Get(id)->state(), v1::STATE_PENDING);
+}
+
+TEST_F(AgentManagerTest, DeltasKeepEveryAgentInStepWithThePlanThroughChurn) {
+  // What each agent holds after applying its messages must be exactly what
+  // the manager assigns it, at the current epochs, whatever the sequence.
+  std::mt19937 rng(7);
+  auto pick = [&rng](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  std::vector<std::string> monitors;
+  std::set<std::string> connected, draining;
+  for (int step = 0; step < 150; ++step) {
+    const int op = pick(8);
+    const std::string agent = absl::StrCat("agent-", pick(6));
+    if (op <= 1) {
+      Connect(agent, absl::StrCat("r", pick(3)));  // a reconnect replaces the stream
+      connected.insert(agent);
+      draining.erase(agent);
+    } else if (op == 2 && connected.contains(agent)) {
+      manager_.Unregister(agent, agents_[agent].link.get());
+      connected.erase(agent);
+      draining.erase(agent);
+    } else if (op == 3 && connected.contains(agent)) {
+      manager_.OnGoodbye(agent, agents_[agent].link.get(), "test");
+      draining.insert(agent);
+    } else if (op == 4 && !monitors.empty()) {
+      const size_t i = pick(monitors.size());
+      ASSERT_TRUE(catalog_.Delete(monitors[i], v1::AuditEvent()).ok());
+      monitors.erase(monitors.begin() + i);
+    } else if (op == 5 && !monitors.empty()) {
+      const std::string& id = monitors[pick(monitors.size())];
+      ASSERT_TRUE(catalog_.SetPaused(id, pick(2) == 0, v1::AuditEvent()).ok());
+    } else {
+      monitors.push_back(AddMonitor(absl::StrCat("m", step), 1 + pick(2)));
+    }
+    for (const std::string& id : connected) {
+      std::map<std::string, int64_t> want;
+      for (const std::string& m : monitors) {
+        const auto holders = manager_.AgentsOf(m);
+        if (std::find(holders.begin(), holders.end(), id) != holders.end()) want[m] = manager_.EpochOf(m);
+      }
+      if (draining.contains(id)) {
+        EXPECT_TRUE(want.empty()) << id;
+      }
+      ASSERT_EQ(agents_[id].stream->Held(), want) << "step " << step << ", agent " << id;
+    }
+  }
+}
+
+TEST(AgentManagerCappedTest, MonitorsPlacedWhileCappedAreRebalancedOnTheTimer) {
+  // Caps at the fair share and a selector that sends most monitors to one
+  // region: the plan is capped, monitor changes drift, the timer rebalances.
+  SimulatedClock clock;
+  AgentManager manager(&clock, {.heartbeat_interval = absl::Seconds(1),
+                                .rebalance_interval = absl::Seconds(1),
+                                .sharding = {.load_factor = 1.0, .cap_slack = 0}});
+  manager.Start();
+  std::map<std::string, std::unique_ptr<FakeStream>> streams;
+  std::vector<std::shared_ptr<SessionLink>> links;
+  for (int a = 0; a < 4; ++a) {
+    const std::string id = absl::StrCat("agent-", a);
+    streams[id] = std::make_unique<FakeStream>();
+    links.push_back(std::make_shared<SessionLink>(streams[id].get()));
+    v1::Hello hello;
+    hello.set_agent_id(id);
+    hello.set_protocol_version(v1::PROTOCOL_VERSION_1);
+    (*hello.mutable_labels())["region"] = a < 2 ? "r0" : "r1";
+    ASSERT_TRUE(manager.Register(hello, "peer", links.back()).ok());
+  }
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) {
+    auto m = std::make_shared<v1::Monitor>();
+    m->set_id(absl::StrCat("mon-", i));
+    m->mutable_locations()->set_count(1);
+    if (i % 3 != 0) m->mutable_locations()->set_selector("region=r0");
+    manager.OnMonitorUpserted(m);
+    ids.push_back(m->id());
+  }
+  auto check_in_step = [&] {
+    for (const auto& [agent, stream] : streams) {
+      std::map<std::string, int64_t> want;
+      for (const std::string& id : ids) {
+        const auto holders = manager.AgentsOf(id);
+        if (std::find(holders.begin(), holders.end(), agent) != holders.end()) want[id] = manager.EpochOf(id);
+      }
+      EXPECT_EQ(stream->Held(), want) << agent;
+    }
+  };
+  check_in_step();
+  for (int a = 0; a < 4; ++a) {
+    manager.OnHeartbeat(absl::StrCat("agent-", a), links[a].get(), v1::Heartbeat());
+  }
+  clock.Advance(absl::Seconds(1));
+  check_in_step();
+  EXPECT_EQ(manager.agent_count(), 4u);
 }
 
 TEST_F(AgentManagerTest, BadHelloIsRejected) {

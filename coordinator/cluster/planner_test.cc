@@ -1,5 +1,6 @@
 #include "coordinator/cluster/planner.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -17,8 +18,8 @@ std::vector<AgentView> MakeAgents(int n, int regions = 3) {
   return agents;
 }
 
-std::vector<ShardMonitor> MakeMonitors(int n, int count = 1, const LabelSelector* sel = nullptr) {
-  std::vector<ShardMonitor> monitors(n);
+std::vector<MonitorShape> MakeMonitors(int n, int count = 1, absl::string_view sel = {}) {
+  std::vector<MonitorShape> monitors(n);
   for (int i = 0; i < n; ++i) {
     monitors[i].id_hash = StableHash64(absl::StrCat("mon-", i));
     monitors[i].count = count;
@@ -101,9 +102,7 @@ TEST(ShardingTest, KLocationsAreDistinctAndSelectorIsHonoured) {
     for (uint32_t a : chosen) regions.insert(agents[a].labels.at("region"));
     EXPECT_EQ(regions.size(), 3u);
   }
-  auto sel = LabelSelector::Parse("s", "region=r1");
-  ASSERT_TRUE(sel.ok());
-  auto selected = MakeMonitors(300, 2, &*sel);
+  auto selected = MakeMonitors(300, 2, "region=r1");
   plan = ComputePlan(selected, agents);
   for (const auto& chosen : plan.assignments) {
     ASSERT_EQ(chosen.size(), 1u);  // only one distinct location matches
@@ -111,23 +110,43 @@ TEST(ShardingTest, KLocationsAreDistinctAndSelectorIsHonoured) {
   }
 }
 
-TEST(ShardingTest, IncrementalPlacementMatchesTheFullPlanForNewMonitors) {
+TEST(ShardingTest, UncappedPlanIsPureRendezvous) {
   auto agents = MakeAgents(5);
   auto monitors = MakeMonitors(1000);
   ShardPlan plan = ComputePlan(monitors, agents);
-  Planner planner(agents, 1001);
-  for (size_t a = 0; a < agents.size(); ++a) planner.SetLoad(a, plan.load[a]);
-  ShardMonitor extra{.id_hash = StableHash64("mon-extra")};
-  AgentIndexes placed = planner.Place(extra);
-  ASSERT_EQ(placed.size(), 1u);
-  // Far from any cap, the incremental choice is the rendezvous winner.
-  double best = -1;
-  uint32_t winner = 0;
-  for (uint32_t a = 0; a < agents.size(); ++a) {
-    double s = RendezvousScore(extra.id_hash, StableHash64(agents[a].id), agents[a].capacity);
-    if (s > best) best = s, winner = a;
+  // Far from any cap, every monitor is on its rendezvous winner.
+  for (size_t i = 0; i < monitors.size(); ++i) {
+    double best = -1;
+    uint32_t winner = 0;
+    for (uint32_t a = 0; a < agents.size(); ++a) {
+      double s = RendezvousScore(monitors[i].id_hash, StableHash64(agents[a].id), agents[a].capacity);
+      if (s > best) best = s, winner = a;
+    }
+    ASSERT_EQ(plan.assignments[i], AgentIndexes{winner}) << i;
   }
-  EXPECT_EQ(placed[0], winner);
+}
+
+TEST(ShardingTest, PlanDoesNotDependOnInputOrder) {
+  auto agents = MakeAgents(7);
+  auto monitors = MakeMonitors(2000, 2);
+  // Tight caps, so placement order matters inside the plan.
+  const ShardOptions tight{.load_factor = 1.0, .cap_slack = 0};
+  auto forward = Named(ComputePlan(monitors, agents, tight), agents);
+  std::reverse(agents.begin(), agents.end());
+  std::reverse(monitors.begin(), monitors.end());
+  auto backward = Named(ComputePlan(monitors, agents, tight), agents);
+  std::reverse(backward.begin(), backward.end());
+  EXPECT_EQ(forward, backward);
+}
+
+TEST(ShardingTest, InvalidSelectorLeavesTheMonitorUnplaced) {
+  auto agents = MakeAgents(3);
+  auto monitors = MakeMonitors(3);
+  monitors[1].selector = "=r1";
+  ShardPlan plan = ComputePlan(monitors, agents);
+  EXPECT_EQ(plan.assignments[0].size(), 1u);
+  EXPECT_TRUE(plan.assignments[1].empty());
+  EXPECT_EQ(plan.assignments[2].size(), 1u);
 }
 
 TEST(ShardingTest, NoAgentsMeansNoAssignment) {

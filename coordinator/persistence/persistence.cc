@@ -92,15 +92,32 @@ Persistence::Persistence(Clock* clock, PersistenceOptions options, store::Result
   }
   if (cache != nullptr) {
     cache_writer_ = std::make_unique<store::CacheWriter>(
-        cache, [tracker] { return tracker->All(); }, options_.cache);
+        cache, [tracker] { return tracker->All(); },
+        [this](const std::string& id, int limit) { return NewestResults(id, limit); },
+        options_.cache, clock);
   }
   metrics->AddCallbackGauge("uptime_coordinator_write_queue_results",
                             "Counted results waiting to be written to PostgreSQL",
                             [this] { return static_cast<double>(queued_results()); });
   if (cache_writer_ != nullptr) {
+    // Counters read through callbacks (the registry has no callback
+    // counter): they only grow.
     metrics->AddCallbackGauge(
-        "uptime_coordinator_cache_history_dropped", "Results never appended to Redis history",
-        [this] { return static_cast<double>(cache_writer_->dropped_results()); });
+        "uptime_cache_history_dropped_total",
+        "Durable results not appended to their Redis history (Redis down, or slower than the "
+        "writer's bound); their monitors are refilled from PostgreSQL",
+        [this] { return static_cast<double>(cache_writer_->stats().results_dropped); });
+    metrics->AddCallbackGauge(
+        "uptime_cache_history_refilled_total",
+        "Monitors whose Redis history was refilled from PostgreSQL",
+        [this] { return static_cast<double>(cache_writer_->stats().monitors_refilled); });
+    metrics->AddCallbackGauge(
+        "uptime_cache_writer_backlog", "Durable results waiting to be appended to Redis history",
+        [this] { return static_cast<double>(cache_writer_->stats().backlog); });
+    metrics->AddCallbackGauge(
+        "uptime_cache_history_stale_monitors",
+        "Monitors whose Redis history misses results, waiting to be refilled from PostgreSQL",
+        [this] { return static_cast<double>(cache_writer_->stats().stale_monitors); });
   }
 }
 
@@ -185,7 +202,7 @@ size_t Persistence::queued_results() const {
 PersistenceStats Persistence::stats() const {
   PersistenceStats stats;
   for (const auto& w : writers_) stats.results_per_writer.push_back(w->written.load());
-  if (cache_writer_ != nullptr) stats.cache_results_dropped = cache_writer_->dropped_results();
+  if (cache_writer_ != nullptr) stats.cache = cache_writer_->stats();
   stats.states_saved = states_saved_->value();
   return stats;
 }
@@ -212,12 +229,16 @@ void Persistence::RunWriter(Writer& w) {
       if (stopping) return;
       continue;
     }
+    // Taken before the write: a Redis refill reading PostgreSQL meanwhile
+    // may see these rows, and the cache writer then skips them.
+    const uint64_t cache_ticket = cache_writer_ != nullptr ? cache_writer_->BeginAppend() : 0;
     if (absl::Status s = results_->WriteBatch(batch.rows, batch.acks); s.ok()) {
-      Finish(w, batch);
+      Finish(w, batch, cache_ticket);
       batch = InFlight();
       backoff = kFirstBackoff;
       continue;
     } else {
+      if (cache_writer_ != nullptr) cache_writer_->CancelAppend(cache_ticket);
       write_failures_->Increment();
       spdlog::warn("writing {} results failed, will retry: {}", batch.rows.size(), s.message());
     }
@@ -266,7 +287,7 @@ void Persistence::Assemble(std::vector<Batch>& taken, InFlight& out) {
   }
 }
 
-void Persistence::Finish(Writer& w, InFlight& done) {
+void Persistence::Finish(Writer& w, InFlight& done, uint64_t cache_ticket) {
   written_->Increment(done.rows.size());
   w.written.fetch_add(done.rows.size(), std::memory_order_relaxed);
   {
@@ -274,7 +295,25 @@ void Persistence::Finish(Writer& w, InFlight& done) {
     reserved_ -= done.reserved;
   }
   acks_->Complete(done.tickets);
-  if (cache_writer_ != nullptr) cache_writer_->AppendHistory(std::move(done.rows));
+  if (cache_writer_ != nullptr) cache_writer_->AppendHistory(cache_ticket, std::move(done.rows));
+}
+
+absl::StatusOr<std::vector<v1::CheckResult>> Persistence::NewestResults(
+    const std::string& monitor_id, int limit) {
+  // A deleted monitor's history stays deleted.
+  if (absl::Status s = tracker_->Get(monitor_id).status(); !s.ok()) return s;
+  std::vector<v1::CheckResult> out;
+  store::ResultQuery query{.monitor_id = monitor_id, .page_size = limit};
+  while (static_cast<int>(out.size()) < limit) {
+    query.page_size = limit - static_cast<int>(out.size());
+    absl::StatusOr<store::ResultPage> page = results_->ListResults(query);
+    if (!page.ok()) return page.status();
+    out.insert(out.end(), std::make_move_iterator(page->results.begin()),
+               std::make_move_iterator(page->results.end()));
+    if (page->next_page_token.empty()) break;
+    query.page_token = std::move(page->next_page_token);
+  }
+  return out;
 }
 
 // ---- The ordered thread: incidents, state snapshots, housekeeping ----

@@ -20,7 +20,9 @@
 //    cost as much as the results themselves.
 //  - The cache writer (store::CacheWriter): mirrors statuses (latest wins)
 //    and durable results (recent history) to Redis, pipelined, on its own
-//    thread.
+//    thread. History it could not append (Redis down, or slower than its
+//    bound) is counted (uptime_cache_history_dropped_total) and refilled
+//    from PostgreSQL's newest results once Redis keeps up again.
 //
 // While PostgreSQL is unreachable the writers retry with backoff, checking
 // and state go on, and the queues fill up to `max_queued_results` (counted
@@ -80,7 +82,7 @@ struct PersistenceOptions {
 // What the writers did, for benchmarks and tests.
 struct PersistenceStats {
   std::vector<uint64_t> results_per_writer;  // made durable, by writer
-  uint64_t cache_results_dropped = 0;        // history entries Redis never got
+  store::CacheWriterStats cache;             // the Redis mirror (zero without one)
   uint64_t states_saved = 0;                 // snapshot rows written
 };
 
@@ -151,7 +153,10 @@ class Persistence : public IncidentRecorder, public ResultSink {
   // Joins taken batches into one write (outside the writer's lock).
   static void Assemble(std::vector<Batch>& taken, InFlight& out);
   // After `done` is durable: releases its room, acks, feeds Redis.
-  void Finish(Writer& writer, InFlight& done);
+  void Finish(Writer& writer, InFlight& done, uint64_t cache_ticket);
+  // The newest results of a live monitor, for refilling its Redis history.
+  absl::StatusOr<std::vector<v1::CheckResult>> NewestResults(const std::string& monitor_id,
+                                                             int limit);
 
   // One pass of the ordered thread (a PeriodicRunner): every flush_interval,
   // at once when an incident arrives, backing off while PostgreSQL fails.

@@ -1,6 +1,7 @@
 #include "store/memory/memory_status_cache.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
@@ -31,6 +32,24 @@ absl::Status MemoryStatusCache::AppendHistory(absl::Span<const v1::CheckResult> 
     while (list.size() > static_cast<size_t>(history_length_)) list.pop_back();
   }
   return absl::OkStatus();
+}
+
+absl::Status MemoryStatusCache::ReplaceHistory(absl::Span<const MonitorHistory> histories) {
+  absl::MutexLock lock(&mu_);
+  for (const MonitorHistory& h : histories) {
+    if (h.results.empty()) {
+      history_.erase(h.monitor_id);
+      continue;
+    }
+    const size_t n = std::min(h.results.size(), static_cast<size_t>(std::max(0, history_length_)));
+    history_[h.monitor_id].assign(h.results.begin(), h.results.begin() + n);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> MemoryStatusCache::MarkContents() {
+  absl::MutexLock lock(&mu_);
+  return !std::exchange(marked_, true);
 }
 
 absl::StatusOr<std::vector<v1::CheckResult>> MemoryStatusCache::History(

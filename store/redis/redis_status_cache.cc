@@ -42,6 +42,9 @@ std::string RedisStatusCache::HistoryKey(absl::string_view id) const {
   return absl::StrCat(options_.key_prefix, "history:", id);
 }
 std::string RedisStatusCache::IdsKey() const { return absl::StrCat(options_.key_prefix, "status-ids"); }
+std::string RedisStatusCache::ContentsKey() const {
+  return absl::StrCat(options_.key_prefix, "contents");
+}
 
 absl::Status RedisStatusCache::Put(absl::Span<const v1::MonitorStatus> statuses) {
   if (statuses.empty()) return absl::OkStatus();
@@ -102,6 +105,41 @@ absl::Status RedisStatusCache::AppendHistory(absl::Span<const v1::CheckResult> r
   }
   if (trims.empty()) return absl::OkStatus();
   return Chunked(client_, trims).status();
+}
+
+absl::Status RedisStatusCache::ReplaceHistory(absl::Span<const MonitorHistory> histories) {
+  // Pipelines end between monitors: a MULTI split from its EXEC would queue
+  // another caller's commands into the transaction.
+  std::vector<RedisCommand> commands;
+  for (const MonitorHistory& h : histories) {
+    if (commands.size() + 4 > kMaxPipeline) {
+      RETURN_IF_ERROR(client_.Pipeline(commands).status());
+      commands.clear();
+    }
+    std::string key = HistoryKey(h.monitor_id);
+    const size_t n = std::min(h.results.size(), static_cast<size_t>(std::max(0, options_.history_length)));
+    if (n == 0) {
+      commands.push_back({"DEL", std::move(key)});
+      continue;
+    }
+    // RPUSH of the newest-first list keeps the newest at the head, as LPUSH
+    // leaves it.
+    RedisCommand push = {"RPUSH", key};
+    push.reserve(n + 2);
+    for (size_t i = 0; i < n; ++i) push.push_back(h.results[i].SerializeAsString());
+    commands.push_back({"MULTI"});
+    commands.push_back({"DEL", std::move(key)});
+    commands.push_back(std::move(push));
+    commands.push_back({"EXEC"});
+  }
+  return client_.Pipeline(commands).status();
+}
+
+absl::StatusOr<bool> RedisStatusCache::MarkContents() {
+  ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                   client_.Pipeline({{"SET", ContentsKey(), "1", "NX"}}));
+  // "OK" when it was set now, nil when it was there already.
+  return replies[0].type == RedisReply::Type::kStatus;
 }
 
 absl::StatusOr<std::vector<v1::CheckResult>> RedisStatusCache::History(

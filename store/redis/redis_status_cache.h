@@ -7,8 +7,11 @@
 //                        first, trimmed back to history_length once it is
 //                        history_length / 8 longer (History() reads at most
 //                        history_length)
+//   uptime:contents      a marker: its absence tells MarkContents() that
+//                        Redis lost (or never had) what was written
 // Every call is one pipelined round trip (GetAll and an AppendHistory that
-// trims: two).
+// trims: two). ReplaceHistory swaps each list in a MULTI/EXEC, so readers
+// never see it half refilled.
 //
 // Thread-safety: thread-safe; `clock` must outlive the cache.
 #ifndef UPTIME_STORE_REDIS_REDIS_STATUS_CACHE_H_
@@ -35,17 +38,20 @@ class RedisStatusCache : public StatusCache {
   absl::Status Put(absl::Span<const v1::MonitorStatus> statuses) override;
   absl::Status Remove(absl::Span<const std::string> monitor_ids) override;
   absl::Status AppendHistory(absl::Span<const v1::CheckResult> results) override;
+  absl::Status ReplaceHistory(absl::Span<const MonitorHistory> histories) override;
   absl::StatusOr<std::vector<v1::CheckResult>> History(const std::string& monitor_id,
                                                        int limit) override;
   absl::Status Publish(absl::string_view channel, absl::string_view message) override;
   absl::StatusOr<v1::MonitorStatus> Get(const std::string& monitor_id) override;
   absl::StatusOr<std::vector<v1::MonitorStatus>> GetAll() override;
   uint64_t generation() const override { return client_.generation(); }
+  absl::StatusOr<bool> MarkContents() override;
 
  private:
   std::string StatusKey(absl::string_view id) const;
   std::string HistoryKey(absl::string_view id) const;
   std::string IdsKey() const;
+  std::string ContentsKey() const;
 
   const RedisStatusCacheOptions options_;
   RedisClient client_;

@@ -49,6 +49,33 @@ size_t Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
+// A slow SSE client on `path`: a tiny receive buffer and a small MSS (both
+// set before connect: the window is small from the start, and the gateway's
+// send buffer, sized by Linux from the MSS, stays small rather than the
+// megabytes loopback's 64 KiB MSS gives), the request, then it never reads.
+// Returns the socket, or -1.
+int ConnectSlowSseClient(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const int rcvbuf = 1024;
+  const int mss = 536;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const std::string request = absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: x\r\n",
+                                           "Authorization: Bearer ", kReadToken, "\r\n\r\n");
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) != 0 ||
+      ::setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
   const std::string id = CreateMonitor("web", R"({"env":"prod"})");
   ASSERT_FALSE(id.empty());
@@ -98,12 +125,24 @@ TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
 
 TEST_F(GatewayTest, ChannelMaintenanceAndCallerRoutes) {
   HttpResult r = HttpCall(port_, "POST", "/api/v1/channels", kAdminToken,
-                          R"({"name":"ops","type":"webhook","config":{"url":"http://127.0.0.1:1/x"}})");
+                          R"({"name":"ops","type":"webhook","config":{"url":"http://127.0.0.1:1/x"},)"
+               R"("labels":{"managed-by":"uptimectl"}})");
   ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, R"("labels":{"managed-by":"uptimectl"})")) << r.body;
   const size_t at = r.body.find("\"id\":\"") + 6;
   const std::string channel = r.body.substr(at, r.body.find('"', at) - at);
   EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/channels/" + channel, kAdminToken).status, 200);
   EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/channels", kAdminToken).body, channel));
+  EXPECT_TRUE(Has(HttpCall(port_, "GET", "/api/v1/channels?label_selector=managed-by%3Duptimectl",
+                           kAdminToken).body,
+                  channel));
+  EXPECT_FALSE(Has(
+      HttpCall(port_, "GET", "/api/v1/channels?label_selector=managed-by%3Dother", kAdminToken).body,
+      channel));
+  r = HttpCall(port_, "PATCH", "/api/v1/channels/" + channel + "?update_mask=labels", kAdminToken,
+               R"({"labels":{"team":"ops"}})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, R"("labels":{"team":"ops"})")) << r.body;
   r = HttpCall(port_, "PATCH", "/api/v1/channels/" + channel + "?update_mask=name", kAdminToken,
                R"({"name":"ops2"})");
   EXPECT_EQ(r.status, 200) << r.body;
@@ -243,27 +282,9 @@ TEST_F(GatewayTest, SlowSseClientIsDroppedWithoutHurtingOthers) {
   ASSERT_FALSE(id.empty());
   ASSERT_EVENTUALLY(cluster_.StateOf(id) == v1::STATE_UP, absl::Seconds(20));
 
-  // The slow client: a tiny receive buffer and a small MSS (both set before
-  // connect: the window is small from the start, and the gateway's send
-  // buffer, sized by Linux from the MSS, stays small rather than the
-  // megabytes loopback's 64 KiB MSS gives), the request, then it never
-  // reads.
-  const int slow = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int slow = ConnectSlowSseClient(port_, "/api/v1/events");
   ASSERT_GE(slow, 0);
   absl::Cleanup close_slow = [slow] { ::close(slow); };
-  const int rcvbuf = 1024;
-  ASSERT_EQ(::setsockopt(slow, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
-  const int mss = 536;
-  ASSERT_EQ(::setsockopt(slow, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)), 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port_));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(slow, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  const std::string request = absl::StrCat("GET /api/v1/events HTTP/1.1\r\nHost: x\r\n",
-                                           "Authorization: Bearer ", kReadToken, "\r\n\r\n");
-  ASSERT_EQ(::send(slow, request.data(), request.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(request.size()));
   // The normal client, connected at the same time.
   SseClient normal(port_, "/api/v1/events", kReadToken);
   ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_sse_clients") == 2, absl::Seconds(10));
@@ -328,6 +349,126 @@ TEST_F(GatewayTest, SlowSseClientIsDroppedWithoutHurtingOthers) {
   // (3) The gateway still serves.
   EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
   EXPECT_EQ(MetricValue(port_, "uptime_gateway_sse_clients"), 1);
+}
+
+// The events in `text` of type `type`, each the text of one frame.
+std::vector<std::string> Frames(const std::string& text, const std::string& type) {
+  std::vector<std::string> out;
+  for (absl::string_view frame : absl::StrSplit(text, "\n\n")) {
+    if (Has(std::string(frame), "event: " + type + "\n")) out.emplace_back(frame);
+  }
+  return out;
+}
+
+// The lastResult.startTimeUs of a status as the gateway serves it, or 0.
+int64_t LastResultStart(int port, const std::string& id) {
+  const std::string body = HttpCall(port, "GET", "/api/v1/statuses/" + id, kReadToken).body;
+  const size_t at = body.find("\"startTimeUs\":\"");
+  int64_t us = 0;
+  if (at == std::string::npos) return 0;
+  const size_t start = at + 15;
+  if (!absl::SimpleAtoi(body.substr(start, body.find('"', start) - start), &us)) return 0;
+  return us;
+}
+
+TEST_F(GatewayTest, ResultsStreamOnlyToClientsThatAskAndRefreshTheSnapshot) {
+  StartGateway({"--results-linger", "1s"});
+  const std::string a = CreateMonitor("results-a", R"({"team":"r"})");
+  const std::string b = CreateMonitor("results-b", R"({"team":"s"})");
+  ASSERT_EVENTUALLY(cluster_.StateOf(a) == v1::STATE_UP && cluster_.StateOf(b) == v1::STATE_UP,
+                    absl::Seconds(20));
+  // Labels reach the snapshot with the load after the creation.
+  ASSERT_EVENTUALLY(
+      Has(HttpCall(port_, "GET", "/api/v1/statuses?label_selector=team%3Dr", kReadToken).body, a),
+      absl::Seconds(10));
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_results_stream_connected"), 0);
+
+  auto by_label = std::make_unique<SseClient>(
+      port_, "/api/v1/events?include_results=true&label_selector=team%3Dr", kReadToken);
+  auto by_id = std::make_unique<SseClient>(
+      port_, "/api/v1/events?include_results=true&monitor_ids=" + b, kReadToken);
+  SseClient states_only(port_, "/api/v1/events", kReadToken);
+  // Both monitors are checked every second: a few results each.
+  ASSERT_EVENTUALLY(Frames(by_label->text(), "result").size() >= 3 &&
+                        Frames(by_id->text(), "result").size() >= 3,
+                    absl::Seconds(20));
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_results_stream_connected"), 1);
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_sse_result_clients"), 2);
+  for (const std::string& frame : Frames(by_label->text(), "result")) {
+    EXPECT_TRUE(Has(frame, "\"monitorId\":\"" + a + "\"")) << frame;
+    EXPECT_TRUE(Has(frame, "\"httpStatus\":200")) << frame;
+    EXPECT_TRUE(Has(frame, "\"latencyUs\":")) << frame;
+    EXPECT_TRUE(Has(frame, "\"agentId\":")) << frame;
+    // No id: a reconnect resumes from the last state change.
+    EXPECT_FALSE(Has(frame, "id: ")) << frame;
+  }
+  for (const std::string& frame : Frames(by_id->text(), "result")) {
+    EXPECT_TRUE(Has(frame, "\"monitorId\":\"" + b + "\"")) << frame;
+  }
+  EXPECT_TRUE(Frames(states_only.text(), "result").empty()) << states_only.text();
+
+  // The snapshot's last result moves with the stream, long before the 60 s
+  // reload.
+  const int64_t first = LastResultStart(port_, a);
+  ASSERT_GT(first, 0);
+  ASSERT_EVENTUALLY(LastResultStart(port_, a) > first, absl::Seconds(5));
+
+  // A state change among the results stays resumable.
+  target_->SetStatus(500);
+  ASSERT_EVENTUALLY(by_label->LastIdWith("\"toState\":\"STATE_DOWN\"") > 0, absl::Seconds(20));
+  const uint64_t down = by_label->LastIdWith("\"toState\":\"STATE_DOWN\"");
+  const size_t results_then = Frames(by_label->text(), "result").size();
+  ASSERT_EVENTUALLY(Frames(by_label->text(), "result").size() >= results_then + 3,
+                    absl::Seconds(20));
+  SseClient resumed(port_, "/api/v1/events?label_selector=team%3Dr", kReadToken,
+                    absl::StrCat(down - 1));
+  ASSERT_EVENTUALLY(resumed.LastIdWith("\"toState\":\"STATE_DOWN\"") == down,
+                    absl::Seconds(10));
+  EXPECT_FALSE(Has(resumed.text(), "event: resync")) << resumed.text();
+  EXPECT_TRUE(Frames(by_label->text(), "result").back().find("\"success\":true") ==
+              std::string::npos);
+  target_->SetStatus(200);
+
+  // Nobody wants results any more: the upstream results stream closes.
+  by_label.reset();
+  by_id.reset();
+  ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_sse_result_clients") == 0,
+                    absl::Seconds(10));
+  ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_results_stream_connected") == 0,
+                    absl::Seconds(10));
+  EXPECT_FALSE(states_only.done());
+}
+
+TEST_F(GatewayTest, IncludeResultsIsRefusedWhenTheResultsStreamIsOff) {
+  StartGateway({"--results-stream", "off"});
+  HttpResult r = HttpCall(port_, "GET", "/api/v1/events?include_results=true", kReadToken);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(Has(r.body, "include_results")) << r.body;
+}
+
+TEST_F(GatewayTest, SlowResultsClientIsDroppedWithoutHurtingOthers) {
+  // The queue must hold a burst: agents send results in batches (~100 ms),
+  // so ten monitors' results can arrive together.
+  StartGateway({"--sse-max-queued", "32"});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) ids.push_back(CreateMonitor(absl::StrCat("busy-", i)));
+  ASSERT_EVENTUALLY(cluster_.StateOf(ids.back()) == v1::STATE_UP, absl::Seconds(20));
+  // A client that never reads (see ConnectSlowSseClient).
+  const int slow = ConnectSlowSseClient(port_, "/api/v1/events?include_results=true");
+  ASSERT_GE(slow, 0);
+  absl::Cleanup close_slow = [slow] { ::close(slow); };
+  SseClient normal(port_, "/api/v1/events?include_results=true", kReadToken);
+  ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_sse_result_clients") == 2,
+                    absl::Seconds(10));
+  // Ten results a second fill the slow client's socket buffers, then its
+  // queue of 32: it is dropped; the other client keeps its stream.
+  ASSERT_EVENTUALLY(MetricValue(port_, "uptime_gateway_sse_dropped_slow_clients_total") == 1,
+                    absl::Seconds(120));
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_sse_result_clients"), 1);
+  const size_t seen = Frames(normal.text(), "result").size();
+  ASSERT_EVENTUALLY(Frames(normal.text(), "result").size() > seen + 5, absl::Seconds(20));
+  EXPECT_FALSE(normal.done());
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
 }
 
 TEST_F(GatewayTest, StatusesLoadFromRedisWhileTheCoordinatorIsDown) {

@@ -149,6 +149,9 @@ TEST(MaintenanceTest, ApiValidatesAuthorizesPersistsAndIsReflected) {
     w.mutable_recurrence()->mutable_duration()->set_seconds(3600);
     w.mutable_recurrence()->set_time_zone("Europe/Nowhere");
     bad.push_back({w, "window.recurrence.time_zone: unknown time zone"});
+    w = CoveringNow("team=core");
+    (*w.mutable_labels())["no spaces"] = "x";
+    bad.push_back({w, "window.labels"});
   }
   for (const Bad& b : bad) {
     auto [status, out] = create(b.window);
@@ -175,6 +178,7 @@ TEST(MaintenanceTest, ApiValidatesAuthorizesPersistsAndIsReflected) {
   nightly.mutable_recurrence()->set_start_time_of_day("02:30");
   nightly.mutable_recurrence()->mutable_duration()->set_seconds(7200);
   nightly.mutable_recurrence()->set_time_zone("Europe/Berlin");
+  (*nightly.mutable_labels())["managed-by"] = "uptimectl";
   auto [created_status, created] = create(nightly);
   ASSERT_TRUE(created_status.ok()) << created_status.error_message();
   EXPECT_TRUE(created.has_next_occurrence());
@@ -220,6 +224,19 @@ TEST(MaintenanceTest, ApiValidatesAuthorizesPersistsAndIsReflected) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(got.description(), "weekly batch reindex");
   EXPECT_EQ(got.recurrence().start_time_of_day(), "02:30");
+  EXPECT_EQ(got.labels().at("managed-by"), "uptimectl");  // in the stored spec
+  list_req.set_label_selector("managed-by=uptimectl");
+  list.Clear();
+  s = maintenance->ListMaintenanceWindows(ClusterFixture::Context(kReadToken).get(), list_req,
+                                          &list);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(list.windows_size(), 1);
+  EXPECT_EQ(list.windows(0).id(), created.id());
+  list_req.set_label_selector("=bad");
+  s = maintenance->ListMaintenanceWindows(ClusterFixture::Context(kReadToken).get(), list_req,
+                                          &list);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "label_selector")) << s.error_message();
 
   // grpcurl finds the service through reflection.
   auto reflection = grpc::reflection::v1alpha::ServerReflection::NewStub(cluster.channel());

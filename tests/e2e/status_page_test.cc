@@ -134,6 +134,8 @@ TEST(StatusPageTest, ApiValidatesAuthorizesResolvesAndPersists) {
   bad.push_back({Page("acme", {billing}), grpc::StatusCode::INVALID_ARGUMENT,
                  "status_page.logo_url: must be an absolute http:// or https:// URL"});
   bad.back().page.set_logo_url("javascript:alert(1)");
+  bad.push_back({Page("acme", {billing}), grpc::StatusCode::INVALID_ARGUMENT, "status_page.labels"});
+  (*bad.back().page.mutable_labels())["no spaces"] = "x";
   for (const Bad& b : bad) {
     v1::StatusPage out;
     grpc::Status s = pages.Create(b.page, &out);
@@ -155,6 +157,7 @@ TEST(StatusPageTest, ApiValidatesAuthorizesResolvesAndPersists) {
   v1::StatusPage acme_in = Page("acme", {billing}, "team=core");
   acme_in.mutable_announcement()->set_text("Investigating slow logins");
   acme_in.mutable_announcement()->set_level(v1::ANNOUNCEMENT_LEVEL_WARNING);
+  (*acme_in.mutable_labels())["managed-by"] = "uptimectl";
   v1::StatusPage acme;
   grpc::Status s = pages.Create(acme_in, &acme);
   ASSERT_TRUE(s.ok()) << s.error_message();
@@ -233,6 +236,7 @@ TEST(StatusPageTest, ApiValidatesAuthorizesResolvesAndPersists) {
   EXPECT_EQ(got.id(), acme.id());
   EXPECT_EQ(got.title(), "Acme, Inc.");
   EXPECT_EQ(got.announcement().level(), v1::ANNOUNCEMENT_LEVEL_WARNING);
+  EXPECT_EQ(got.labels().at("managed-by"), "uptimectl");  // in the stored spec
   EXPECT_EQ(Shown(got), Shown(acme));
   list.Clear();
   ASSERT_TRUE(after_restart.List(0, "", &list).ok());

@@ -212,6 +212,7 @@ function placeholder(key) {
   if (/\.key$/.test(key)) return testPem().key;
   if (/dsn|connection/i.test(key)) return 'host=db.example port=5432 user=uptime dbname=uptime';
   if (/address/i.test(key)) return 'redis.example:6379';
+  if (/url/i.test(key)) return `https://hooks.example.com/placeholder-${crypto.randomBytes(6).toString('hex')}`;
   return `placeholder-${key}-${crypto.randomBytes(6).toString('hex')}`;
 }
 
@@ -226,7 +227,8 @@ function secretValue(secrets, name, key) {
 const BINARIES = ['uptime-coordinator', 'uptime-agent', 'uptime-gateway', 'uptimectl'];
 
 // How one container would start: binary, args and env with mounted files made real.
-function containerRun(container, pod, secrets, scratch) {
+// `configMaps`: the rendered ConfigMaps by name (one made outside the chart mounts empty).
+function containerRun(container, pod, secrets, scratch, configMaps = new Map()) {
   const binary = BINARIES.find((b) => container.image.split(':')[0].split('/').pop() === b);
   if (!binary) return null;
   const mounts = [];
@@ -239,6 +241,9 @@ function containerRun(container, pod, secrets, scratch) {
       // A Secret made outside the chart, mounted whole: the keys a kubernetes.io/tls Secret has.
       const all = items.length ? items : ['tls.crt', 'tls.key', 'ca.crt'].map((k) => ({ key: k, path: k }));
       for (const item of all) fs.writeFileSync(path.join(dir, item.path), secretValue(secrets, volume.secret.secretName, item.key));
+    } else if (volume.configMap) {
+      const data = configMaps.get(volume.configMap.name)?.data ?? {};
+      for (const [key, text] of Object.entries(data)) fs.writeFileSync(path.join(dir, key), text);
     }
     mounts.push([m.mountPath, dir]);
   }
@@ -260,11 +265,17 @@ function containerRun(container, pod, secrets, scratch) {
   return { binary, args, env };
 }
 
-// --check-config where the binary has it; uptimectl (a client) parses its flags through `version`.
+// --check-config where the binary has it. uptimectl (a client) parses its flags through `version`;
+// an `apply` Job's documents go through `validate` (offline, the server's rules) with the Job's env.
+function uptimectlCheckArgs(args) {
+  const applyAt = args.indexOf('apply');
+  if (applyAt < 0) return [...args.filter((a) => a.startsWith('-')), 'version'];
+  const files = args.slice(applyAt + 1).filter((a) => a.startsWith('--filename=') || a.startsWith('-f'));
+  return [...args.slice(0, applyAt), 'validate', ...files];
+}
+
 function runCheck(run) {
-  const args = run.binary === 'uptimectl'
-    ? [...run.args.filter((a) => a.startsWith('-')), 'version']
-    : [...run.args, '--check-config'];
+  const args = run.binary === 'uptimectl' ? uptimectlCheckArgs(run.args) : [...run.args, '--check-config'];
   const r = spawnSync(path.join(binDir, run.binary), args, { env: run.env, encoding: 'utf8', timeout: 20000 });
   if (r.error) return { ok: false, status: null, out: `cannot run ${run.binary}: ${r.error.message}`, args };
   return { ok: r.status === 0 && (run.binary === 'uptimectl' || /config ok/.test(r.stdout)), status: r.status, out: `${r.stdout}${r.stderr}`.trim(), args };
@@ -272,13 +283,14 @@ function runCheck(run) {
 
 function checkContainers(objects, label, onResult) {
   const secrets = new Map(objects.filter((o) => o.kind === 'Secret').map((o) => [o.metadata.name, o]));
+  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o]));
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'uptime-chart-'));
   try {
     for (const o of objects) {
       const pod = o.spec?.template?.spec;
       if (!pod) continue;
       for (const c of pod.containers) {
-        const run = containerRun(c, pod, secrets, scratch);
+        const run = containerRun(c, pod, secrets, scratch, configMaps);
         if (!run) continue;
         if (!fs.existsSync(path.join(binDir, run.binary))) {
           onResult(`${label} ${o.kind}/${o.metadata.name}`, null, run);
@@ -316,6 +328,10 @@ function checkCheckConfig() {
     [['--set', 'agents.extraEnv[0].name=UPTIME_MAX_CONCURENCY', '--set-string', 'agents.extraEnv[0].value=5'], 'uptime-agent', 'a misspelt agent env key'],
     [['--set', 'agents.extraArgs[0]=--tls-ca=/etc/uptime/tokens/agent-token'], 'uptime-agent', 'a CA file for an agent without --tls'],
     [['--set', 'gateway.extraArgs[0]=--threds=2'], 'uptime-gateway', 'a misspelt gateway flag'],
+    [['--set', 'manifests.enabled=true', '--set-string',
+      // No commas: --set splits on them.
+      'manifests.files.bad\\.yaml=apiVersion: uptime.dev/v1\nkind: Monitor\nmetadata:\n  name: web\nspec:\n  intervall: 30s\n  http:\n    url: https://example.com\n'],
+     'uptimectl', 'a misspelt field in a monitor document'],
   ];
   for (const [args, binary, what] of mistakes) {
     if (!fs.existsSync(path.join(binDir, binary))) {

@@ -69,7 +69,10 @@ export async function watchEvents(query: Record<string, string>, h: EventHandler
       const headers: Record<string, string> = { Accept: 'text/event-stream', ...authHeaders('GET') };
       if (lastId) headers['Last-Event-ID'] = lastId;
       const res = await fetch('/api/v1/events?' + new URLSearchParams(query).toString(), { headers, signal, cache: 'no-store', credentials: 'same-origin' });
-      if (res.status === 401 || res.status === 403) return;
+      // Refused for good (signed out, or a query this gateway does not
+      // serve, e.g. include_results under --results-stream=off): retrying
+      // would only repeat the answer.
+      if (res.status === 400 || res.status === 401 || res.status === 403) return;
       if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
       h.onConnection(true);
       const parser = new SseParser((m) => {

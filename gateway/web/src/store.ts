@@ -55,6 +55,8 @@ class Store {
   private recentQueue: string[] = [];
   private recentInFlight = 0;
   private resultListeners = new Map<string, Set<(r: CheckResult) => void>>();
+  // One results stream per monitor that something listens to (onResult).
+  private resultStreams = new Map<string, AbortController>();
   // list()'s array and the version it was made at.
   private listCache: Row[] = [];
   private listAt = -1;
@@ -89,15 +91,42 @@ class Store {
     }, ms);
   }
 
-  // Calls `fn` with each live result of monitor `id`; returns the unsubscribe.
+  // Calls `fn` with each live result of monitor `id`; returns the
+  // unsubscribe. The monitor's results stream is open while anything
+  // listens.
   onResult(id: string, fn: (r: CheckResult) => void): () => void {
     let set = this.resultListeners.get(id);
     if (!set) this.resultListeners.set(id, (set = new Set()));
     set.add(fn);
+    if (!this.resultStreams.has(id)) this.resultStreams.set(id, this.watchResults(id));
     return () => {
       set!.delete(fn);
-      if (!set!.size) this.resultListeners.delete(id);
+      if (set!.size) return;
+      this.resultListeners.delete(id);
+      this.resultStreams.get(id)?.abort();
+      this.resultStreams.delete(id);
     };
+  }
+
+  // One monitor's check results on a stream of their own: the main stream
+  // carries state changes only, since every result of every monitor would
+  // be the whole fleet's checks/s. The state changes this stream also
+  // carries are left to the main one. Results are not replayable (they
+  // carry no event id), so after a reconnect the next result simply comes.
+  private watchResults(id: string): AbortController {
+    const ctl = new AbortController();
+    void watchEvents(
+      { monitor_ids: id, include_results: 'true' },
+      {
+        onEvent: (e) => {
+          if (e.result) this.apply({ result: e.result });
+        },
+        onResync: () => {},
+        onConnection: () => {},
+      },
+      ctl.signal,
+    );
+    return ctl;
   }
 
   // Every row, in no particular order; one array per store version, shared
@@ -197,6 +226,8 @@ class Store {
     localStorage.removeItem(SESSION_HINT);
     this.events?.abort();
     this.events = null;
+    this.resultStreams.forEach((c) => c.abort());
+    this.resultStreams.clear();
     this.rows.clear();
     this.loadedOnce = false;
     this.caller = null;
@@ -243,8 +274,9 @@ class Store {
     void this.load();
     this.events?.abort();
     this.events = new AbortController();
-    // State changes only: the gateway's stream does not carry every result
-    // (the recent-checks bars are fetched for the rows on screen instead).
+    // State changes only: every result of every monitor would be the fleet's
+    // checks/s (the recent-checks bars are fetched for the rows on screen
+    // instead; a monitor's page streams its own results: onResult).
     void watchEvents(
       {},
       {
@@ -350,7 +382,11 @@ class Store {
       const r = e.result;
       const row = r.monitorId ? this.rows.get(r.monitorId) : undefined;
       if (!row) return;
-      row.status = { ...(row.status ?? { monitorId: row.id }), lastResult: r };
+      const last = row.status?.lastResult;
+      // Results from several locations interleave: the newest is the latest.
+      if (!last || Number(r.startTimeUs ?? 0) >= Number(last.startTimeUs ?? 0)) {
+        row.status = { ...(row.status ?? { monitorId: row.id }), lastResult: r };
+      }
       row.recent.push(tick(r));
       if (row.recent.length > RECENT_TICKS) row.recent.splice(0, row.recent.length - RECENT_TICKS);
       this.resultListeners.get(row.id)?.forEach((fn) => fn(r));

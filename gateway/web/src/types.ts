@@ -156,6 +156,7 @@ export interface Channel {
   config?: Record<string, string>;
   createTime?: string;
   updateTime?: string;
+  labels?: Record<string, string>;
 }
 export interface TestChannelResponse { delivered?: boolean; error?: string }
 
@@ -174,6 +175,7 @@ export interface MaintenanceWindow {
   updateTime?: string;
   active?: boolean;
   nextOccurrence?: Occurrence;
+  labels?: Record<string, string>;
 }
 
 export interface AgentInfo {

@@ -282,6 +282,41 @@ async function main() {
     await page.context().close();
   });
 
+  await step('monitor page: live results', async () => {
+    if (!MOCK && !opt('--agent')) return log('skip live results (needs --agent or --mock)');
+    const page = await newPage({ ...laptop, colorScheme: 'light' });
+    let resultFetches = 0;
+    let resultStreams = 0;
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      if (/\/api\/v1\/monitors\/[^/]+\/results$/.test(u.pathname)) resultFetches++;
+      if (u.pathname === '/api/v1/events' && u.searchParams.get('include_results') === 'true') resultStreams++;
+    });
+    await signIn(page, ADMIN);
+    const m = MOCK ? (await rest('GET', '/monitors?page_size=1')).monitors[0] : await rest('GET', `/monitors/${ids[4]}`);
+    await page.goto(base + '/monitors/' + encodeURIComponent(m.id));
+    await page.getByRole('heading', { name: new RegExp(m.name) }).waitFor();
+    const firstRow = page.locator('table.table tbody tr').first();
+    await firstRow.waitFor({ timeout: 20000 });
+    const checked = page.locator('.stat').filter({ hasText: 'Response time' }).locator('.stat-s');
+    const before = await firstRow.textContent();
+    const fetchesBefore = resultFetches;
+    // Checked every 2 s (1 s in the mock): new results arrive by push.
+    await eventually('a newer result at the top of the table', async () => (await firstRow.textContent()) !== before, 15000);
+    const newer = await firstRow.textContent();
+    await eventually('yet another one', async () => (await firstRow.textContent()) !== newer, 15000);
+    check(true, 'the latest results arrive without a reload');
+    check(resultFetches === fetchesBefore, `no polling of ListResults while live (${resultFetches - fetchesBefore} fetches)`);
+    check(resultStreams === 1, `one results stream for the page (${resultStreams})`);
+    check(/checked (just now|\d+s ago)/.test((await checked.textContent()) ?? ''), `the latest check is recent: "${await checked.textContent()}"`);
+    await page.waitForTimeout(300);
+    await shot(page, 'laptop-light-monitor-live', true);
+    // Leaving the page closes its stream (back to the list).
+    await page.getByRole('link', { name: 'Monitors' }).first().click();
+    await page.getByRole('heading', { name: 'Monitors', exact: true }).waitFor();
+    await page.context().close();
+  });
+
   await step('read-only token', async () => {
     const page = await newPage({ ...laptop, colorScheme: 'light' });
     await signIn(page, READ);

@@ -161,9 +161,24 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
       res.write(': hb\n\n');
       clients.add(res);
       const hb = setInterval(() => res.write(': hb\n\n'), 15000);
+      // include_results with monitor_ids: a result (no id, like the
+      // gateway's) for each watched monitor every second.
+      const watched = q.get('include_results') === 'true' ? q.getAll('monitor_ids') : [];
+      const results = watched.length
+        ? setInterval(() => {
+            for (const id of watched) {
+              const st = db.statuses.get(id);
+              if (!st || st.state === 'STATE_PAUSED') continue;
+              const r = fakeResult(id, now(), st.state !== 'STATE_DOWN');
+              st.lastResult = r;
+              res.write(`event: result\ndata: ${JSON.stringify({ result: r })}\n\n`);
+            }
+          }, 1000)
+        : undefined;
       req.on('close', () => {
         clients.delete(res);
         clearInterval(hb);
+        clearInterval(results);
       });
       return;
     }

@@ -154,3 +154,65 @@ imagePullSecrets:
 {{- $v := $root.Values -}}
 {{- list $v.auth $v.tls $v.postgresql $v.externalPostgresql $v.redis.enabled $v.externalRedis (index . 1) | toJson | sha256sum -}}
 {{- end -}}
+
+{{/* uptimectl's connection flags for a Job in the release: the coordinator Service, a token file
+     from the tokens Secret, TLS when enabled. Call with (list $ "read-token"|"admin-token"). */}}
+{{- define "uptime.uptimectl.args" -}}
+{{- $root := index . 0 -}}
+- --addr={{ include "uptime.coordinator.address" $root }}
+- --token-file=/etc/uptime/tokens/{{ index . 1 }}
+- --timeout=20s
+{{- if $root.Values.tls.enabled }}
+- --tls
+- --tls-ca=/etc/uptime/tls/ca.crt
+- --tls-server-name={{ include "uptime.tls.serverName" $root }}
+{{- if $root.Values.tls.mutual }}
+- --tls-cert=/etc/uptime/client-tls/tls.crt
+- --tls-key=/etc/uptime/client-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The mounts the flags above name. Call with (list $). */}}
+{{- define "uptime.uptimectl.volumeMounts" -}}
+{{- $root := index . 0 -}}
+- name: tokens
+  mountPath: /etc/uptime/tokens
+  readOnly: true
+{{- if $root.Values.tls.enabled }}
+- name: tls
+  mountPath: /etc/uptime/tls
+  readOnly: true
+{{- if $root.Values.tls.mutual }}
+- name: client-tls
+  mountPath: /etc/uptime/client-tls
+  readOnly: true
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The volumes behind those mounts; only the one token the Job needs is mounted. Call with
+     (list $ "read-token"|"admin-token"). */}}
+{{- define "uptime.uptimectl.volumes" -}}
+{{- $root := index . 0 -}}
+- name: tokens
+  secret:
+    secretName: {{ include "uptime.tokens.secretName" $root }}
+    defaultMode: 0440
+    items:
+      - {key: {{ index . 1 }}, path: {{ index . 1 }}}
+{{- if $root.Values.tls.enabled }}
+- name: tls
+  secret:
+    secretName: {{ $root.Values.tls.existingSecret }}
+    defaultMode: 0440
+    items:
+      - {key: ca.crt, path: ca.crt}
+{{- if $root.Values.tls.mutual }}
+- name: client-tls
+  secret:
+    secretName: {{ $root.Values.tls.clientSecret }}
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- end -}}

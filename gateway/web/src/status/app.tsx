@@ -7,6 +7,10 @@ import type { PublicStatusPage, StateEvent } from './types';
 import { NotFound, StatusPageView } from './page';
 
 const REFRESH_MS = 5 * 60_000;
+// Response times change with every check and come with the JSON only (a
+// revalidation, usually a 304 from the gateway's or a CDN's cache): pages
+// that show them refetch every minute.
+const LATENCY_REFRESH_MS = 60_000;
 
 type Load =
   | { kind: 'loading' }
@@ -21,6 +25,7 @@ export function App({ slug }: { slug: string | null }) {
   const [now, setNow] = useState(Date.now());
   // The newest event per monitor, re-applied to every fetched JSON.
   const events = useRef(new Map<string, StateEvent>());
+  const showsLatency = useRef(false);
 
   useEffect(() => {
     if (!slug) return undefined;
@@ -28,7 +33,9 @@ export function App({ slug }: { slug: string | null }) {
     let inflight: AbortController | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
+    let fetchedAt = Date.now();
     const refetch = async () => {
+      fetchedAt = Date.now();
       inflight?.abort();
       const ctl = (inflight = new AbortController());
       clearTimeout(retry);
@@ -36,6 +43,7 @@ export function App({ slug }: { slug: string | null }) {
         const page = await fetchStatusPage(slug, ctl.signal);
         if (stopped || ctl.signal.aborted) return;
         failures = 0;
+        showsLatency.current = page.showResponseTimes !== false;
         setLoad({ kind: 'ok', page: applyNewerEvents(page, events.current.values()) });
         // The server's time of the snapshot (a cached copy is older than
         // now), unless an event was applied since.
@@ -77,7 +85,9 @@ export function App({ slug }: { slug: string | null }) {
       onResync: () => void refetch(),
       onConnection: setLive,
     });
-    const refresh = setInterval(() => void refetch(), REFRESH_MS);
+    const refresh = setInterval(() => {
+      if (showsLatency.current || Date.now() - fetchedAt >= REFRESH_MS - 1000) void refetch();
+    }, LATENCY_REFRESH_MS);
     const tick = setInterval(() => setNow(Date.now()), 30_000);
     // A tab that slept (laptop lid, background tab) may have missed the
     // 5-minute refresh: catch up when it is shown again.

@@ -1,0 +1,467 @@
+#include "cli/manifest/manifest.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/reflection.h"
+
+namespace uptime::cli::manifest {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+constexpr char kReservedPrefix[] = "uptime.dev/";
+
+FormatRules MakeDocumentRules() {
+  FormatRules rules;
+  for (const char* f : {"id", "name", "labels", "paused", "create_time", "update_time"}) {
+    rules.hidden.insert(absl::StrCat("uptime.v1.Monitor.", f));
+  }
+  for (const char* f : {"id", "name", "labels", "create_time", "update_time"}) {
+    rules.hidden.insert(absl::StrCat("uptime.v1.Channel.", f));
+  }
+  for (const char* f :
+       {"id", "name", "labels", "create_time", "update_time", "active", "next_occurrence"}) {
+    rules.hidden.insert(absl::StrCat("uptime.v1.MaintenanceWindow.", f));
+  }
+  for (const char* f : {"id", "slug", "labels", "create_time", "update_time"}) {
+    rules.hidden.insert(absl::StrCat("uptime.v1.StatusPage.", f));
+  }
+  rules.hidden.insert("uptime.v1.StatusPageGroup.resolved_monitor_ids");
+  rules.renamed["uptime.v1.Monitor.channel_ids"] = "channels";
+  rules.renamed["uptime.v1.MaintenanceWindow.monitor_ids"] = "monitors";
+  rules.renamed["uptime.v1.StatusPageGroup.monitor_ids"] = "monitors";
+  return rules;
+}
+
+Diagnostic Make(const std::string& file, Position position, std::string field,
+                std::string message) {
+  return Diagnostic{file, position, std::move(field), std::move(message), false};
+}
+
+ObjectMessage NewMessage(Kind kind) {
+  switch (kind) {
+    case Kind::kChannel:
+      return v1::Channel();
+    case Kind::kMonitor:
+      return v1::Monitor();
+    case Kind::kMaintenanceWindow:
+      return v1::MaintenanceWindow();
+    case Kind::kStatusPage:
+      return v1::StatusPage();
+  }
+  return v1::Channel();
+}
+
+Message* MessageIn(ObjectMessage& m) {
+  return std::visit([](auto& v) -> Message* { return &v; }, m);
+}
+
+// Reads `metadata` into `object`; issues go to `sink`.
+void ReadMetadata(const YAML::Node& metadata, YamlReader& reader, ReadSink& sink, Object& object) {
+  if (!metadata.IsDefined() || metadata.IsNull()) {
+    sink.issues.push_back({object.position, "metadata", "metadata.name is required"});
+    return;
+  }
+  if (!metadata.IsMap()) {
+    reader.Issue(metadata, "metadata", "expected a mapping with name and labels");
+    return;
+  }
+  const std::string name_path = object.kind == Kind::kStatusPage ? "slug" : "name";
+  std::map<std::string, std::string> labels;
+  bool has_name = false;
+  for (const auto& entry : metadata) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (key == "name") {
+      sink.positions[name_path] = {PositionOf(entry.second), "metadata.name"};
+      if (std::optional<std::string> name =
+              reader.Scalar(entry.second, "metadata.name", name_path)) {
+        object.name = *name;
+        has_name = !name->empty();
+        if (!has_name) reader.Issue(entry.second, "metadata.name", "must not be empty");
+      }
+    } else if (key == "labels") {
+      sink.positions["labels"] = {PositionOf(entry.second), "metadata.labels"};
+      if (entry.second.IsNull()) continue;
+      if (!entry.second.IsMap()) {
+        reader.Issue(entry.second, "metadata.labels", "expected a mapping of key: value");
+        continue;
+      }
+      for (const auto& label : entry.second) {
+        std::optional<std::string> k = reader.Scalar(label.first, "metadata.labels", "labels");
+        if (!k.has_value()) continue;
+        const std::string path = absl::StrCat("metadata.labels.", *k);
+        if (absl::StartsWith(*k, kReservedPrefix)) {
+          reader.Issue(label.first, path,
+                       absl::StrCat("the prefix ", kReservedPrefix, " is reserved for uptimectl"));
+          continue;
+        }
+        sink.positions[absl::StrCat("labels.", *k)] = {PositionOf(label.second), path};
+        std::optional<std::string> v =
+            label.second.IsNull() ? std::optional<std::string>("")
+                                  : reader.Scalar(label.second, path, absl::StrCat("labels.", *k));
+        if (v.has_value()) labels[*k] = *v;
+      }
+    } else {
+      std::string text = absl::StrCat("unknown field '", key, "'");
+      const std::string guess = DidYouMean(key, {"name", "labels"});
+      if (!guess.empty()) absl::StrAppend(&text, "; did you mean '", guess, "'?");
+      reader.Issue(entry.first, absl::StrCat("metadata.", key), text);
+    }
+  }
+  if (!has_name && object.name.empty()) {
+    reader.Issue(metadata, "metadata.name", "is required");
+  }
+  Message* message = object.mutable_proto();
+  SetName(message, object.name);
+  if (!labels.empty()) {
+    if (LabelsField(*message) == nullptr) {
+      sink.issues.push_back(
+          {sink.positions["labels"].position, "metadata.labels",
+           absl::StrCat(KindName(object.kind), " has no labels in this version of the API")});
+    } else {
+      SetLabels(message, labels);
+    }
+  }
+}
+
+void ParseDocument(const std::string& file, const YAML::Node& doc, const EnvLookupFn& env,
+                   LoadResult* result) {
+  if (!doc.IsDefined() || doc.IsNull()) return;  // an empty document, e.g. after a final ---
+  const Position doc_position = PositionOf(doc);
+  if (!doc.IsMap()) {
+    result->diagnostics.push_back(Make(
+        file, doc_position, "", "a document is a mapping of apiVersion, kind, metadata, spec"));
+    return;
+  }
+  ReadSink sink;
+  YamlReader reader(DocumentRules(), "spec", &env, &sink);
+  YAML::Node api_version, kind_node, metadata, spec;
+  for (const auto& entry : doc) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (key == "apiVersion") {
+      api_version = entry.second;
+    } else if (key == "kind") {
+      kind_node = entry.second;
+    } else if (key == "metadata") {
+      metadata = entry.second;
+    } else if (key == "spec") {
+      spec = entry.second;
+    } else {
+      std::string text = absl::StrCat("unknown field '", key, "'");
+      const std::string guess = DidYouMean(key, {"apiVersion", "kind", "metadata", "spec"});
+      if (!guess.empty()) absl::StrAppend(&text, "; did you mean '", guess, "'?");
+      reader.Issue(entry.first, key, text);
+    }
+  }
+  auto flush = [&] {
+    for (ReadIssue& issue : sink.issues) {
+      result->diagnostics.push_back(
+          Make(file, issue.position, std::move(issue.yaml_path), std::move(issue.message)));
+    }
+  };
+  if (!api_version.IsDefined()) {
+    reader.Issue(doc, "apiVersion", absl::StrCat("is required (", kApiVersion, ")"));
+  } else if (!api_version.IsScalar() || api_version.Scalar() != kApiVersion) {
+    reader.Issue(api_version, "apiVersion",
+                 absl::StrCat("must be ", kApiVersion, ", got '",
+                              api_version.IsScalar() ? api_version.Scalar() : "", "'"));
+  }
+  Kind kind = Kind::kChannel;
+  if (!kind_node.IsDefined()) {
+    reader.Issue(doc, "kind", "is required: Channel, Monitor, MaintenanceWindow or StatusPage");
+    flush();
+    return;
+  }
+  if (!kind_node.IsScalar() || !ParseKind(kind_node.Scalar(), &kind) ||
+      kind_node.Scalar() != KindName(kind)) {
+    const std::string text = kind_node.IsScalar() ? kind_node.Scalar() : "";
+    std::string message = absl::StrCat("unknown kind '", text, "'");
+    const std::string guess =
+        DidYouMean(text, {"Channel", "Monitor", "MaintenanceWindow", "StatusPage"});
+    if (!guess.empty()) absl::StrAppend(&message, "; did you mean '", guess, "'?");
+    reader.Issue(kind_node, "kind", message);
+    flush();
+    return;
+  }
+  Object object;
+  object.kind = kind;
+  object.file = file;
+  object.position = doc_position;
+  object.message = NewMessage(kind);
+  ReadMetadata(metadata, reader, sink, object);
+  if (!spec.IsDefined() || spec.IsNull()) {
+    reader.Issue(doc, "spec", "is required");
+  } else {
+    // Reading into a scratch message keeps the name and labels set above.
+    ObjectMessage scratch = NewMessage(kind);
+    reader.Read(spec, MessageIn(scratch));
+    Message* out = object.mutable_proto();
+    const std::string name = NameOf(*out);
+    const std::map<std::string, std::string> labels = LabelsOf(*out);
+    out->MergeFrom(*MessageIn(scratch));
+    SetName(out, name);
+    if (!labels.empty()) SetLabels(out, labels);
+  }
+  object.positions = std::move(sink.positions);
+  object.secret_paths = std::move(sink.substituted);
+  for (std::string& v : sink.variables) result->manifest.variables.push_back(std::move(v));
+  object.references = ReferencesOf(kind, object.proto());
+  for (Reference& ref : object.references) {
+    auto it = object.positions.find(ref.proto_path);
+    if (it != object.positions.end()) ref.where = it->second;
+  }
+  const bool ok = sink.issues.empty();
+  flush();
+  if (ok) result->manifest.objects.push_back(std::move(object));
+}
+
+bool IsManifestFile(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  return ext == ".yaml" || ext == ".yml";
+}
+
+}  // namespace
+
+const FormatRules& DocumentRules() {
+  static const FormatRules* rules = new FormatRules(MakeDocumentRules());
+  return *rules;
+}
+
+absl::string_view KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kChannel:
+      return "Channel";
+    case Kind::kMonitor:
+      return "Monitor";
+    case Kind::kMaintenanceWindow:
+      return "MaintenanceWindow";
+    case Kind::kStatusPage:
+      return "StatusPage";
+  }
+  return "";
+}
+
+bool ParseKind(absl::string_view text, Kind* kind) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  static const std::pair<const char*, Kind> kNames[] = {
+      {"channel", Kind::kChannel},
+      {"channels", Kind::kChannel},
+      {"monitor", Kind::kMonitor},
+      {"monitors", Kind::kMonitor},
+      {"maintenancewindow", Kind::kMaintenanceWindow},
+      {"maintenancewindows", Kind::kMaintenanceWindow},
+      {"maintenance", Kind::kMaintenanceWindow},
+      {"statuspage", Kind::kStatusPage},
+      {"statuspages", Kind::kStatusPage},
+      {"status-pages", Kind::kStatusPage},
+  };
+  for (const auto& [name, k] : kNames) {
+    if (lower == name) {
+      *kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string NameOf(const Message& message) {
+  const auto* d = message.GetDescriptor();
+  const FieldDescriptor* f =
+      d->FindFieldByName(d == v1::StatusPage::descriptor() ? "slug" : "name");
+  return message.GetReflection()->GetString(message, f);
+}
+
+void SetName(Message* message, const std::string& name) {
+  const auto* d = message->GetDescriptor();
+  const FieldDescriptor* f =
+      d->FindFieldByName(d == v1::StatusPage::descriptor() ? "slug" : "name");
+  message->GetReflection()->SetString(message, f, name);
+}
+
+const FieldDescriptor* LabelsField(const Message& message) {
+  const FieldDescriptor* f = message.GetDescriptor()->FindFieldByName("labels");
+  return f != nullptr && f->is_map() ? f : nullptr;
+}
+
+std::map<std::string, std::string> LabelsOf(const Message& message) {
+  std::map<std::string, std::string> out;
+  const FieldDescriptor* f = LabelsField(message);
+  if (f == nullptr) return out;
+  const auto* r = message.GetReflection();
+  for (int i = 0; i < r->FieldSize(message, f); ++i) {
+    const Message& entry = r->GetRepeatedMessage(message, f, i);
+    const auto* er = entry.GetReflection();
+    out[er->GetString(entry, f->message_type()->map_key())] =
+        er->GetString(entry, f->message_type()->map_value());
+  }
+  return out;
+}
+
+void SetLabels(Message* message, const std::map<std::string, std::string>& labels) {
+  const FieldDescriptor* f = LabelsField(*message);
+  if (f == nullptr) return;
+  const auto* r = message->GetReflection();
+  r->ClearField(message, f);
+  for (const auto& [k, v] : labels) {
+    Message* entry = r->AddMessage(message, f);
+    entry->GetReflection()->SetString(entry, f->message_type()->map_key(), k);
+    entry->GetReflection()->SetString(entry, f->message_type()->map_value(), v);
+  }
+}
+
+std::vector<Reference> ReferencesOf(Kind kind, const Message& message) {
+  std::vector<Reference> out;
+  auto add = [&](Kind target, const std::string& name, std::string path) {
+    out.push_back({target, name, std::move(path), {}});
+  };
+  if (kind == Kind::kMonitor) {
+    const auto& m = static_cast<const v1::Monitor&>(message);
+    for (int i = 0; i < m.channel_ids_size(); ++i) {
+      add(Kind::kChannel, m.channel_ids(i), absl::StrCat("channel_ids[", i, "]"));
+    }
+  } else if (kind == Kind::kMaintenanceWindow) {
+    const auto& w = static_cast<const v1::MaintenanceWindow&>(message);
+    for (int i = 0; i < w.monitor_ids_size(); ++i) {
+      add(Kind::kMonitor, w.monitor_ids(i), absl::StrCat("monitor_ids[", i, "]"));
+    }
+  } else if (kind == Kind::kStatusPage) {
+    const auto& p = static_cast<const v1::StatusPage&>(message);
+    for (int g = 0; g < p.groups_size(); ++g) {
+      for (int i = 0; i < p.groups(g).monitor_ids_size(); ++i) {
+        add(Kind::kMonitor, p.groups(g).monitor_ids(i),
+            absl::StrCat("groups[", g, "].monitor_ids[", i, "]"));
+      }
+    }
+  }
+  return out;
+}
+
+void RewriteReferences(Kind kind, Message* message,
+                       const std::function<std::string(Kind, const std::string&)>& map) {
+  auto rewrite = [&](Kind target, google::protobuf::RepeatedPtrField<std::string>* ids) {
+    for (std::string& id : *ids) id = map(target, id);
+  };
+  if (kind == Kind::kMonitor) {
+    rewrite(Kind::kChannel, static_cast<v1::Monitor*>(message)->mutable_channel_ids());
+  } else if (kind == Kind::kMaintenanceWindow) {
+    rewrite(Kind::kMonitor, static_cast<v1::MaintenanceWindow*>(message)->mutable_monitor_ids());
+  } else if (kind == Kind::kStatusPage) {
+    for (auto& group : *static_cast<v1::StatusPage*>(message)->mutable_groups()) {
+      rewrite(Kind::kMonitor, group.mutable_monitor_ids());
+    }
+  }
+}
+
+const Message& Object::proto() const {
+  return *std::visit([](const auto& v) -> const Message* { return &v; }, message);
+}
+
+Message* Object::mutable_proto() { return MessageIn(message); }
+
+std::string Diagnostic::ToString() const {
+  std::string out = file;
+  if (position.line > 0) absl::StrAppend(&out, ":", position.line, ":", position.column);
+  absl::StrAppend(&out, ": ");
+  if (warning) absl::StrAppend(&out, "warning: ");
+  if (!field.empty()) absl::StrAppend(&out, field, ": ");
+  absl::StrAppend(&out, message);
+  return out;
+}
+
+const Object* Manifest::Find(Kind kind, const std::string& name) const {
+  for (const Object& o : objects) {
+    if (o.kind == kind && o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+void ParseManifestText(const std::string& file, absl::string_view text, const EnvLookupFn& env,
+                       LoadResult* result) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp's own text, without the position it repeats in what().
+    result->diagnostics.push_back(
+        Make(file, e.mark.is_null() ? Position{} : Position{e.mark.line + 1, e.mark.column + 1}, "",
+             e.msg));
+    return;
+  }
+  for (const YAML::Node& doc : docs) ParseDocument(file, doc, env, result);
+}
+
+LoadResult LoadManifests(const std::vector<std::string>& paths, const EnvLookupFn& env) {
+  LoadResult result;
+  namespace fs = std::filesystem;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    std::vector<std::string> files;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && IsManifestFile(it->path())) {
+          files.push_back(it->path().string());
+        }
+      }
+      if (ec) {
+        result.diagnostics.push_back(
+            Make(path, {}, "", absl::StrCat("cannot read: ", ec.message())));
+        continue;
+      }
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        result.diagnostics.push_back(
+            Make(path, {}, "", "no *.yaml or *.yml files in this directory"));
+      }
+    } else {
+      files.push_back(path);
+    }
+    for (const std::string& file : files) {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) {
+        result.diagnostics.push_back(Make(file, {}, "", "cannot open the file"));
+        continue;
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      ParseManifestText(file, text.str(), env, &result);
+    }
+  }
+  FinishManifest(&result);
+  return result;
+}
+
+void FinishManifest(LoadResult* result) {
+  auto& objects = result->manifest.objects;
+  std::stable_sort(objects.begin(), objects.end(),
+                   [](const Object& a, const Object& b) { return a.kind < b.kind; });
+  for (size_t i = 0; i < objects.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (objects[j].kind == objects[i].kind && objects[j].name == objects[i].name) {
+        auto it = objects[i].positions.find(objects[i].kind == Kind::kStatusPage ? "slug" : "name");
+        result->diagnostics.push_back(
+            Make(objects[i].file,
+                 it != objects[i].positions.end() ? it->second.position : objects[i].position,
+                 "metadata.name",
+                 absl::StrCat(KindName(objects[i].kind), " '", objects[i].name,
+                              "' is already defined at ", objects[j].file, ":",
+                              objects[j].position.line)));
+        break;
+      }
+    }
+  }
+  auto& vars = result->manifest.variables;
+  std::sort(vars.begin(), vars.end());
+  vars.erase(std::unique(vars.begin(), vars.end()), vars.end());
+}
+
+}  // namespace uptime::cli::manifest
