@@ -9,7 +9,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libpq-dev libhiredis-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libboost-dev libspdlog-dev libyaml-cpp-dev libssl-dev libc-ares-dev
-  libargon2-dev
+  libargon2-dev libjemalloc-dev
   # servers for tests and the quickstart
   postgresql redis-server
   # tools the tests use

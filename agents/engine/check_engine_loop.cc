@@ -306,7 +306,9 @@ bool CheckEngine::Loop::ApplyCommands() {
     // session's thread, so in another malloc arena) and is now freed; glibc
     // keeps such memory resident. Hand it back, or the agent's RSS would
     // carry the peak of its largest assignment forever (DESIGN §6 allows
-    // 1 KiB per monitor). A few ms, and only after big changes.
+    // 1 KiB per monitor). A few ms, and only after big changes. (The
+    // uptime-agent binary links jemalloc, which purges freed pages itself;
+    // there glibc's arenas are empty and this returns at once.)
     malloc_trim(0);
   }
   return true;

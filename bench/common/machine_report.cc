@@ -50,10 +50,11 @@ void PrintMachineReport(std::ostream& out, const MachineReport& report) {
   const double after = Load1();
   out << absl::StrFormat("machine: %s, %d cores; load1 %.2f before, %.2f after\n",
                          report.cpu_model, report.cores, report.load1_before, after);
-  if (IsBusy(report.load1_before, report.cores) || IsBusy(after, report.cores)) {
+  // Only the load before counts: the load after includes the bench itself.
+  if (IsBusy(report.load1_before, report.cores)) {
     out << absl::StrFormat(
-        "WARNING: busy machine (load1 above %.1f): these figures are not comparable with a quiet "
-        "run\n",
+        "WARNING: busy machine (load1 above %.1f at the start): these figures are not comparable "
+        "with a quiet run\n",
         0.5 * report.cores);
   }
 }

@@ -3,8 +3,10 @@
 // A number from a 2-core VM with a compile running beside it is not the
 // number of a quiet machine: every bench takes a MachineReport before its
 // first measurement and prints it after the last, so the table says the CPU
-// model, the cores, the load before and after, and flags a run taken on a
-// busy machine (1-minute load above half the cores at either end).
+// model, the cores, the load before and after, and flags a run started on a
+// busy machine (1-minute load above half the cores before the first
+// measurement). The load after is shown but not judged: it includes the
+// bench's own work, which on a 2-core machine is most of it.
 //
 // Example:
 //   const MachineReport machine = StartMachineReport();
@@ -30,8 +32,8 @@ MachineReport StartMachineReport();
 
 // Prints the machine lines, reading the load average again:
 //   machine: AMD EPYC 7B13, 2 cores; load1 0.12 before, 1.95 after
-// followed by a "WARNING: busy machine" line when either load1 exceeds half
-// the cores, since the figures above it are then not comparable.
+// followed by a "WARNING: busy machine" line when load1 exceeded half the
+// cores at the start, since the figures above it are then not comparable.
 void PrintMachineReport(std::ostream& out, const MachineReport& report);
 
 // True when `load1` says other work competed for the cores.
