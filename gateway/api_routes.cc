@@ -118,6 +118,11 @@ std::vector<ApiRoute> BuildRoutes() {
         "Uptime and latency over 24h/7d/30d/90d and daily bars",
         v1::GetUptimeRequest::descriptor(), v1::GetUptimeResponse::descriptor(), "",
         UPTIME_UNARY(statuses, GetUptime, v1::GetUptimeRequest, v1::GetUptimeResponse));
+  proxy(verb::get, "/api/v1/uptimes", "ListUptime", "StatusService",
+        "24h uptime and mean latency of many monitors, from the coordinator's summary "
+        "(label_selector, window, page_size, page_token)",
+        v1::ListUptimeRequest::descriptor(), v1::ListUptimeResponse::descriptor(), "",
+        UPTIME_UNARY(statuses, ListUptime, v1::ListUptimeRequest, v1::ListUptimeResponse));
   proxy(verb::get, "/api/v1/incidents", "ListIncidents", "StatusService", "List incidents",
         v1::ListIncidentsRequest::descriptor(), v1::ListIncidentsResponse::descriptor(), "",
         UPTIME_UNARY(statuses, ListIncidents, v1::ListIncidentsRequest,

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/grpc_status.h"
 #include "common/labels.h"
+#include "gateway/api_request.h"
 #include "gateway/error_mapping.h"
 #include "gateway/openapi.h"
 #include "gateway/request_mapping.h"
@@ -222,15 +223,7 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
     request.last_event_id = absl::StrCat(
         request.last_event_id.empty() ? query_last : request.last_event_id);
   }
-  std::unique_ptr<pb::Message> message(
-      pb::MessageFactory::generated_factory()->GetPrototype(route.request)->New());
-  std::vector<std::string> excluded;
-  for (const auto& [name, value] : m.params) excluded.push_back(name.substr(0, name.find('.')));
-  const bool has_body = !absl::StripAsciiWhitespace(request.body).empty();
-  if (has_body) {
-    if (route.body.empty()) {
-      return respond(ErrorResponse(absl::InvalidArgumentError("body: this route takes no body")));
-    }
+  if (HasBody(request.body) && !route.body.empty()) {
     absl::string_view type = request.content_type;
     if (!type.empty() && !absl::StartsWithIgnoreCase(type, "application/json")) {
       HttpResponse r = ErrorResponse(
@@ -239,32 +232,10 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
       return respond(std::move(r));
     }
   }
-  if (route.body == "*") {
-    if (has_body) {
-      if (absl::Status s = ParseJsonBody(request.body, message.get()); !s.ok()) {
-        return respond(ErrorResponse(s));
-      }
-    }
-  } else if (!route.body.empty()) {
-    excluded.push_back(route.body);
-  }
-  if (absl::Status s = ApplyQuery(*params, excluded, message.get()); !s.ok()) {
-    return respond(ErrorResponse(s));
-  }
-  if (!route.body.empty() && route.body != "*" && has_body) {
-    const pb::FieldDescriptor* f = message->GetDescriptor()->FindFieldByName(route.body);
-    pb::Message* sub = message->GetReflection()->MutableMessage(message.get(), f);
-    if (absl::Status s = ParseJsonBody(request.body, sub); !s.ok()) {
-      // Name the body's field as the RPC would: "monitor: ...".
-      return respond(ErrorResponse(s));
-    }
-  }
-  for (const auto& [name, value] : m.params) {
-    if (absl::Status s = SetPathParam(name, value, message.get()); !s.ok()) {
-      return respond(ErrorResponse(s));
-    }
-  }
-  ServeRoute(route, request, std::move(message), respond);
+  absl::StatusOr<std::unique_ptr<pb::Message>> message =
+      BuildApiRequest(route, m.params, *params, request.body);
+  if (!message.ok()) return respond(ErrorResponse(message.status()));
+  ServeRoute(route, request, *std::move(message), respond);
 }
 
 void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& request,

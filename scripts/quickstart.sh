@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings the whole system up on this machine: builds it, starts a local
-# PostgreSQL and Redis, a coordinator and two agents in the background, and
-# adds example monitors.
+# PostgreSQL and Redis, a coordinator, the gateway and two agents in the
+# background, and applies the example monitors and status page of
+# deploy/quickstart/ with `uptimectl apply` (a second run changes nothing).
 #
 #   bash scripts/quickstart.sh          # start (idempotent)
 #   bash scripts/quickstart.sh status   # what runs, and the monitors' states
@@ -156,57 +157,44 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-# SLACK_WEBHOOK_URL in the environment wires a real Slack channel to the
-# example monitors added from now on (created once, found by name after).
-CHANNEL_ARGS=()
+# The example monitors and status page are manifests (docs/monitors-as-code.md)
+# applied on every run: apply creates what is missing, puts back what was
+# changed and leaves the rest, so a second run changes nothing. They read the
+# ports from UPTIME_QUICKSTART_*_PORT, kept in manifests.env for pasted commands.
+printf '%s\n' "UPTIME_QUICKSTART_API_PORT=$API_PORT" "UPTIME_QUICKSTART_METRICS_PORT=$METRICS_PORT" \
+  >"$STATE/manifests.env"
+set -a; source "$STATE/manifests.env"; set +a
+# SLACK_WEBHOOK_URL wires a Slack channel (deploy/quickstart/slack/), and the
+# example monitors alert to it; on later runs without the variable they keep
+# alerting to the channel as long as it exists.
+MANIFESTS=(deploy/quickstart/monitors.yaml deploy/quickstart/status-page.yaml)
+APPLY_ARGS=()
 if [[ -n "${SLACK_WEBHOOK_URL:-}" ]]; then
-  echo "== Slack channel"
-  API="http://127.0.0.1:$GATEWAY_PORT/api/v1"
-  # JSON is read with node, a build dependency already.
-  read_json='let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => main(JSON.parse(s)));'
-  slack_id=$(curl -sf -H "Authorization: Bearer $UPTIME_ADMIN_TOKEN" "$API/channels?page_size=1000" |
-    node -e "$read_json"' function main(r) {
-      const c = (r.channels || []).find((c) => c.name === "quickstart-slack");
-      if (c) console.log(c.id);
-    }')
-  if [[ -z "$slack_id" ]]; then
-    body=$(node -e 'console.log(JSON.stringify({name: "quickstart-slack", type: "slack",
-      config: {webhook_url: process.env.SLACK_WEBHOOK_URL}}))')
-    if ! reply=$(curl -s -w '\n%{http_code}' -H "Authorization: Bearer $UPTIME_ADMIN_TOKEN" \
-        -H 'Content-Type: application/json' -d "$body" "$API/channels"); then
-      echo "  cannot reach the gateway to create the Slack channel" >&2; exit 1
-    fi
-    if [[ "${reply##*$'\n'}" != 200 ]]; then
-      echo "  Slack channel refused: ${reply%$'\n'*}" >&2; exit 1
-    fi
-    slack_id=$(node -e "$read_json"' function main(c) { console.log(c.id); }' <<<"${reply%$'\n'*}")
-    echo "  created quickstart-slack ($slack_id)"
-  else
-    echo "  quickstart-slack exists ($slack_id)"
-  fi
-  CHANNEL_ARGS=(--channel "$slack_id")
+  MANIFESTS=(deploy/quickstart/slack/monitors.yaml deploy/quickstart/status-page.yaml)
+  APPLY_ARGS=(-f deploy/quickstart/slack/channel.yaml)
+elif ctl channels list -o json 2>/dev/null | grep -q '"name": *"quickstart-slack"'; then
+  MANIFESTS=(deploy/quickstart/slack/monitors.yaml deploy/quickstart/status-page.yaml)
 fi
+for f in "${MANIFESTS[@]}"; do APPLY_ARGS+=(-f "$f"); done
+MANIFEST_ARGS="-f ${MANIFESTS[0]} -f ${MANIFESTS[1]}"
 
-echo "== example monitors"
-add() {  # existing monitors are kept as they are
-  local out
-  if out=$(ctl monitors add "$@" "${CHANNEL_ARGS[@]}" 2>&1); then echo "  added $1";
-  elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  $1 exists";
-  else echo "$out" >&2; exit 1; fi
-}
-add coordinator-health --url "http://127.0.0.1:$METRICS_PORT/healthz" --interval 5s --label demo=quickstart
-add coordinator-metrics --url "http://127.0.0.1:$METRICS_PORT/metrics" --keyword uptime_coordinator_agents \
-  --interval 10s --label demo=quickstart
-add coordinator-api-port --tcp "127.0.0.1:$API_PORT" --interval 5s --label demo=quickstart
-add example-com --url https://example.com/ --interval 30s --label demo=quickstart
-
-echo "== example status page"
-# Public at /status/quickstart: every monitor labelled demo=quickstart, no token needed.
-if out=$(ctl status-pages create --slug quickstart --title "Quickstart status" \
-    --description "The example monitors of this quickstart." \
-    --group-selector "Services=demo=quickstart" 2>&1); then echo "  created /status/quickstart";
-elif grep -q ALREADY_EXISTS <<<"$out"; then echo "  /status/quickstart exists";
-else echo "$out" >&2; exit 1; fi
+echo "== example monitors and status page (uptimectl apply ${APPLY_ARGS[*]})"
+if ! applied=$(ctl apply "${APPLY_ARGS[@]}" 2>&1); then
+  echo "$applied" >&2; exit 1
+fi
+# One line per object of the files: apply lists only what it changed.
+objects=$(for f in "${APPLY_ARGS[@]}"; do [[ $f == -f ]] || echo "$f"; done |
+  xargs awk '/^kind:/ {kind = $2} /^metadata:/ {meta = 1; next}
+             meta && /^  name:/ {print kind "/" $2; meta = 0}')
+while read -r object; do
+  kind=${object%%/*} name=${object#*/}
+  shown=$name; [[ $kind == StatusPage ]] && shown=/status/$name
+  if grep -qxF "created $object" <<<"$applied"; then
+    if [[ $kind == Monitor ]]; then echo "  added $shown"; else echo "  created $shown"; fi
+  elif line=$(grep -xE "updated $object( .*)?" <<<"$applied"); then echo "  updated $shown${line#"updated $object"}"
+  else echo "  $shown exists"; fi
+done <<<"$objects"
+echo "  ($(tail -n 1 <<<"$applied"))"
 
 sleep 3
 ctl status
@@ -219,11 +207,17 @@ Uptime Monitor is running:
   PostgreSQL   127.0.0.1:$PG_PORT (user uptime, database uptime)
   Redis        127.0.0.1:$REDIS_PORT
 Try:
-  set -a; source $SHOW_STATE/tokens.env; set +a
+  set -a; source $SHOW_STATE/tokens.env; source $SHOW_STATE/manifests.env; set +a
   $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN status
+  $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN diff $MANIFEST_ARGS
   $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN monitors add my-site --url https://my.site/ --interval 30s
   curl -H "Authorization: Bearer \$UPTIME_READ_TOKEN" http://127.0.0.1:$GATEWAY_PORT/api/v1/statuses:summary
   bash scripts/quickstart.sh stop
+
+With grpcurl installed (the API has server reflection):
+  grpcurl -plaintext -H "authorization: Bearer \$UPTIME_ADMIN_TOKEN" 127.0.0.1:$API_PORT uptime.v1.ClusterService/GetClusterInfo
+Edit the manifests, then apply them (diff shows what would change):
+  $SHOW_BIN/uptimectl --addr 127.0.0.1:$API_PORT --token \$UPTIME_ADMIN_TOKEN apply $MANIFEST_ARGS
 
 Status page (public, no sign-in): http://127.0.0.1:$GATEWAY_PORT/status/quickstart
 Dashboard: http://127.0.0.1:$GATEWAY_PORT/

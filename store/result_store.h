@@ -19,6 +19,14 @@
 // A bucket counts towards a window when it starts inside it. Mean latency is
 // over successful checks.
 //
+// Many monitors at once (SumUptime): the totals of every monitor over one
+// window, in one query, for the coordinator's UptimeCache behind
+// StatusService.ListUptime. It counts exactly what GetUptime's 24h window
+// counts, but reads hour buckets for the whole hours before the roll-up
+// watermark and minute buckets only for the rest (the partial first hour and
+// the hours not rolled up yet), so a 24h sum over 10,000 monitors reads about
+// 25 hour rows and at most ~125 minute rows per monitor.
+//
 // Implementations: MemoryResultStore (memory_result_store.h) and
 // PgResultStore (pg_result_store.h).
 //
@@ -49,6 +57,16 @@ struct AgentSequence {
   uint64_t last_sequence = 0;
 
   friend bool operator==(const AgentSequence&, const AgentSequence&) = default;
+};
+
+// What one monitor's buckets add up to over a window (SumUptime).
+struct UptimeTotals {
+  std::string monitor_id = {};
+  int64_t checks = 0;
+  int64_t failures = 0;
+  int64_t latency_sum_us = 0;  // successful checks only
+
+  friend bool operator==(const UptimeTotals&, const UptimeTotals&) = default;
 };
 
 struct ResultQuery {
@@ -89,6 +107,12 @@ class ResultStore {
   // Uptime over 24h/7d/30d/90d and 90 daily bars as of `now`.
   virtual absl::StatusOr<v1::GetUptimeResponse> GetUptime(const std::string& monitor_id,
                                                           absl::Time now) = 0;
+
+  // Totals of every monitor that has a bucket starting in [from, to), ordered
+  // by monitor id (byte order). Monitors without checks there are left out.
+  // INVALID_ARGUMENT when from > to.
+  virtual absl::StatusOr<std::vector<UptimeTotals>> SumUptime(absl::Time from,
+                                                              absl::Time to) = 0;
 
   // Aggregates the minute buckets of every hour that closed (with a couple of
   // minutes' grace for late results) into hour buckets, recomputing the last

@@ -221,6 +221,57 @@ TYPED_TEST(ResultStoreTest, RetentionDropsRawAndMinuteDataButKeepsHours) {
   EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kNow, 7, 3)));
 }
 
+// SumUptime adds up what GetUptime's 24h window counts, for every monitor at
+// once, whether the hours come from hour buckets (rolled up) or minutes.
+TYPED_TEST(ResultStoreTest, SumUptimeMatchesTheWindowOfEveryMonitor) {
+  std::vector<v1::CheckResult> results;
+  // Spread over 26 hours, at odd minutes, so the window's first partial
+  // hour, whole hours and the hours after the watermark all hold checks.
+  for (int i = 0; i < 26 * 4; ++i) {
+    const absl::Time t = kNow - absl::Minutes(15 * i + 7);
+    results.push_back(Result("mon-a", t, i % 5 != 0, 100 + i));
+    if (i % 3 == 0) results.push_back(Result("mon-b", t, true, 50));
+  }
+  results.push_back(Result("mon-old", kNow - absl::Hours(30), true, 1));
+  this->Write(results);
+  const absl::Time from = kNow - absl::Hours(24);
+
+  const auto check = [&](const char* when) {
+    SCOPED_TRACE(when);
+    absl::StatusOr<std::vector<store::UptimeTotals>> sums = this->store_->SumUptime(from, kNow);
+    ASSERT_TRUE(sums.ok()) << sums.status();
+    ASSERT_EQ(sums->size(), 2u);  // mon-old is outside the window
+    EXPECT_EQ((*sums)[0].monitor_id, "mon-a");
+    EXPECT_EQ((*sums)[1].monitor_id, "mon-b");
+    for (const store::UptimeTotals& t : *sums) {
+      const v1::UptimeWindow* day = Window(this->Uptime(t.monitor_id), "24h");
+      ASSERT_NE(day, nullptr);
+      EXPECT_EQ(t.checks, day->checks()) << t.monitor_id;
+      EXPECT_EQ(t.failures, day->failures()) << t.monitor_id;
+      const int64_t successes = t.checks - t.failures;
+      EXPECT_NEAR(t.latency_sum_us / 1000.0 / successes, day->mean_latency_ms(), 1e-9);
+    }
+  };
+  check("from minute buckets only");
+  // Roll up to the hour before kNow's (11:00): whole hours then come from
+  // hour buckets, the rest from minutes.
+  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  check("after the roll-up");
+
+  // An empty window, and one the wrong way round.
+  absl::StatusOr<std::vector<store::UptimeTotals>> none =
+      this->store_->SumUptime(kNow + absl::Hours(1), kNow + absl::Hours(2));
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->SumUptime(kNow, from).status()));
+  // A window inside one hour reads minutes only, clipped to the window.
+  absl::StatusOr<std::vector<store::UptimeTotals>> short_window =
+      this->store_->SumUptime(kNow - absl::Minutes(20), kNow - absl::Minutes(5));
+  ASSERT_TRUE(short_window.ok()) << short_window.status();
+  ASSERT_EQ(short_window->size(), 2u);
+  EXPECT_EQ((*short_window)[0].checks, 1);  // 12:23 only (12:08 is outside)
+}
+
 TYPED_TEST(ResultStoreTest, AgentSequencesAdvanceWithBatches) {
   ASSERT_TRUE(this->store_
                   ->WriteBatch({Result("mon-1", kNow, true, 1)},

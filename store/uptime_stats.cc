@@ -12,10 +12,6 @@ namespace {
 constexpr absl::Duration kDay = absl::Hours(24);
 constexpr int kDailyBars = 90;
 
-double UptimePercent(int64_t checks, int64_t failures) {
-  return checks == 0 ? 100.0 : 100.0 * static_cast<double>(checks - failures) / checks;
-}
-
 v1::UptimeWindow MakeWindow(const char* name, const Bucket& total, int64_t p95_us) {
   v1::UptimeWindow w;
   w.set_window(name);
@@ -29,6 +25,10 @@ v1::UptimeWindow MakeWindow(const char* name, const Bucket& total, int64_t p95_u
 }
 
 }  // namespace
+
+double UptimePercent(int64_t checks, int64_t failures) {
+  return checks == 0 ? 100.0 : 100.0 * static_cast<double>(checks - failures) / checks;
+}
 
 void Bucket::Add(const Bucket& other) {
   checks += other.checks;
@@ -66,6 +66,16 @@ RollUpRange RollUpRangeFor(absl::Time watermark, absl::Time now) {
   range.from = std::min(watermark - absl::Hours(1), range.to);
   range.new_watermark = std::max(watermark, range.to);
   return range;
+}
+
+SumPlan PlanSum(absl::Time from, absl::Time to, absl::Time watermark) {
+  SumPlan plan;
+  // The first whole hour: `from` rounded up.
+  plan.hours_from = Truncate(from, absl::Hours(1));
+  if (plan.hours_from < from) plan.hours_from += absl::Hours(1);
+  // Hour buckets exist only before the watermark, and must end by `to`.
+  plan.hours_to = std::max(plan.hours_from, std::min(watermark, Truncate(to, absl::Hours(1))));
+  return plan;
 }
 
 int64_t PercentileDisc(std::vector<int64_t>& values, double p) {

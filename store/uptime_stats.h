@@ -65,6 +65,20 @@ struct UptimeInputs {
   int64_t p95_7d_us = 0;
 };
 
+// 100 * (checks - failures) / checks; 100 when there were no checks.
+double UptimePercent(int64_t checks, int64_t failures);
+
+// Which buckets SumUptime reads for [from, to) given the roll-up watermark:
+// hour buckets starting in [hours_from, hours_to) (whole hours inside the
+// window and before the watermark), and minute buckets in [from, hours_from)
+// and [hours_to, to), both clipped to [from, to). hours_from <= hours_to; the
+// hour range may be empty. `watermark` is on an hour (RollUpRangeFor).
+struct SumPlan {
+  absl::Time hours_from;
+  absl::Time hours_to;
+};
+SumPlan PlanSum(absl::Time from, absl::Time to, absl::Time watermark);
+
 // INVALID_ARGUMENT unless raw_days >= 1 and minute_days >= 7.
 absl::Status ValidateRetention(int raw_days, int minute_days);
 

@@ -81,6 +81,27 @@ TEST(UptimeStatsTest, LongWindowsUseHoursBeforeWatermarkAndMinutesAfter) {
   EXPECT_DOUBLE_EQ(out.daily_bars(49).uptime_percent(), 0);
 }
 
+TEST(UptimeStatsTest, SumPlanReadsWholeHoursBeforeTheWatermarkOnly) {
+  const absl::Time from = kNow - absl::Hours(24);  // 12:30 the day before
+  const absl::Duration hour = absl::Hours(1);
+  // Rolled up to 12:00: hours from 13:00 the day before up to 12:00.
+  SumPlan plan = PlanSum(from, kNow, kNow - absl::Minutes(30));
+  EXPECT_EQ(plan.hours_from, from + absl::Minutes(30));
+  EXPECT_EQ(plan.hours_to, kNow - absl::Minutes(30));
+  // Never rolled up: no hours, minutes throughout.
+  plan = PlanSum(from, kNow, absl::UnixEpoch());
+  EXPECT_EQ(plan.hours_from, plan.hours_to);
+  // A window starting on an hour takes that hour whole; one ending before
+  // the watermark stops at its own last whole hour.
+  plan = PlanSum(kNow - absl::Minutes(30) - 3 * hour, kNow - 2 * hour, kNow);
+  EXPECT_EQ(plan.hours_from, kNow - absl::Minutes(30) - 3 * hour);
+  EXPECT_EQ(plan.hours_to, kNow - absl::Minutes(30) - 2 * hour);
+  // Inside one hour: an empty hour range after the window.
+  plan = PlanSum(kNow - absl::Minutes(20), kNow - absl::Minutes(5), kNow);
+  EXPECT_EQ(plan.hours_from, plan.hours_to);
+  EXPECT_GE(plan.hours_from, kNow - absl::Minutes(5));
+}
+
 TEST(UptimeStatsTest, RetentionLimitsAreValidated) {
   EXPECT_TRUE(ValidateRetention(1, 7).ok());
   EXPECT_TRUE(absl::IsInvalidArgument(ValidateRetention(0, 7)));

@@ -9,6 +9,7 @@
 #include "common/proto_time.h"
 #include "common/grpc_status.h"
 #include "coordinator/api/monitor_service.h"
+#include "store/uptime_stats.h"
 
 namespace uptime::coordinator {
 namespace {
@@ -122,7 +123,7 @@ grpc::ServerUnaryReactor* StatusServiceImpl::OffThread(grpc::CallbackServerConte
 StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock,
                                      StatusTracker* tracker, AgentManager* agents, EventBus* events,
                                      store::ResultStore* results, store::IncidentStore* incidents,
-                                     WorkerPool* reads)
+                                     WorkerPool* reads, const UptimeCache* uptime)
     : auth_(auth),
       clock_(clock),
       tracker_(tracker),
@@ -130,7 +131,8 @@ StatusServiceImpl::StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock,
       events_(events),
       results_(results),
       incidents_(incidents),
-      reads_(reads) {}
+      reads_(reads),
+      uptime_(uptime) {}
 
 grpc::Status StatusServiceImpl::KnownMonitor(const std::string& monitor_id) const {
   if (grpc::Status s = RequireId(monitor_id, "monitor_id"); !s.ok()) return s;
@@ -208,6 +210,50 @@ grpc::ServerUnaryReactor* StatusServiceImpl::GetUptime(grpc::CallbackServerConte
     *resp = std::move(*uptime);
     return grpc::Status::OK;
   });
+}
+
+grpc::ServerUnaryReactor* StatusServiceImpl::ListUptime(grpc::CallbackServerContext* ctx,
+                                                        const v1::ListUptimeRequest* req,
+                                                        v1::ListUptimeResponse* resp) {
+  if (grpc::Status s = auth_->Check(*ctx, Scope::kRead); !s.ok()) return FinishWith(ctx, s);
+  absl::StatusOr<LabelSelector> selector = LabelSelector::Parse("label_selector", req->label_selector());
+  if (!selector.ok()) return FinishWith(ctx, ToGrpcStatus(selector.status()));
+  const std::string& window = uptime_->options().window_name;
+  if (!req->window().empty() && req->window() != window) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                        "window: only \"" + window +
+                                            "\" is summarised for many monitors; use GetUptime "
+                                            "for other windows"));
+  }
+  absl::StatusOr<int> page_size = NormalizePageSize("page_size", req->page_size());
+  if (!page_size.ok()) return FinishWith(ctx, ToGrpcStatus(page_size.status()));
+  std::shared_ptr<const UptimeSummary> summary = uptime_->Current();
+  if (summary == nullptr) {
+    return FinishWith(ctx, grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                        "the uptime summary is not computed yet: retry shortly"));
+  }
+  // The tracker pages the monitors (same order, selector and page tokens as
+  // ListStatuses); the summary fills in their figures.
+  absl::StatusOr<StatusPage> page =
+      tracker_->List(*selector, v1::STATE_UNSPECIFIED, *page_size, req->page_token());
+  if (!page.ok()) return FinishWith(ctx, ToGrpcStatus(page.status()));
+  resp->set_window(window);
+  resp->mutable_uptimes()->Reserve(static_cast<int>(page->statuses.size()));
+  for (const v1::MonitorStatus& s : page->statuses) {
+    v1::MonitorUptime* u = resp->add_uptimes();
+    u->set_monitor_id(s.monitor_id());
+    const store::UptimeTotals* totals = summary->Find(s.monitor_id());
+    const int64_t checks = totals == nullptr ? 0 : totals->checks;
+    const int64_t failures = totals == nullptr ? 0 : totals->failures;
+    u->set_checks(checks);
+    u->set_failures(failures);
+    u->set_uptime_percent(store::UptimePercent(checks, failures));
+    const int64_t successes = checks - failures;
+    u->set_mean_latency_ms(successes > 0 ? totals->latency_sum_us / 1000.0 / successes : 0.0);
+  }
+  resp->set_next_page_token(page->next_page_token);
+  ToProto(summary->computed_at, resp->mutable_computed_at());
+  return FinishWith(ctx, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* StatusServiceImpl::ListIncidents(grpc::CallbackServerContext* ctx,

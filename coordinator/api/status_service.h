@@ -1,7 +1,8 @@
 // StatusService: live status from the StatusTracker, and the WatchEvents
 // stream from the EventBus, both answered on gRPC's threads from memory;
 // results, uptime and incidents from the stores, on the `reads` pool, so a
-// slow query never holds a thread that other calls need.
+// slow query never holds a thread that other calls need; ListUptime from the
+// UptimeCache's summary, in memory.
 #ifndef UPTIME_COORDINATOR_API_STATUS_SERVICE_H_
 #define UPTIME_COORDINATOR_API_STATUS_SERVICE_H_
 
@@ -12,6 +13,7 @@
 #include "coordinator/cluster/agent_manager.h"
 #include "coordinator/health/event_bus.h"
 #include "coordinator/health/status_tracker.h"
+#include "coordinator/persistence/uptime_cache.h"
 #include "store/incident_store.h"
 #include "store/result_store.h"
 #include "uptime/v1/status.grpc.pb.h"
@@ -22,7 +24,8 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
  public:
   StatusServiceImpl(const TokenAuthorizer* auth, Clock* clock, StatusTracker* tracker,
                     AgentManager* agents, EventBus* events, store::ResultStore* results,
-                    store::IncidentStore* incidents, WorkerPool* reads);
+                    store::IncidentStore* incidents, WorkerPool* reads,
+                    const UptimeCache* uptime);
 
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const v1::GetStatusRequest* req,
@@ -36,6 +39,9 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
   grpc::ServerUnaryReactor* GetUptime(grpc::CallbackServerContext* ctx,
                                       const v1::GetUptimeRequest* req,
                                       v1::GetUptimeResponse* resp) override;
+  grpc::ServerUnaryReactor* ListUptime(grpc::CallbackServerContext* ctx,
+                                       const v1::ListUptimeRequest* req,
+                                       v1::ListUptimeResponse* resp) override;
   grpc::ServerUnaryReactor* ListIncidents(grpc::CallbackServerContext* ctx,
                                           const v1::ListIncidentsRequest* req,
                                           v1::ListIncidentsResponse* resp) override;
@@ -59,6 +65,7 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
   store::ResultStore* const results_;
   store::IncidentStore* const incidents_;
   WorkerPool* const reads_;
+  const UptimeCache* const uptime_;
 };
 
 }  // namespace uptime::coordinator

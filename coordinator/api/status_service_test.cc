@@ -1,7 +1,11 @@
 #include "coordinator/api/status_service.h"
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/cleanup/cleanup.h"
 #include "common/auth.h"
@@ -13,11 +17,14 @@
 #include "store/memory/memory_catalog_store.h"
 #include "store/memory/memory_incident_store.h"
 #include "store/memory/memory_result_store.h"
+#include "store/testing/check_result.h"
 #include "store/testing/faulty_stores.h"
 #include "tests/support/eventually.h"
 
 namespace uptime::coordinator {
 namespace {
+
+using store::TestResult;
 
 // A real gRPC server with the StatusService over in-memory stages, and a
 // result store that hangs on demand (a slow PostgreSQL query).
@@ -75,8 +82,9 @@ class StatusServiceTest : public ::testing::Test {
   store::MemoryIncidentStore incidents_{clock_};
   WorkerPool reads_{{.threads = 1, .max_queued = 1}};
   TokenAuthorizer auth_{Tokens{.admin = "admin-token", .read = "read-token", .agent = {}}};
-  StatusServiceImpl service_{&auth_,   clock_,     &tracker_,   &agents_,
-                             &events_, &results_, &incidents_, &reads_};
+  UptimeCache uptime_{clock_, &results_, {}};
+  StatusServiceImpl service_{&auth_,   clock_,     &tracker_,   &agents_, &events_,
+                             &results_, &incidents_, &reads_,    &uptime_};
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::StatusService::Stub> stub_;
   std::string monitor_id_;
@@ -123,6 +131,109 @@ TEST_F(StatusServiceTest, ReadsBeyondThePoolsBoundAreRefusedAtOnce) {
   queued.join();
   EXPECT_TRUE(first.ok()) << first.error_message();
   EXPECT_TRUE(second.ok()) << second.error_message();
+}
+
+TEST_F(StatusServiceTest, ListUptimePagesEveryMonitorFromTheSummary) {
+  // Two more monitors, one labelled, one without any check.
+  std::vector<std::string> ids = {monitor_id_};
+  for (const char* name : {"web", "idle"}) {
+    v1::Monitor m;
+    m.set_name(name);
+    m.mutable_http()->set_url("http://127.0.0.1/");
+    if (std::string(name) == "web") (*m.mutable_labels())["team"] = "web";
+    absl::StatusOr<MonitorPtr> created = catalog_.Create(m, v1::AuditEvent());
+    ASSERT_TRUE(created.ok()) << created.status();
+    ids.push_back((*created)->id());
+  }
+  const std::string web = ids[1], idle = ids[2];
+  const absl::Time now = clock_->Now();
+  ASSERT_TRUE(memory_results_
+                  .WriteBatch({TestResult(monitor_id_, now - absl::Hours(3), true, 100),
+                               TestResult(monitor_id_, now - absl::Hours(2), true, 300),
+                               TestResult(monitor_id_, now - absl::Hours(1), false, 0),
+                               TestResult(web, now - absl::Minutes(5), true, 20)},
+                              {})
+                  .ok());
+
+  v1::ListUptimeRequest req;
+  v1::ListUptimeResponse resp;
+  // Before the first summary: UNAVAILABLE, not made-up figures.
+  grpc::Status s = stub_->ListUptime(Context().get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+
+  ASSERT_TRUE(uptime_.Refresh().ok());
+  // Every monitor, in id order, two per page.
+  std::map<std::string, v1::MonitorUptime> all;
+  std::vector<std::string> order;
+  req.set_page_size(2);
+  for (int pages = 0; pages < 5; ++pages) {
+    resp.Clear();
+    s = stub_->ListUptime(Context().get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.window(), "24h");
+    EXPECT_LE(resp.uptimes_size(), 2);
+    EXPECT_TRUE(resp.has_computed_at());
+    for (const v1::MonitorUptime& u : resp.uptimes()) {
+      all[u.monitor_id()] = u;
+      order.push_back(u.monitor_id());
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(order, sorted);
+  EXPECT_EQ(all[monitor_id_].checks(), 3);
+  EXPECT_EQ(all[monitor_id_].failures(), 1);
+  EXPECT_NEAR(all[monitor_id_].uptime_percent(), 200.0 / 3, 1e-9);
+  EXPECT_DOUBLE_EQ(all[monitor_id_].mean_latency_ms(), 200);
+  EXPECT_EQ(all[web].checks(), 1);
+  EXPECT_EQ(all[idle].checks(), 0);
+  EXPECT_DOUBLE_EQ(all[idle].uptime_percent(), 100);
+  EXPECT_DOUBLE_EQ(all[idle].mean_latency_ms(), 0);
+
+  // The same figures as GetUptime's 24h window.
+  v1::GetUptimeRequest one;
+  one.set_monitor_id(monitor_id_);
+  v1::GetUptimeResponse single;
+  ASSERT_TRUE(stub_->GetUptime(Context().get(), one, &single).ok());
+  EXPECT_EQ(single.windows(0).window(), "24h");
+  EXPECT_EQ(single.windows(0).checks(), all[monitor_id_].checks());
+  EXPECT_DOUBLE_EQ(single.windows(0).mean_latency_ms(), all[monitor_id_].mean_latency_ms());
+
+  // A label selector narrows the list.
+  req.Clear();
+  req.set_label_selector("team=web");
+  resp.Clear();
+  ASSERT_TRUE(stub_->ListUptime(Context().get(), req, &resp).ok());
+  ASSERT_EQ(resp.uptimes_size(), 1);
+  EXPECT_EQ(resp.uptimes(0).monitor_id(), web);
+}
+
+TEST_F(StatusServiceTest, ListUptimeRefusesBadInputNamingTheFieldAndNeedsAToken) {
+  ASSERT_TRUE(uptime_.Refresh().ok());
+  const auto code = [&](const v1::ListUptimeRequest& req, bool token = true) {
+    v1::ListUptimeResponse resp;
+    auto ctx = token ? Context() : std::make_unique<grpc::ClientContext>();
+    grpc::Status s = stub_->ListUptime(ctx.get(), req, &resp);
+    return std::make_pair(s.error_code(), s.error_message());
+  };
+  v1::ListUptimeRequest req;
+  req.set_window("7d");
+  EXPECT_EQ(code(req).first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(code(req).second.rfind("window:", 0), 0u) << code(req).second;
+  req.Clear();
+  req.set_label_selector("team in (");
+  EXPECT_EQ(code(req).first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(code(req).second.rfind("label_selector", 0), 0u) << code(req).second;
+  req.Clear();
+  req.set_page_size(5000);
+  EXPECT_EQ(code(req).first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(code(req).second.rfind("page_size", 0), 0u) << code(req).second;
+  req.Clear();
+  req.set_window("24h");
+  EXPECT_EQ(code(req).first, grpc::StatusCode::OK);
+  EXPECT_EQ(code(req, /*token=*/false).first, grpc::StatusCode::UNAUTHENTICATED);
 }
 
 }  // namespace

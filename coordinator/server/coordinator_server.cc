@@ -38,6 +38,7 @@ struct CoordinatorServer::Components {
                  PipelineOptions{
                      .agents = {.heartbeat_interval = config.heartbeat_interval},
                      .persistence = {.raw_retention_days = config.raw_retention_days},
+                     .uptime = {.refresh_interval = config.uptime_summary_interval},
                      .alert_sender = {.storm_threshold = config.alert_storm_threshold,
                                       .storm_window = config.alert_storm_window},
                      .dashboard_url = config.dashboard_url},
@@ -46,7 +47,8 @@ struct CoordinatorServer::Components {
         monitor_service(&auth, clock, &pipeline.catalog(),
                         [this](const std::string& id) { return pipeline.channels().Exists(id); }),
         status_service(&auth, clock, &pipeline.tracker(), &pipeline.agents(), &pipeline.events(),
-                       stores.view().results, stores.view().incidents, &reads),
+                       stores.view().results, stores.view().incidents, &reads,
+                       &pipeline.uptime()),
         cluster_service(&auth,
                         config.coordinator_id.empty() ? HostName("coordinator")
                                                       : config.coordinator_id,

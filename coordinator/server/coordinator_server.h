@@ -47,6 +47,8 @@ struct CoordinatorConfig {
   // rest go out as one grouped message when the window ends.
   int alert_storm_threshold = 3;
   absl::Duration alert_storm_window = absl::Seconds(10);
+  // How often the 24h uptime summary of every monitor is recomputed.
+  absl::Duration uptime_summary_interval = absl::Minutes(1);
   // The first admin of a new installation: created at start when no user
   // exists yet (ignored afterwards). Both or neither.
   std::string bootstrap_admin;

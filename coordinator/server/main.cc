@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
   std::string admin_token_file, read_token_file, agent_token_file;
   std::string heartbeat = "1s";
   std::string storm_window = "10s";
+  std::string bulk_uptime_interval = "60s";
   std::string lock_grace = "7s";
   std::string bootstrap_password_file;
   std::string session_idle = "12h";
@@ -131,6 +132,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   AddFlag(app, "alert-storm-window", storm_window,
           "the window of --alert-storm-threshold (e.g. 10s)");
+  AddFlag(app, "bulk-uptime-interval", bulk_uptime_interval,
+          "how often the 24h uptime of every monitor (StatusService.ListUptime, the dashboard's "
+          "uptime column) is recomputed from the roll-ups (1s..1h)");
   AddFlag(app, "leader-lock-grace", lock_grace,
           "how long a leader whose PostgreSQL lock session ended keeps leading while it takes the "
           "lock back (0s..8s); another coordinator holding it stops this one at once");
@@ -199,6 +203,13 @@ int main(int argc, char** argv) {
       config.alert_storm_window > absl::Hours(1)) {
     return fail(absl::InvalidArgumentError(
         "--alert-storm-window: must be a duration between 0s and 1h (e.g. 10s)"));
+  }
+
+  if (!absl::ParseDuration(bulk_uptime_interval, &config.uptime_summary_interval) ||
+      config.uptime_summary_interval < absl::Seconds(1) ||
+      config.uptime_summary_interval > absl::Hours(1)) {
+    return fail(absl::InvalidArgumentError(
+        "--bulk-uptime-interval: must be a duration between 1s and 1h (e.g. 60s)"));
   }
 
   if (!config.redis.empty()) {

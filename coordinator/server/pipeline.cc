@@ -38,6 +38,7 @@ Pipeline::Pipeline(Clock* clock, PipelineStores stores, PipelineOptions options,
               }()),
       persistence_(clock, options.persistence, stores.results, stores.incidents, stores.cache,
                    &tracker_, metrics),
+      uptime_(clock, stores.results, options.uptime),
       ingest_(options.ingest, &agents_, &tracker_, &persistence_, metrics),
       alert_sender_(clock, stores.incidents, &channels_, metrics, options.alert_sender),
       incident_alerts_(clock, &persistence_, &alert_sender_, options.dashboard_url),
@@ -77,6 +78,7 @@ absl::Status Pipeline::Load() {
 
 void Pipeline::Start() {
   persistence_.Start();
+  uptime_.Start();
   alert_sender_.Start();
   alert_scheduler_.Start();
   agents_.Start();
@@ -84,6 +86,7 @@ void Pipeline::Start() {
 
 void Pipeline::Stop() {
   persistence_.Stop();
+  uptime_.Stop();
   alert_scheduler_.Stop();
   alert_sender_.Stop();
 }

@@ -46,6 +46,7 @@
 #include "coordinator/ingest/result_ingest.h"
 #include "coordinator/notifiers/notifier.h"
 #include "coordinator/persistence/persistence.h"
+#include "coordinator/persistence/uptime_cache.h"
 #include "store/catalog_store.h"
 #include "store/incident_store.h"
 #include "store/maintenance_store.h"
@@ -69,6 +70,7 @@ struct PipelineOptions {
   AgentManagerOptions agents = {};  // `metrics` is the pipeline's
   ResultIngestOptions ingest = {};
   PersistenceOptions persistence = {};
+  UptimeCacheOptions uptime = {};
   AlertSenderOptions alert_sender = {};
   AlertSchedulerOptions alert_scheduler = {};  // `dashboard_url` is the one below
   // Base URL of the dashboard, for links in alerts.
@@ -91,7 +93,8 @@ class Pipeline {
   // windows and status pages, then the saved states reconciled with the
   // open incidents (recovery.h), then the agents' last durable batches.
   absl::Status Load();
-  // Starts the writers, the alert sender and scheduler, and agent liveness.
+  // Starts the writers, the uptime summary, the alert sender and scheduler,
+  // and agent liveness.
   void Start();
   // Stops the background stages after a last attempt to write what is
   // queued (agents resend what was not acked). Idempotent.
@@ -106,6 +109,8 @@ class Pipeline {
   AgentManager& agents() { return agents_; }
   ResultIngest& ingest() { return ingest_; }
   Persistence& persistence() { return persistence_; }
+  // Every monitor's 24h uptime, for StatusService.ListUptime.
+  UptimeCache& uptime() { return uptime_; }
   AlertSender& alert_sender() { return alert_sender_; }
   AlertScheduler& alert_scheduler() { return alert_scheduler_; }
   const PipelineStores& stores() const { return stores_; }
@@ -127,6 +132,7 @@ class Pipeline {
   StatusTracker tracker_;
   AgentManager agents_;
   Persistence persistence_;
+  UptimeCache uptime_;
   ResultIngest ingest_;
   AlertSender alert_sender_;
   IncidentAlerts incident_alerts_;

@@ -119,6 +119,35 @@ absl::StatusOr<v1::GetUptimeResponse> MemoryResultStore::GetUptime(const std::st
   return ComputeUptime(monitor_id, now, in);
 }
 
+absl::StatusOr<std::vector<UptimeTotals>> MemoryResultStore::SumUptime(absl::Time from,
+                                                                       absl::Time to) {
+  if (from > to) return absl::InvalidArgumentError("uptime sum: window ends before it starts");
+  std::map<std::string, UptimeTotals> sums;
+  const auto add = [&](const std::string& monitor_id, const Bucket& b) {
+    UptimeTotals& t = sums[monitor_id];
+    t.checks += b.checks;
+    t.failures += b.failures;
+    t.latency_sum_us += b.latency_sum_us;
+  };
+  absl::MutexLock lock(&mu_);
+  const SumPlan plan = PlanSum(from, to, hours_before_);
+  for (const auto& [key, hour] : hours_) {
+    if (hour.start >= plan.hours_from && hour.start < plan.hours_to) add(key.first, hour);
+  }
+  for (const auto& [key, minute] : minutes_) {
+    const absl::Time t = minute.start;
+    if (t < from || t >= to) continue;
+    if (t < plan.hours_from || t >= plan.hours_to) add(key.first, minute);
+  }
+  std::vector<UptimeTotals> out;
+  out.reserve(sums.size());
+  for (auto& [id, totals] : sums) {
+    totals.monitor_id = id;
+    out.push_back(std::move(totals));
+  }
+  return out;
+}
+
 absl::Status MemoryResultStore::RollUpHours(absl::Time now) {
   absl::MutexLock lock(&mu_);
   const RollUpRange range = RollUpRangeFor(hours_before_, now);

@@ -373,6 +373,38 @@ absl::StatusOr<v1::GetUptimeResponse> PgResultStore::GetUptime(const std::string
   return ComputeUptime(monitor_id, now, in);
 }
 
+absl::StatusOr<std::vector<UptimeTotals>> PgResultStore::SumUptime(absl::Time from,
+                                                                   absl::Time to) {
+  if (from > to) return absl::InvalidArgumentError("uptime sum: window ends before it starts");
+  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
+  // The watermark first: a roll-up that moves it meanwhile leaves both the
+  // hours before the old one and the minutes after it in place.
+  ASSIGN_OR_RETURN(PgResult w, lease->Exec("SELECT uptime_us(hours_before) FROM uptime_rollup"));
+  if (w.rows() != 1) return absl::InternalError("uptime_rollup has no row: schema not migrated");
+  const SumPlan plan = PlanSum(from, to, w.MicrosTime(0, 0));
+  // Time ranges only, so both tables are read through their BRIN indexes.
+  ASSIGN_OR_RETURN(PgResult rows, lease->Exec(R"sql(
+      SELECT monitor_id, sum(checks)::bigint, sum(failures)::bigint, sum(latency_sum_us)::bigint
+      FROM (SELECT monitor_id, checks, failures, latency_sum_us FROM uptime_hour
+              WHERE hour >= $3::timestamptz AND hour < $4::timestamptz
+            UNION ALL
+            SELECT monitor_id, checks, failures, latency_sum_us FROM uptime_minute
+              WHERE (minute >= $1::timestamptz AND minute < LEAST($3::timestamptz, $2::timestamptz))
+                 OR (minute >= GREATEST($4::timestamptz, $1::timestamptz)
+                     AND minute < $2::timestamptz)) b
+      GROUP BY monitor_id ORDER BY monitor_id)sql",
+      {PgParam::Time(from), PgParam::Time(to), PgParam::Time(plan.hours_from),
+       PgParam::Time(plan.hours_to)}));
+  std::vector<UptimeTotals> out(rows.rows());
+  for (int i = 0; i < rows.rows(); ++i) {
+    out[i].monitor_id = std::string(rows.Text(i, 0));
+    out[i].checks = rows.Int(i, 1);
+    out[i].failures = rows.Int(i, 2);
+    out[i].latency_sum_us = rows.Int(i, 3);
+  }
+  return out;
+}
+
 absl::Status PgResultStore::RollUpHours(absl::Time now) {
   return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
     // FOR UPDATE: two roll-ups at once would race on the watermark.

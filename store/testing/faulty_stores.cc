@@ -69,6 +69,11 @@ absl::StatusOr<v1::GetUptimeResponse> FaultyResultStore::GetUptime(const std::st
   UPTIME_FAULT(BeforeRead);
   return real_->GetUptime(monitor_id, now);
 }
+absl::StatusOr<std::vector<UptimeTotals>> FaultyResultStore::SumUptime(absl::Time from,
+                                                                       absl::Time to) {
+  UPTIME_FAULT(BeforeRead);
+  return real_->SumUptime(from, to);
+}
 absl::Status FaultyResultStore::RollUpHours(absl::Time now) {
   UPTIME_FAULT(BeforeWrite);
   return real_->RollUpHours(now);

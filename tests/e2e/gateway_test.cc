@@ -110,6 +110,24 @@ TEST_F(GatewayTest, MonitorRoutesMirrorTheApi) {
             200);
   r = HttpCall(port_, "GET", "/api/v1/monitors/" + id + "/uptime", kReadToken);
   EXPECT_EQ(r.status, 200) << r.body;
+  // Many monitors' 24h uptime at once, from the coordinator's summary (ready
+  // shortly after it starts), filtered like the other lists.
+  EXPECT_EVENTUALLY((r = HttpCall(port_, "GET", "/api/v1/uptimes?label_selector=env%3Dprod",
+                                  kReadToken))
+                            .status == 200,
+                    absl::Seconds(15));
+  EXPECT_TRUE(Has(r.body, "\"monitorId\":\"" + id + "\"")) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"window\":\"24h\"")) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"computedAt\":")) << r.body;
+  EXPECT_TRUE(Has(r.body, "\"uptimePercent\":")) << r.body;
+  EXPECT_FALSE(Has(HttpCall(port_, "GET", "/api/v1/uptimes?label_selector=env%3Ddev", kReadToken)
+                       .body,
+                   id));
+  r = HttpCall(port_, "GET", "/api/v1/uptimes?window=90d", kReadToken);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_TRUE(Has(r.body, "window:")) << r.body;
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/uptimes?page_size=5000", kReadToken).status, 400);
+  EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/uptimes", "").status, 401);
   EXPECT_EQ(HttpCall(port_, "GET", "/api/v1/incidents?open_only=true", kReadToken).status, 200);
   // The agent connects in the background: wait for it rather than race it.
   EXPECT_EVENTUALLY(Has((r = HttpCall(port_, "GET", "/api/v1/agents", kReadToken)).body,

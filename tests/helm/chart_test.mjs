@@ -85,9 +85,32 @@ function checkLintRender() {
   ]) {
     if (!find(kind, suffix)) fail(`the default values should render ${kind} *${suffix}`);
   }
+  // One coordinator has no standby: no budget. Two or more: the budget that keeps the leader.
+  const pdb = find('PodDisruptionBudget', '-coordinator');
+  if (pdb && (pdb.spec.maxUnavailable !== 1 || pdb.spec.unhealthyPodEvictionPolicy !== 'AlwaysAllow')) {
+    fail(`the coordinator budget should be maxUnavailable 1 with AlwaysAllow: ${JSON.stringify(pdb.spec)}`);
+  }
+  const single = renderObjects('default-values.yaml', ['--set', 'coordinator.replicas=1']);
+  if (single.some((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name.endsWith('-coordinator'))) {
+    fail('one coordinator should get no PodDisruptionBudget');
+  }
+  const argsOf = (o) => o.spec.template.spec.containers[0].args;
+  const gatewayArgs = argsOf(find('Deployment', '-gateway'));
+  for (const arg of ['--results-stream=on-demand', '--results-linger=30s']) {
+    if (!gatewayArgs.includes(arg)) fail(`the default gateway should run with ${arg}: ${gatewayArgs.join(' ')}`);
+  }
+  if (!argsOf(find('Deployment', '-agent-default')).includes('--loops=0')) fail('the default agents should run with --loops=0');
   const multi = renderObjects('multi-region-values.yaml');
   const agents = multi.filter((o) => o.kind === 'Deployment' && /-agent-/.test(o.metadata.name));
   if (agents.length !== 3) fail(`multi-region: expected 3 agent Deployments, got ${agents.length}`);
+  // A group's loops replace agents.loops; the others take it.
+  for (const [group, loops] of [['eu-west', 4], ['us-east', 2], ['ap-south', 2]]) {
+    const d = agents.find((o) => o.metadata.name.endsWith(`-agent-${group}`));
+    if (!d || !argsOf(d).includes(`--loops=${loops}`)) fail(`multi-region: group ${group} should run --loops=${loops}`);
+  }
+  // An unquoted `off` is YAML's false: still --results-stream=off.
+  const tlsGateway = renderObjects('tls-values.yaml').find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-gateway'));
+  if (!argsOf(tlsGateway).includes('--results-stream=off')) fail('gateway.resultsStream: off should render --results-stream=off');
   if (multi.filter((o) => o.kind === 'HorizontalPodAutoscaler').length !== 3) {
     fail('multi-region: expected an HPA for each of 2 autoscaled groups and the gateway');
   }
@@ -133,6 +156,12 @@ function checkSchema() {
     [['--set', 'coordinator.replicas=3', '--set', 'postgresql.enabled=false'], /leader election/,
       'several coordinators without PostgreSQL'],
     [['--set', 'tls.enabled=true'], /tls.existingSecret/, 'TLS without a certificate'],
+    [['--set-string', 'agents.loops=four'], /agents\.loops/, 'a string for agents.loops'],
+    [['--set', 'agents.loops=1000'], /agents\.loops/, 'more agent event loops than the agent takes'],
+    [['--set', 'agents.groups[0].name=eu', '--set-string', 'agents.groups[0].loops=2x'], /groups\.0\.loops/,
+      'a string for a group\'s loops'],
+    [['--set', 'gateway.resultsStream=on_demand'], /resultsStream/, 'a misspelt gateway.resultsStream'],
+    [['--set-string', 'gateway.resultsLinger=30'], /resultsLinger/, 'a gateway.resultsLinger without a unit'],
   ];
   for (const [args, expected, what] of mustFail) {
     const r = template(null, args);

@@ -196,6 +196,18 @@ export const api = {
   listResults: (id: string, q: { start_time?: string; end_time?: string; failures_only?: boolean; page_size?: number } = {}) =>
     request<T.ListResultsResponse>('GET', `/monitors/${enc(id)}/results`, { query: q }),
   uptime: (id: string) => request<T.GetUptimeResponse>('GET', `/monitors/${enc(id)}/uptime`),
+  // Every monitor's 24h uptime from the coordinator's summary (pages of
+  // 1,000; about 60 bytes of JSON per monitor).
+  listUptime: (onPage?: (u: T.MonitorUptime[]) => void, onComputedAt?: (at: string) => void) =>
+    listAll<T.ListUptimeResponse, T.MonitorUptime>(
+      '/uptimes',
+      (p) => {
+        if (p.computedAt) onComputedAt?.(p.computedAt);
+        return p.uptimes;
+      },
+      {},
+      onPage,
+    ),
   listIncidents: (q: { monitor_id?: string; open_only?: boolean; page_size?: number; page_token?: string } = {}) =>
     request<T.ListIncidentsResponse>('GET', '/incidents', { query: q }),
 

@@ -5,7 +5,7 @@
 
 import { api, ApiError, getToken, setCsrfToken, setToken } from './api';
 import { watchEvents } from './events';
-import type { Caller, CheckResult, Event, Monitor, MonitorStatus, Role, State } from './types';
+import type { Caller, CheckResult, Event, Monitor, MonitorStatus, MonitorUptime, Role, State } from './types';
 
 // One check in a monitor's recent-checks bar.
 export interface Tick { ok: boolean; ms: number; t: number }
@@ -19,6 +19,13 @@ export interface Row {
 }
 
 export const RECENT_TICKS = 24;
+
+// How often the overview's 24h uptime column is refetched: the coordinator
+// recomputes its summary about once a minute, so more often gains nothing.
+export const UPTIME_REFRESH_MS = 60_000;
+// After a failed fetch (e.g. 503 while a new leader computes its first
+// summary), sooner.
+const UPTIME_RETRY_MS = 10_000;
 
 export type Theme = 'light' | 'dark' | 'system';
 
@@ -43,6 +50,12 @@ class Store {
   version = 0;
   // Bumped when monitors are added, renamed or removed (not on state changes).
   namesVersion = 0;
+  // 24h uptime per monitor id (ListUptime), swapped in whole on each
+  // refresh; uptimeVersion is bumped then, so sorts by uptime recompute.
+  uptime = new Map<string, MonitorUptime>();
+  uptimeVersion = 0;
+  // When the coordinator computed the figures shown (ISO time), if known.
+  uptimeAt: string | null = null;
   theme: Theme = (localStorage.getItem('uptime.theme') as Theme | null) ?? 'system';
   toast: { text: string; kind: 'ok' | 'error' } | null = null;
 
@@ -51,6 +64,8 @@ class Store {
   private events: AbortController | null = null;
   private toastTimer = 0;
   private slowTimer = 0;
+  private uptimeTimer = 0;
+  private uptimeLoading = false;
   private recentFetched = new Map<string, number>();
   private recentQueue: string[] = [];
   private recentInFlight = 0;
@@ -229,6 +244,11 @@ class Store {
     this.resultStreams.forEach((c) => c.abort());
     this.resultStreams.clear();
     this.rows.clear();
+    clearTimeout(this.uptimeTimer);
+    this.uptimeTimer = 0;
+    this.uptime = new Map();
+    this.uptimeAt = null;
+    this.uptimeVersion++;
     this.loadedOnce = false;
     this.caller = null;
     this.loaded = false;
@@ -306,15 +326,21 @@ class Store {
     };
     // The first screen renders as soon as the first page of both lists is
     // in (both are in id order, so they describe the same monitors: no row
-    // shows Pending for want of its status); later pages at most twice a
-    // second, so that rendering does not hold up the pages still coming
-    // (the count says "so far" meanwhile).
+    // shows Pending for want of its status). Then nothing renders until
+    // every status is in: the statuses come from the gateway's memory in
+    // about 10 ms a page, and a render of thousands of rows on the main
+    // thread would hold up the next page (the browser reads a response only
+    // when the thread is free). With every status in, every monitor has its
+    // row (named from its status), so the list is complete; the monitor
+    // pages (labels, targets) fill in at most four renders a second, and at
+    // once when the last one is in. The count says "so far" meanwhile.
     let shown = false;
+    let statusesDone = false;
     let monitorPages = 0;
     let statusPages = 0;
     const page = () => {
       if (!initial) return;
-      if (shown) return this.changedSlowly(500);
+      if (shown) return statusesDone ? this.changedSlowly(250) : undefined;
       if (!monitorPages || !statusPages || next.size === 0) return;
       shown = true;
       this.loaded = true;
@@ -342,7 +368,12 @@ class Store {
           statusPages++;
           page();
         }),
-      ]);
+      ].map((list, i) =>
+        list.then(() => {
+          if (i === 1) statusesDone = true;
+          if (initial && shown) this.changed();
+        }),
+      ));
       // A status whose monitor was not listed belongs to a deleted monitor.
       for (const [id, row] of next) if (!row.monitor) next.delete(id);
       this.rows = next;
@@ -358,6 +389,34 @@ class Store {
       this.changed();
       // The recent-checks bars waited for the list: see pumpRecent.
       this.pumpRecent();
+      // So does the uptime column, which is not needed for the first screen.
+      if (!this.uptimeTimer && !this.uptimeLoading && this.signedIn) void this.loadUptime();
+    }
+  }
+
+  // Fetches every monitor's 24h uptime (one list, refreshed periodically for
+  // the whole overview, not per row) and schedules the next refresh.
+  async loadUptime(): Promise<void> {
+    if (this.uptimeLoading) return;
+    this.uptimeLoading = true;
+    clearTimeout(this.uptimeTimer);
+    let next = UPTIME_REFRESH_MS;
+    try {
+      const map = new Map<string, MonitorUptime>();
+      let computedAt: string | null = null;
+      await api.listUptime((page) => {
+        for (const u of page) if (u.monitorId) map.set(u.monitorId, u);
+      }, (at) => (computedAt = at));
+      this.uptime = map;
+      this.uptimeAt = computedAt;
+      this.uptimeVersion++;
+      this.changedSlowly();
+    } catch {
+      next = UPTIME_RETRY_MS;
+    } finally {
+      this.uptimeLoading = false;
+      // Signed out meanwhile: no more refreshes.
+      this.uptimeTimer = this.signedIn ? window.setTimeout(() => void this.loadUptime(), next) : 0;
     }
   }
 

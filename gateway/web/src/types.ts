@@ -128,6 +128,16 @@ export interface UptimeWindow {
 }
 export interface DailyBar { day?: string; checks?: string; failures?: string; uptimePercent?: number }
 export interface GetUptimeResponse { monitorId?: string; windows?: UptimeWindow[]; dailyBars?: DailyBar[] }
+// ListUptime: many monitors' uptime over one window (24h), from the
+// coordinator's periodically refreshed summary.
+export interface MonitorUptime {
+  monitorId?: string;
+  checks?: string;
+  failures?: string;
+  uptimePercent?: number;
+  meanLatencyMs?: number;
+}
+export interface ListUptimeResponse { window?: string; uptimes?: MonitorUptime[]; nextPageToken?: string; computedAt?: string }
 
 export interface Incident {
   id?: string;

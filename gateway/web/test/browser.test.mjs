@@ -111,7 +111,8 @@ async function main() {
     const cport = await freePort();
     const gport = await freePort();
     const postgres = await startPostgres();
-    start(co, ['--listen', `127.0.0.1:${cport}`, '--postgres', postgres, '--admin-token', ADMIN, '--read-token', READ, '--agent-token', 'G-agent', '--metrics-listen', '127.0.0.1:0'], 'coordinator');
+    // The uptime summary every second, so the 24h column has figures soon after the first checks.
+    start(co, ['--listen', `127.0.0.1:${cport}`, '--postgres', postgres, '--admin-token', ADMIN, '--read-token', READ, '--agent-token', 'G-agent', '--metrics-listen', '127.0.0.1:0', '--bulk-uptime-interval', '1s'], 'coordinator');
     await eventually('the coordinator port', () => portOpen(cport));
     if (opt('--agent')) {
       const t = await startTarget();
@@ -176,10 +177,32 @@ async function main() {
     await page.getByLabel('API token').fill('wrong-token');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('This token was not accepted').waitFor();
+    // With real checks, the coordinator's uptime summary counts some before
+    // the list loads (the dashboard then refetches it once a minute only).
+    const haveUptime = MOCK || !!opt('--agent');
+    if (!MOCK && haveUptime) {
+      await eventually('the uptime summary to count checks', async () =>
+        ((await rest('GET', '/uptimes?page_size=1000', undefined, READ)).uptimes ?? []).some((u) => Number(u.checks ?? 0) > 0), 20000);
+    }
     await signIn(page, ADMIN);
     await page.locator('.vrow-monitor').first().waitFor();
     const rows = await page.locator('.vrow-monitor').count();
     check(rows >= 8, `the list renders the rows on screen (${rows})`);
+    if (haveUptime) {
+      // The 24h column, filled from the one bulk read (GET /api/v1/uptimes).
+      const cell = page.locator('.vrow-monitor .c-uptime', { hasText: '%' }).first();
+      await cell.waitFor({ timeout: 10000 });
+      const text = (await cell.textContent())?.trim() ?? '';
+      check(/^\d{1,3}(\.\d+)?%$/.test(text), `the 24h uptime column shows a value (${text})`);
+      check((await page.getByRole('columnheader', { name: 'Uptime 24h' }).count()) === 1, 'the 24h uptime column has a header');
+      // Sortable: lowest uptime first (rows without figures last).
+      await page.getByLabel('Sort').selectOption('uptime');
+      await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'uptime');
+      await page.waitForTimeout(200);
+      const shown = (await page.locator('.vrow-monitor .c-uptime').allTextContents()).map((t) => parseFloat(t)).filter(Number.isFinite);
+      check(shown.length > 0 && shown.every((v, i) => i === 0 || shown[i - 1] <= v), `sorting by 24h uptime puts the lowest first (${shown.slice(0, 5).join(', ')})`);
+      await page.getByLabel('Sort').selectOption('state');
+    }
     check(!(await page.evaluate(() => JSON.stringify(sessionStorage)).then((s) => s.includes('wrong'))), 'a rejected token is not kept');
     await page.waitForTimeout(400);
     await shot(page, 'laptop-light-overview');

@@ -245,6 +245,16 @@ export function startMock({ dist, port = 0, monitors = 50, flap = false, statusD
       }
     }
     if (p === '/statuses') return send(res, 200, page([...db.statuses.values()], q, 'statuses'));
+    // ListUptime: a 24h figure per monitor, stable per id (mostly 100%, a few lower).
+    if (p === '/uptimes') {
+      if (q.get('window') && q.get('window') !== '24h') return err(res, 400, 'INVALID_ARGUMENT', 'window: only "24h" is summarised for many monitors; use GetUptime for other windows');
+      const uptimes = [...db.monitors.values()].map((mon) => {
+        const h = [...mon.id].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+        const failures = h % 9 === 0 ? h % 60 : 0;
+        return { monitorId: mon.id, checks: '1440', failures: String(failures), uptimePercent: 100 - (failures * 100) / 1440, meanLatencyMs: 80 + (h % 200) };
+      });
+      return send(res, 200, { window: '24h', ...page(uptimes, q, 'uptimes'), computedAt: iso(now()) });
+    }
     if (p === '/statuses:summary') {
       const counts = {};
       for (const s of db.statuses.values()) counts[s.state] = (counts[s.state] ?? 0) + 1;

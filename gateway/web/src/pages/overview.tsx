@@ -4,14 +4,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Empty, ErrorBox, PageHeader, Spinner, StateBadge, TickBar } from '../components/ui';
 import { VirtualList } from '../components/virtual-list';
-import { ago, labelsText, ms, STATE_CLASS, STATE_LABEL, STATE_RANK, usToMs } from '../format';
+import { ago, labelsText, ms, pct, STATE_CLASS, STATE_LABEL, STATE_RANK, usToMs } from '../format';
 import { useMedia, useNow, useStore, useTitle } from '../hooks';
 import { compileSelector, targetOf, typeOf, TYPE_LABEL } from '../monitors';
 import { stateOf, type Row } from '../store';
-import type { State } from '../types';
+import type { MonitorUptime, State } from '../types';
 
 const STATES: State[] = ['STATE_DOWN', 'STATE_PENDING', 'STATE_MAINTENANCE', 'STATE_UP', 'STATE_PAUSED'];
-type SortKey = 'state' | 'name' | 'latency' | 'changed';
+type SortKey = 'state' | 'name' | 'latency' | 'uptime' | 'changed';
 
 interface Filters { q: string; state: State | ''; selector: string; sort: SortKey; group: string }
 
@@ -56,6 +56,20 @@ function sortKey(name: string): string {
 
 function latencyOf(r: Row): number {
   return usToMs(r.status?.lastResult?.latencyUs);
+}
+
+// A 24h figure only when the window had checks: a new monitor's "100%"
+// would say more than is known.
+function uptimeOf(u: MonitorUptime | undefined): number | undefined {
+  return u && Number(u.checks ?? 0) > 0 ? (u.uptimePercent ?? 100) : undefined;
+}
+
+function uptimeTitle(u: MonitorUptime | undefined): string {
+  if (!u || Number(u.checks ?? 0) === 0) return 'No checks in the last 24 hours';
+  const n = Number(u.checks);
+  const f = Number(u.failures ?? 0);
+  const mean = u.meanLatencyMs ? `, mean latency ${ms(u.meanLatencyMs)}` : '';
+  return `${(n - f).toLocaleString()} of ${n.toLocaleString()} checks passed in the last 24 hours${mean}`;
 }
 
 export function Overview() {
@@ -143,7 +157,16 @@ export function Overview() {
     } else {
       // Keys computed once per row, not once per comparison; descending,
       // ties in name order.
-      const key = f.sort === 'latency' ? latencyOf : (r: Row) => Date.parse(r.status?.since ?? '') || 0;
+      // Uptime: lowest first, monitors without figures last.
+      const key =
+        f.sort === 'latency'
+          ? latencyOf
+          : f.sort === 'uptime'
+            ? (r: Row) => {
+                const u = uptimeOf(s.uptime.get(r.id));
+                return u === undefined ? -1 : 100 - u;
+              }
+            : (r: Row) => Date.parse(r.status?.since ?? '') || 0;
       const keyed = filtered.map((r) => ({ k: key(r), n: rank.get(r.id)!, r }));
       keyed.sort((a, b) => b.k - a.k || a.n - b.n);
       list = keyed.map((x) => x.r);
@@ -163,7 +186,8 @@ export function Overview() {
       for (const row of g) out.push({ kind: 'row', row });
     }
     return { items: out, shown: list.length };
-  }, [rows, f, selector, byNameOrder]);
+    // A refresh of the uptime figures re-sorts only the view sorted by them.
+  }, [rows, f, selector, byNameOrder, f.sort === 'uptime' ? s.uptimeVersion : 0]);
 
   // Marks the first render with data, for the browser test and bench/web.
   useEffect(() => {
@@ -189,6 +213,9 @@ export function Overview() {
       <span role="columnheader" class="c-name">Monitor</span>
       <span role="columnheader" class="c-labels">Labels</span>
       <span role="columnheader" class="c-ticks">Recent checks</span>
+      <span role="columnheader" class="c-uptime" title="Uptime over the last 24 hours">
+        Uptime 24h
+      </span>
       <span role="columnheader" class="c-latency">Latency</span>
       <span role="columnheader" class="c-since">For</span>
     </div>
@@ -211,6 +238,8 @@ export function Overview() {
     const name = r.monitor?.name ?? r.status?.monitorName ?? r.id;
     const type = typeOf(r.monitor);
     const last = r.status?.lastResult;
+    const u24 = s.uptime.get(r.id);
+    const up = uptimeOf(u24);
     return (
       <div key={r.id} class={`vrow vrow-monitor state-${STATE_CLASS[state]}`} role="row" aria-rowindex={i + 2} style={style}>
         <span role="cell" class="c-state">
@@ -237,6 +266,9 @@ export function Overview() {
         </span>
         <span role="cell" class="c-ticks">
           <TickBar ticks={r.recent} />
+        </span>
+        <span role="cell" class={`c-uptime${up === undefined ? '' : up < 95 ? ' uptime-bad' : up < 99 ? ' uptime-low' : ''}`} title={uptimeTitle(u24)}>
+          {pct(up)}
         </span>
         <span role="cell" class={`c-latency${last && !last.success ? ' text-down' : ''}`} title={last?.errorMessage || undefined}>
           {last ? (last.success ? ms(latencyOf(r)) : errorShort(last.errorKind, last.httpStatus)) : '—'}
@@ -309,6 +341,7 @@ export function Overview() {
             <option value="state">Worst first</option>
             <option value="name">Name</option>
             <option value="latency">Slowest first</option>
+            <option value="uptime">Lowest 24h uptime first</option>
             <option value="changed">Recently changed</option>
           </select>
         </label>
