@@ -209,7 +209,6 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
   // Build the request message: query, then body, then path (the path wins).
   absl::StatusOr<QueryParams> params = ParseQuery(request.query);
   if (!params.ok()) return respond(ErrorResponse(params.status()));
-  std::optional<uint64_t> last_event_id;
   if (route.kind == RouteKind::kEvents) {
     std::string query_last;
     for (auto it = params->begin(); it != params->end();) {
@@ -220,8 +219,8 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
         ++it;
       }
     }
-    request.last_event_id = absl::StrCat(
-        request.last_event_id.empty() ? query_last : request.last_event_id);
+    // The Last-Event-ID header (set by EventSource on reconnect) wins.
+    if (request.last_event_id.empty()) request.last_event_id = std::move(query_last);
   }
   if (HasBody(request.body) && !route.body.empty()) {
     absl::string_view type = request.content_type;

@@ -70,8 +70,10 @@ size_t StreamAuthWatcher::streams() const {
   return state_->streams.size();
 }
 
-// Called with state->mu held.
+// Called with state->mu held. State is opaque in the header, so the
+// requirement is asserted here rather than annotated on the declaration.
 void StreamAuthWatcher::ScheduleLocked(const std::shared_ptr<State>& state) {
+  state->mu.AssertHeld();
   if (state->stopping || state->timer.has_value() || state->streams.empty()) return;
   // ScheduleAt never runs `fn` inline, so holding the lock here is safe.
   state->timer = state->clock->ScheduleAt(state->clock->Now() + state->period,

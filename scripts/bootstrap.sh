@@ -10,6 +10,8 @@ PACKAGES=(
   libabsl-dev libpq-dev libhiredis-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev libboost-dev libspdlog-dev libyaml-cpp-dev libssl-dev libc-ares-dev
   libargon2-dev libjemalloc-dev
+  # sanitizers and fuzzing in the test command (scripts/test.sh, scripts/fuzz.sh)
+  clang libclang-rt-14-dev
   # servers for tests and the quickstart
   postgresql redis-server
   # tools the tests use

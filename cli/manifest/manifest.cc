@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -11,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/reflection.h"
+#include "yaml-cpp/eventhandler.h"
+#include "yaml-cpp/parser.h"
 
 namespace uptime::cli::manifest {
 namespace {
@@ -229,6 +232,47 @@ bool IsManifestFile(const std::filesystem::path& path) {
   return ext == ".yaml" || ext == ".yml";
 }
 
+// yaml-cpp 0.7 (Debian 12's) loops forever in LoadAll, allocating on every
+// turn, when a document starts with a token no node can start with (a lone
+// ',' is enough): the parser reports an empty document without consuming the
+// token, again and again (fixed upstream after 0.8.0, jbeder/yaml-cpp#1319).
+// A document takes at least one line, so a stream that yields more documents
+// than it has lines is in that loop. This first pass counts documents with a
+// handler that keeps nothing and stops there; only then does LoadAll run.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  // Where the last document started: the stuck token, once looping.
+  const YAML::Mark& start() const { return start_; }
+
+ private:
+  YAML::Mark start_ = YAML::Mark::null_mark();
+};
+
+// Ok, or the position where yaml-cpp would loop. Throws what the parser throws.
+std::optional<YAML::Mark> FindParserLoop(const std::string& text) {
+  const size_t max_documents = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 2;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  for (size_t documents = 0; parser.HandleNextDocument(counter);) {
+    if (++documents > max_documents) return counter.start();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const FormatRules& DocumentRules() {
@@ -388,7 +432,14 @@ void ParseManifestText(const std::string& file, absl::string_view text, const En
                        LoadResult* result) {
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(std::string(text));
+    std::string copy(text);
+    if (std::optional<YAML::Mark> stuck = FindParserLoop(copy)) {
+      result->diagnostics.push_back(Make(
+          file, stuck->is_null() ? Position{} : Position{stuck->line + 1, stuck->column + 1}, "",
+          "unexpected character: no YAML node starts here"));
+      return;
+    }
+    docs = YAML::LoadAll(copy);
   } catch (const YAML::Exception& e) {
     // yaml-cpp's own text, without the position it repeats in what().
     result->diagnostics.push_back(

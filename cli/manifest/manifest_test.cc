@@ -2,7 +2,9 @@
 
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "cli/manifest/validation.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace uptime::cli::manifest {
@@ -115,6 +117,25 @@ spec: {type: slack}
   ASSERT_EQ(dup.diagnostics.size(), 1u);
   EXPECT_EQ(dup.diagnostics[0].ToString(),
             "m.yaml:8:18: metadata.name: Channel 'c' is already defined at m.yaml:1");
+}
+
+// Found by fuzz/manifest_fuzz: yaml-cpp 0.7's LoadAll never returns (and
+// allocates until killed) on a document that starts with ','.
+TEST(ManifestTest, ATokenNoNodeStartsWithIsAnErrorNotAHang) {
+  for (const std::string& text : {std::string(","), std::string(" ,\n"),
+                                   absl::StrCat(kGood, "---\n,r# comment\n")}) {
+    LoadResult result = Parse(text);
+    ASSERT_EQ(result.diagnostics.size(), 1u) << text;
+    EXPECT_THAT(result.diagnostics[0].ToString(),
+                testing::HasSubstr("unexpected character: no YAML node starts here"));
+    EXPECT_GT(result.diagnostics[0].position.line, 0) << text;
+  }
+  // Empty documents and comment-only files are still fine.
+  EXPECT_TRUE(Parse("---\n---\n# nothing\n").diagnostics.empty());
+  LoadResult good = Parse(absl::StrCat(kGood, "---\n"),
+                          {{"TOKEN", "t"}, {"HOOK", "https://hooks.slack.com/services/T/B/x"}});
+  EXPECT_TRUE(good.diagnostics.empty());
+  EXPECT_EQ(good.manifest.objects.size(), 2u);
 }
 
 TEST(ManifestTest, ReservedLabelPrefixIsRefused) {
