@@ -123,6 +123,12 @@ std::vector<ApiRoute> BuildRoutes() {
         "(label_selector, window, page_size, page_token)",
         v1::ListUptimeRequest::descriptor(), v1::ListUptimeResponse::descriptor(), "",
         UPTIME_UNARY(statuses, ListUptime, v1::ListUptimeRequest, v1::ListUptimeResponse));
+  proxy(verb::get, "/api/v1/uptimes:batchGet", "BatchGetUptime", "StatusService",
+        "GetUptime of 1..1000 monitors in one call, in request order (monitor_ids, repeated); "
+        "NOT_FOUND if any is unknown",
+        v1::BatchGetUptimeRequest::descriptor(), v1::BatchGetUptimeResponse::descriptor(), "",
+        UPTIME_UNARY(statuses, BatchGetUptime, v1::BatchGetUptimeRequest,
+                     v1::BatchGetUptimeResponse));
   proxy(verb::get, "/api/v1/incidents", "ListIncidents", "StatusService", "List incidents",
         v1::ListIncidentsRequest::descriptor(), v1::ListIncidentsResponse::descriptor(), "",
         UPTIME_UNARY(statuses, ListIncidents, v1::ListIncidentsRequest,

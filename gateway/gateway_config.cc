@@ -20,7 +20,8 @@ void AddGatewayFlags(CLI::App& app, GatewayConfig& c, RawFlags& raw) {
           "forwarded for everything else)");
   AddFlag(app, "token-file", raw.token_file, "file holding --token");
   AddFlag(app, "redis", c.redis,
-          "Redis HOST:PORT: status at start when the coordinator is unreachable (optional)");
+          "Redis HOST:PORT: status at start when the coordinator is unreachable; the "
+          "gateway records monitors' labels there for that (optional)");
   AddSwitch(app, "coordinator-tls", c.coordinator_tls.enabled, "connect to the coordinator with TLS");
   AddFlag(app, "coordinator-tls-ca", c.coordinator_tls.ca_file,
           "PEM CA bundle to verify the coordinator");

@@ -206,6 +206,25 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
   if (route.kind == RouteKind::kLogout) {
     return sign_in_.Logout(request, request.authorization, respond);
   }
+  // Status lists and summaries come again and again with the same query:
+  // their requests are parsed once (parsing costs more than the answer).
+  const bool memo = (route.kind == RouteKind::kStatusList ||
+                     route.kind == RouteKind::kStatusSummary) &&
+                    !HasBody(request.body);
+  std::string memo_key;
+  if (memo) {
+    memo_key = absl::StrCat(m.route, "?", request.query);
+    std::unique_ptr<pb::Message> parsed;
+    {
+      absl::MutexLock lock(&parsed_mu_);
+      auto it = parsed_.find(memo_key);
+      if (it != parsed_.end()) {
+        parsed.reset(it->second->New());
+        parsed->CopyFrom(*it->second);
+      }
+    }
+    if (parsed != nullptr) return ServeRoute(route, request, std::move(parsed), respond);
+  }
   // Build the request message: query, then body, then path (the path wins).
   absl::StatusOr<QueryParams> params = ParseQuery(request.query);
   if (!params.ok()) return respond(ErrorResponse(params.status()));
@@ -234,6 +253,14 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
   absl::StatusOr<std::unique_ptr<pb::Message>> message =
       BuildApiRequest(route, m.params, *params, request.body);
   if (!message.ok()) return respond(ErrorResponse(message.status()));
+  if (memo) {
+    std::shared_ptr<pb::Message> copy((*message)->New());
+    copy->CopyFrom(**message);
+    absl::MutexLock lock(&parsed_mu_);
+    // Bounded: queries are caller-chosen.
+    if (parsed_.size() >= kMaxParsedRequests) parsed_.clear();
+    parsed_.emplace(std::move(memo_key), std::move(copy));
+  }
   ServeRoute(route, request, *std::move(message), respond);
 }
 
@@ -309,14 +336,15 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
         LabelSelector::Parse("label_selector", req.label_selector());
     if (!selector.ok()) return respond(ErrorResponse(selector.status()));
     if (!req.label_selector().empty() && !deps_.snapshot->labels_known()) {
-      // Loaded from Redis, which keeps no labels: an empty answer would
-      // be wrong, not just stale.
+      // Loaded from Redis without labels for every monitor: an empty
+      // answer would be wrong, not just stale.
       return respond(ErrorResponse(absl::UnavailableError(
           "label_selector: monitor labels are not loaded yet (the coordinator is unreachable); "
           "retry soon")));
     }
     if (route.kind == RouteKind::kStatusSummary) {
-      return respond(JsonResponse(deps_.snapshot->SummaryJson(*selector)));
+      return respond(
+          JsonResponse(deps_.snapshot->SummaryJsonShared(*selector, req.label_selector())));
     }
     absl::StatusOr<std::shared_ptr<const std::string>> json =
         deps_.snapshot->ListJsonShared(*selector, req.label_selector(), req.state(),

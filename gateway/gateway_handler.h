@@ -22,7 +22,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "gateway/api_routes.h"
@@ -87,6 +90,12 @@ class GatewayHandler : public HttpHandler {
   const SignIn sign_in_;
   Router router_;
   std::string openapi_;
+  // Requests of status lists and summaries as parsed, by route and query
+  // (see HandleApi); never modified once in.
+  static constexpr size_t kMaxParsedRequests = 64;
+  absl::Mutex parsed_mu_;
+  absl::flat_hash_map<std::string, std::shared_ptr<const google::protobuf::Message>> parsed_
+      ABSL_GUARDED_BY(parsed_mu_);
   // Last: destroyed first, so no re-check runs into a half-destroyed handler.
   std::unique_ptr<StreamAuthWatcher> stream_auth_;
 };

@@ -96,12 +96,42 @@ TEST_F(GatewayHandlerTest, StatusReadsComeFromTheSnapshot) {
   ASSERT_NE(r.shared_body, nullptr);  // the cached page, not a copy
   EXPECT_NE(r.shared_body->find("m1"), std::string::npos) << *r.shared_body;
   r = Call(http::verb::get, "/api/v1/statuses:summary?label_selector=env%3Ddev", "Bearer reader");
-  EXPECT_NE(r.body.find("\"total\":0"), std::string::npos) << r.body;
+  ASSERT_NE(r.shared_body, nullptr);
+  EXPECT_NE(r.shared_body->find("\"total\":0"), std::string::npos) << *r.shared_body;
   EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses/m1").status, 401u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses/m1", "Bearer nobody").status, 401u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses?page_size=5000", "Bearer reader").status, 400u);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses?label_selector=%3D%3D", "Bearer reader").status,
             400u);
+}
+
+TEST_F(GatewayHandlerTest, RepeatedListReadsShareTheAnswerButAreEachAuthorized) {
+  Load();
+  const std::string list = "/api/v1/statuses?page_size=1000&label_selector=env%3Dprod";
+  HttpResponse first = Call(http::verb::get, list, "Bearer reader");
+  ASSERT_NE(first.shared_body, nullptr);
+  HttpResponse again = Call(http::verb::get, list, "Bearer reader");
+  EXPECT_EQ(again.shared_body, first.shared_body);  // parsed and rendered once
+  // The caller is checked every time, before anything is served.
+  EXPECT_EQ(Call(http::verb::get, list, "Bearer nobody").status, 401u);
+  EXPECT_EQ(Call(http::verb::get, list).status, 401u);
+  const std::string summary = "/api/v1/statuses:summary?label_selector=env%3Dprod";
+  EXPECT_EQ(Call(http::verb::get, summary, "Bearer reader").shared_body,
+            Call(http::verb::get, summary, "Bearer reader").shared_body);
+  EXPECT_EQ(Call(http::verb::get, summary, "Bearer nobody").status, 401u);
+  // Bad queries stay bad.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses?page_size=x", "Bearer reader").status, 400u);
+  }
+  // A change: the next read renders the new state.
+  std::map<std::string, MonitorEntry> entries;
+  entries["m1"].status.set_monitor_id("m1");
+  entries["m1"].status.set_state(v1::STATE_DOWN);
+  entries["m1"].labels = {{"env", "prod"}};
+  snapshot_.Replace(std::move(entries), clock_.Now());
+  HttpResponse changed = Call(http::verb::get, list, "Bearer reader");
+  ASSERT_NE(changed.shared_body, nullptr);
+  EXPECT_NE(changed.shared_body->find("STATE_DOWN"), std::string::npos) << *changed.shared_body;
 }
 
 TEST_F(GatewayHandlerTest, BadRequestsAreAnsweredLocally) {
@@ -183,7 +213,7 @@ TEST_F(GatewayHandlerTest, EventsWithResultsAreRefusedWhenTheStreamIsOff) {
 TEST_F(GatewayHandlerTest, SelectorReadsAreUnavailableWithoutLabels) {
   std::map<std::string, MonitorEntry> entries;
   entries["m1"].status.set_monitor_id("m1");
-  // As loaded from Redis: statuses without labels.
+  // As loaded from Redis without a record of the labels.
   snapshot_.Replace(std::move(entries), clock_.Now(), /*labels_known=*/false);
   EXPECT_EQ(Call(http::verb::get, "/api/v1/statuses", "Bearer reader").status, 200u);
   HttpResponse r =

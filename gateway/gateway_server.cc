@@ -12,6 +12,7 @@
 #include "gateway/page_source.h"
 #include "gateway/public_pages.h"
 #include "gateway/public_routes.h"
+#include "gateway/redis_fallback.h"
 #include "gateway/role_cache.h"
 #include "gateway/status_snapshot.h"
 #include "gateway/upstream.h"
@@ -36,6 +37,7 @@ struct GatewayServer::Components {
   std::unique_ptr<EventHub> hub;
   std::unique_ptr<RoleCache> roles;
   std::unique_ptr<store::RedisStatusCache> redis;
+  std::unique_ptr<RedisFallback> redis_fallback;
   // Before the Upstream, whose watch thread calls into them.
   std::unique_ptr<CoordinatorPageSource> page_source;
   std::unique_ptr<PublicPages> public_pages;
@@ -77,8 +79,12 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const Gatew
     store::RedisStatusCacheOptions redis_options;
     redis_options.redis.host_port = config.redis;
     c->redis = std::make_unique<store::RedisStatusCache>(redis_options, clock);
-    store::RedisStatusCache* redis = c->redis.get();
-    upstream.fallback = [redis] { return redis->GetAll(); };
+    c->redis_fallback = std::make_unique<RedisFallback>(c->redis.get());
+    RedisFallback* fallback = c->redis_fallback.get();
+    upstream.fallback = [fallback] { return fallback->Load(); };
+    upstream.remember_labels = [fallback](const LabelsById& labels) {
+      fallback->Remember(labels);
+    };
   }
   c->page_source =
       std::make_unique<CoordinatorPageSource>(c->channel, config.token, config.rpc_timeout);

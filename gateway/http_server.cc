@@ -1,5 +1,10 @@
 #include "gateway/http_server.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
 #include <deque>
 #include <optional>
 
@@ -10,6 +15,8 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "common/config.h"
+#include "gateway/memfd_body_cache.h"
+#include "gateway/response_head.h"
 #include "spdlog/spdlog.h"
 
 namespace uptime::gateway {
@@ -20,6 +27,10 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// Shared bodies from this size on go out with sendfile(2) on plain HTTP;
+// smaller ones cost less written from memory.
+constexpr size_t kSendfileMinBytes = 16 * 1024;
 
 std::chrono::steady_clock::duration ToSteady(absl::Duration d) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -73,16 +84,19 @@ class ConnectionSlot {
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>>, public SseSink {
  public:
+  // `bodies`: the io thread's memory files for sendfile; null: none (TLS).
   template <typename... Args>
   Session(const HttpServerOptions* options, HttpHandler* handler, HttpServerStats* stats,
-          bool tls, Args&&... args)
+          bool tls, MemfdBodyCache* bodies, Args&&... args)
       : stream_(std::forward<Args>(args)...),
         options_(options),
         handler_(handler),
         stats_(stats),
         slot_(stats),
         tls_(tls),
-        heartbeat_(beast::get_lowest_layer(stream_).get_executor()) {}
+        bodies_(bodies),
+        heartbeat_(beast::get_lowest_layer(stream_).get_executor()),
+        send_deadline_(beast::get_lowest_layer(stream_).get_executor()) {}
 
   // No Detach() here: the last reference may be dropped by the EventHub
   // while it holds its lock. Close() detaches, on the io thread.
@@ -270,21 +284,95 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
       res->body().clear();
       res->content_length(body_size);
     }
-    WriteResponse(std::move(res), nullptr);
+    WriteResponse(std::move(res));
   }
 
-  // A shared body goes out from where it is (a buffer body pointing into
-  // it), kept alive until the write completes: no per-request copy.
+  // A shared body goes out from where it is, kept alive until the write
+  // completes: no per-request copy, and no Beast serializer (the head is
+  // formatted directly). On plain HTTP a large one is sent from a memory
+  // file with sendfile(2): not even the kernel copies it.
   void WriteShared(HttpResponse r) {
-    auto res = std::make_shared<http::response<http::buffer_body>>();
-    SetHead(*res, r);
     std::shared_ptr<const std::string> body = std::move(r.shared_body);
-    res->content_length(body->size());
-    // buffer_body wants a mutable pointer; the serializer only reads it.
-    res->body().data = head_ ? nullptr : const_cast<char*>(body->data());
-    res->body().size = head_ ? 0 : body->size();
-    res->body().more = false;
-    WriteResponse(std::move(res), std::move(body));
+    auto head = std::make_shared<const std::string>(
+        ResponseHead(version_, keep_alive_, r, options_->headers, body->size()));
+    if (head_) body = nullptr;
+    if (bodies_ != nullptr && body != nullptr && body->size() >= kSendfileMinBytes) {
+      if (std::shared_ptr<const MemFile> file = bodies_->FileFor(body)) {
+        return SendFile(std::move(head), std::move(file), body->size());
+      }
+    }
+    beast::get_lowest_layer(stream_).expires_after(ToSteady(options_->write_timeout));
+    std::array<asio::const_buffer, 2> buffers = {
+        asio::buffer(*head), body != nullptr ? asio::buffer(*body) : asio::const_buffer()};
+    asio::async_write(stream_, buffers,
+                      [self = this->shared_from_this(), head, body](beast::error_code ec,
+                                                                   size_t) {
+                        self->AfterResponse(ec);
+                      });
+  }
+
+  void AfterResponse(beast::error_code ec) {
+    if (ec) return Close();
+    if (!keep_alive_) return LingerClose();
+    ReadHeader();
+  }
+
+  // The head, then `size` bytes of `file`, with non-blocking send(2) and
+  // sendfile(2) straight on the socket, waiting for it to be writable in
+  // between; within the write deadline.
+  void SendFile(std::shared_ptr<const std::string> head, std::shared_ptr<const MemFile> file,
+                size_t size) {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ec;
+      beast::get_lowest_layer(stream_).socket().native_non_blocking(true, ec);
+      if (ec) return Close();
+      sending_ = Sending{std::move(head), std::move(file), 0, 0, size};
+      send_deadline_.expires_after(ToSteady(options_->write_timeout));
+      send_deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+        if (!ec) self->Close();  // the client stopped reading
+      });
+      ContinueSendFile();
+    } else {
+      Close();  // never asked: TLS sessions have no memory files
+    }
+  }
+
+  void ContinueSendFile() {
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    const int fd = socket.native_handle();
+    Sending& s = *sending_;
+    while (true) {
+      ssize_t n;
+      if (s.head_sent < s.head->size()) {
+        // MSG_MORE: the head leaves with the body's first bytes.
+        n = ::send(fd, s.head->data() + s.head_sent, s.head->size() - s.head_sent,
+                   MSG_NOSIGNAL | MSG_MORE);
+        if (n > 0) {
+          s.head_sent += static_cast<size_t>(n);
+          continue;
+        }
+      } else if (s.body_sent < s.size) {
+        off_t offset = static_cast<off_t>(s.body_sent);
+        n = ::sendfile(fd, s.file->fd(), &offset, s.size - s.body_sent);
+        if (n > 0) {
+          s.body_sent = static_cast<size_t>(offset);
+          continue;
+        }
+        if (n == 0) return Close();  // the file ended early: cannot happen
+      } else {
+        sending_.reset();
+        send_deadline_.cancel();
+        return AfterResponse({});
+      }
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return Close();
+      socket.async_wait(tcp::socket::wait_write,
+                        [self = this->shared_from_this()](beast::error_code ec) {
+                          if (ec || self->closed_.load()) return self->Close();
+                          self->ContinueSendFile();
+                        });
+      return;
+    }
   }
 
   template <typename Body>
@@ -305,11 +393,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   }
 
   template <typename Body>
-  void WriteResponse(std::shared_ptr<http::response<Body>> res, std::shared_ptr<const std::string> keep) {
+  void WriteResponse(std::shared_ptr<http::response<Body>> res) {
     beast::get_lowest_layer(stream_).expires_after(ToSteady(options_->write_timeout));
     http::async_write(stream_, *res,
-                      [self = this->shared_from_this(), res, keep = std::move(keep)](
-                          beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
                         if (ec) return self->Close();
                         if (!self->keep_alive_ || res->need_eof()) return self->LingerClose();
                         self->ReadHeader();
@@ -404,6 +491,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   void Close() {
     closed_ = true;
     heartbeat_.cancel();
+    send_deadline_.cancel();
     if (sse_source_ != nullptr) {
       sse_source_->Detach();
       sse_source_.reset();
@@ -423,6 +511,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   HttpServerStats* const stats_;
   ConnectionSlot slot_;
   const bool tls_;
+  MemfdBodyCache* const bodies_;
   std::string peer_address_;  // set once at the start
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -439,6 +528,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>>, public Sse
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> pending_{0};
   asio::steady_timer heartbeat_;
+  // A body being sent with sendfile (io thread only).
+  struct Sending {
+    std::shared_ptr<const std::string> head;
+    std::shared_ptr<const MemFile> file;
+    size_t head_sent = 0;
+    size_t body_sent = 0;
+    size_t size = 0;
+  };
+  std::optional<Sending> sending_;
+  asio::steady_timer send_deadline_;
   char discard_[512];
 };
 
@@ -451,6 +550,7 @@ absl::Status ValidateServerTls(const ServerTlsOptions& tls) {
 
 struct HttpServer::Impl {
   struct Worker {
+    MemfdBodyCache bodies;  // this thread's sessions only; outlives them
     asio::io_context io{1};
     std::unique_ptr<tcp::acceptor> acceptor;
     std::unique_ptr<asio::steady_timer> retry;  // after an accept error
@@ -535,11 +635,11 @@ absl::Status HttpServer::Start() {
             socket.set_option(tcp::no_delay(true), ignored);
             if (impl_->ssl != nullptr) {
               std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-                  &options_, handler_, &stats_, true, std::move(socket), *impl_->ssl)
+                  &options_, handler_, &stats_, true, nullptr, std::move(socket), *impl_->ssl)
                   ->Begin();
             } else {
               std::make_shared<Session<beast::tcp_stream>>(&options_, handler_, &stats_, false,
-                                                           std::move(socket))
+                                                           &w->bodies, std::move(socket))
                   ->Begin();
             }
           }

@@ -8,9 +8,11 @@
 //     they show are the only public ones (ShownGroups);
 //   - monitor names/targets/labels, incidents and maintenance windows every
 //     `details_interval`, and soon after a public monitor goes down or up;
-//   - each public monitor's uptime, cached for `uptime_ttl`, fetched one at a
-//     time by a single thread (bounded concurrency: a page of 1,000 monitors
-//     costs the coordinator one small call at a time).
+//   - each public monitor's uptime, cached for `uptime_ttl`, fetched by a
+//     single thread in batches (PageSource::BatchGetUptime: a page of 500
+//     monitors costs the coordinator one BatchGetUptime per TTL, answered
+//     with ten store queries, rather than 500 GetUptime calls and 1,000
+//     queries).
 // Live states come from the StatusSnapshot (synced at every page refresh and
 // resync) and from the Upstream's state changes (OnStateChange), which also
 // feed one small EventHub per page for the page's SSE stream.
@@ -66,7 +68,8 @@ class PublicPages {
   absl::Status RefreshPages();
   absl::Status RefreshDetails();
   // Fetches the uptime of up to `max` public monitors whose cached uptime is
-  // missing or older than the TTL (missing first). Returns how many it tried.
+  // missing or older than the TTL (missing first), with one
+  // PageSource::BatchGetUptime. Returns how many it tried.
   size_t RefreshUptime(size_t max);
 
   // Refresh the pages soon (coalesced; from any thread).

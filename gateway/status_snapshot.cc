@@ -1,5 +1,8 @@
 #include "gateway/status_snapshot.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "gateway/request_mapping.h"
 #include "gateway/result_json.h"
@@ -160,21 +163,48 @@ absl::StatusOr<std::shared_ptr<const std::string>> StatusSnapshot::ListJsonShare
     return absl::InvalidArgumentError(
         absl::StrCat("page_size: must be 1..1000, got ", page_size));
   }
-  const std::string key = absl::StrCat(selector_text, "\n", static_cast<int>(state), "\n",
-                                       page_size, "\n", page_token);
+  const std::string key = absl::StrCat("list\n", selector_text, "\n", static_cast<int>(state),
+                                       "\n", page_size, "\n", page_token);
   absl::ReaderMutexLock lock(&mu_);
-  {
-    absl::MutexLock cache_lock(&cache_mu_);
-    auto it = page_cache_.find(key);
-    if (it != page_cache_.end() && it->second.version == version_) return it->second.json;
-  }
+  if (std::shared_ptr<const std::string> hit = FindCached(key)) return hit;
+  // Rendered outside the cache's lock: other answers are served meanwhile.
+  // Two threads may render the same one; both answers are equal.
   auto json = std::make_shared<const std::string>(
       RenderList(selector, state, page_size, page_token));
-  absl::MutexLock cache_lock(&cache_mu_);
-  // Bounded: page tokens and selectors are caller-chosen.
-  if (page_cache_.size() >= 64) page_cache_.clear();
-  page_cache_[key] = CachedPage{version_, json};
+  PutCached(key, json);
   return json;
+}
+
+std::shared_ptr<const std::string> StatusSnapshot::FindCached(const std::string& key) const {
+  absl::MutexLock cache_lock(&cache_mu_);
+  for (CachedAnswer& a : cache_) {
+    if (a.key == key && a.version == version_) {
+      a.used = ++cache_tick_;
+      return a.json;
+    }
+  }
+  return nullptr;
+}
+
+void StatusSnapshot::PutCached(const std::string& key,
+                               std::shared_ptr<const std::string> json) const {
+  absl::MutexLock cache_lock(&cache_mu_);
+  CachedAnswer* slot = nullptr;
+  for (CachedAnswer& a : cache_) {
+    if (a.key == key) slot = &a;
+  }
+  if (slot == nullptr && cache_.size() < kMaxCachedAnswers) slot = &cache_.emplace_back();
+  if (slot == nullptr) {
+    // An answer of an older version first (it will never be served again),
+    // else the least recently used.
+    const uint64_t current = version_;
+    slot = &*std::min_element(cache_.begin(), cache_.end(),
+                              [current](const CachedAnswer& a, const CachedAnswer& b) {
+                                return std::pair(a.version == current, a.used) <
+                                       std::pair(b.version == current, b.used);
+                              });
+  }
+  *slot = CachedAnswer{key, version_, ++cache_tick_, std::move(json)};
 }
 
 std::string StatusSnapshot::RenderList(const LabelSelector& selector, v1::State state,
@@ -203,15 +233,32 @@ std::string StatusSnapshot::RenderList(const LabelSelector& selector, v1::State 
 }
 
 std::string StatusSnapshot::SummaryJson(const LabelSelector& selector) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return RenderSummary(selector);
+}
+
+std::shared_ptr<const std::string> StatusSnapshot::SummaryJsonShared(
+    const LabelSelector& selector, const std::string& selector_text) const {
+  const std::string key = absl::StrCat("summary\n", selector_text);
+  absl::ReaderMutexLock lock(&mu_);
+  if (std::shared_ptr<const std::string> hit = FindCached(key)) return hit;
+  auto json = std::make_shared<const std::string>(RenderSummary(selector));
+  PutCached(key, json);
+  return json;
+}
+
+uint64_t StatusSnapshot::version() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return version_;
+}
+
+std::string StatusSnapshot::RenderSummary(const LabelSelector& selector) const {
   std::map<int, int64_t> counts;
   int64_t total = 0;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    for (const auto& [id, stored] : entries_) {
-      if (!selector.Matches(stored.entry.labels)) continue;
-      ++counts[stored.entry.status.state()];
-      ++total;
-    }
+  for (const auto& [id, stored] : entries_) {
+    if (!selector.Matches(stored.entry.labels)) continue;
+    ++counts[stored.entry.status.state()];
+    ++total;
   }
   std::string out = absl::StrCat("{\"total\":", total, ",\"counts\":{");
   const google::protobuf::EnumDescriptor* states = v1::State_descriptor();

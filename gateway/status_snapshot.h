@@ -91,6 +91,14 @@ class StatusSnapshot {
   // {"total": N, "counts": {"STATE_UP": n, ...}} for matching monitors;
   // every state is listed, zeros included, so dashboards need no defaults.
   std::string SummaryJson(const LabelSelector& selector) const;
+  // The same from the cache of rendered answers (keyed by `selector_text`,
+  // the selector as given), shared and never modified.
+  std::shared_ptr<const std::string> SummaryJsonShared(const LabelSelector& selector,
+                                                       const std::string& selector_text) const;
+
+  // Counts changes: an answer rendered at one version is the answer until
+  // the next. For tests and the cache.
+  uint64_t version() const;
 
  private:
   // The JSON is kept in two parts so that a result (many a second) replaces
@@ -106,16 +114,30 @@ class StatusSnapshot {
 
   std::string RenderList(const LabelSelector& selector, v1::State state, int page_size,
                          const std::string& page_token) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  std::string RenderSummary(const LabelSelector& selector) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // The answer cached under `key` at the current version, or null.
+  std::shared_ptr<const std::string> FindCached(const std::string& key) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Caches `json` under `key` at the current version.
+  void PutCached(const std::string& key, std::shared_ptr<const std::string> json) const
+      ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   std::map<std::string, Stored> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by every change
-  struct CachedPage {
-    uint64_t version;
+  // Rendered answers (list pages, summaries): a few, the least recently
+  // used replaced first, since selectors and page tokens are caller-chosen.
+  // Dashboards ask for the same few over and over.
+  static constexpr size_t kMaxCachedAnswers = 16;
+  struct CachedAnswer {
+    std::string key;
+    uint64_t version = 0;
+    uint64_t used = 0;
     std::shared_ptr<const std::string> json;
   };
   mutable absl::Mutex cache_mu_;  // after mu_ when both are held
-  mutable std::map<std::string, CachedPage> page_cache_ ABSL_GUARDED_BY(cache_mu_);
+  mutable std::vector<CachedAnswer> cache_ ABSL_GUARDED_BY(cache_mu_);
+  mutable uint64_t cache_tick_ ABSL_GUARDED_BY(cache_mu_) = 0;
   bool loaded_ ABSL_GUARDED_BY(mu_) = false;
   bool labels_known_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time updated_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

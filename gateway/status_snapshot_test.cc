@@ -134,5 +134,51 @@ TEST(StatusSnapshotTest, ALoadKeepsANewerStreamedResult) {
   EXPECT_TRUE(s.labels_known());
 }
 
+TEST(StatusSnapshotTest, CachedAnswersEqualFreshOnesUntilAChange) {
+  StatusSnapshot s;
+  Load(s);
+  const LabelSelector all;
+  const LabelSelector prod = *LabelSelector::Parse("label_selector", "env=prod");
+  std::shared_ptr<const std::string> list =
+      *s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, 1000, "");
+  std::shared_ptr<const std::string> summary = s.SummaryJsonShared(prod, "env=prod");
+  // Served again from the cache: the same string, with the bytes a fresh
+  // render gives.
+  EXPECT_EQ(*s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, 1000, ""), list);
+  EXPECT_EQ(s.SummaryJsonShared(prod, "env=prod"), summary);
+  EXPECT_EQ(*summary, s.SummaryJson(prod));
+  EXPECT_EQ(*summary,
+            "{\"total\":2,\"counts\":{\"STATE_PENDING\":0,\"STATE_UP\":2,\"STATE_DOWN\":0,"
+            "\"STATE_PAUSED\":0,\"STATE_MAINTENANCE\":0}}");
+  // Other parameters are other answers.
+  EXPECT_NE(*s.ListJsonShared(all, "", v1::STATE_UP, 1000, ""), list);
+  EXPECT_NE(*s.SummaryJsonShared(all, ""), *summary);
+
+  // Any change makes them stale.
+  const uint64_t version = s.version();
+  v1::StateChange change;
+  change.set_monitor_id("c");
+  change.set_to_state(v1::STATE_DOWN);
+  change.mutable_time()->set_seconds(20);
+  bool unknown;
+  s.Apply(change, &unknown);
+  EXPECT_GT(s.version(), version);
+  std::shared_ptr<const std::string> after =
+      *s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, 1000, "");
+  EXPECT_NE(after, list);
+  EXPECT_NE(after->find("STATE_DOWN"), std::string::npos);
+  EXPECT_NE(s.SummaryJsonShared(prod, "env=prod")->find("\"STATE_DOWN\":1"), std::string::npos);
+  // More queries than the cache holds: answers rendered again (evicted)
+  // or not are the same bytes.
+  std::vector<std::string> first;
+  for (int i = 1; i <= 40; ++i) {
+    first.push_back(**s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, i, ""));
+  }
+  for (int i = 1; i <= 40; ++i) {
+    EXPECT_EQ(**s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, i, ""), first[i - 1]);
+  }
+  EXPECT_EQ(**s.ListJsonShared(all, "", v1::STATE_UNSPECIFIED, 1000, ""), *after);
+}
+
 }  // namespace
 }  // namespace uptime::gateway

@@ -121,13 +121,15 @@ absl::Status Upstream::Load() {
       e.status.set_monitor_name(names[id]);
       e.status.set_state(v1::STATE_PENDING);
     }
-    e.labels = std::move(l);
+    e.labels = l;
   }
   // Statuses of monitors deleted between the two lists go with them.
   for (auto it = entries.begin(); it != entries.end();) {
     it = labels.contains(it->first) ? std::next(it) : entries.erase(it);
   }
   snapshot_->Replace(std::move(entries), clock_->Now());
+  // After the snapshot: a slow fallback store never delays reads.
+  if (options_.remember_labels) options_.remember_labels(labels);
   return absl::OkStatus();
 }
 
@@ -201,18 +203,17 @@ void Upstream::WatchLoop() {
     }
     spdlog::warn("coordinator event stream: {}", status.ToString());
     if (!snapshot_->loaded() && options_.fallback) {
-      absl::StatusOr<std::vector<v1::MonitorStatus>> statuses = options_.fallback();
-      if (statuses.ok()) {
-        std::map<std::string, MonitorEntry> entries;
-        for (v1::MonitorStatus& s : *statuses) entries[s.monitor_id()].status = std::move(s);
-        spdlog::info("loaded {} statuses from Redis while the coordinator is unreachable",
-                     entries.size());
-        snapshot_->Replace(std::move(entries), clock_->Now(), /*labels_known=*/false);
+      absl::StatusOr<FallbackSnapshot> fallback = options_.fallback();
+      if (fallback.ok()) {
+        spdlog::info("loaded {} statuses from Redis while the coordinator is unreachable ({})",
+                     fallback->entries.size(),
+                     fallback->labels_known ? "with their labels" : "labels unknown");
+        snapshot_->Replace(std::move(fallback->entries), clock_->Now(), fallback->labels_known);
         // Clients that connected meanwhile must refetch once the real
         // snapshot arrives.
         first = false;
       } else {
-        spdlog::warn("fallback status load: {}", statuses.status().ToString());
+        spdlog::warn("fallback status load: {}", fallback.status().ToString());
       }
     }
     if (!Pause(backoff.Next())) return;

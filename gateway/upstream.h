@@ -26,9 +26,11 @@
 //
 // When the coordinator cannot be reached before the first load and a
 // fallback loader is set (Redis), the snapshot is loaded from it so reads
-// work; the watch keeps retrying. Redis holds statuses without labels, so
-// such a snapshot says so (labels_known() false) and selector reads are
-// refused as unavailable rather than answered wrongly empty.
+// work; the watch keeps retrying. Labels come with it when the fallback
+// has them for every monitor (each load's labels go to `remember_labels`
+// for it to record: see redis_fallback.h); otherwise the snapshot says so
+// (labels_known() false) and selector reads are refused as unavailable
+// rather than answered wrongly.
 //
 // Thread-safety: Start()/Stop() from one thread; the rest is thread-safe.
 #ifndef UPTIME_GATEWAY_UPSTREAM_H_
@@ -36,6 +38,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -57,6 +60,16 @@ namespace uptime::gateway {
 
 enum class ResultsMode { kOff, kOnDemand, kAlways };
 
+// Monitor id -> its labels.
+using LabelsById = std::map<std::string, std::map<std::string, std::string>>;
+
+// A snapshot from elsewhere than the coordinator (Redis), keyed by monitor
+// id; `labels_known` false: the entries' labels are missing.
+struct FallbackSnapshot {
+  std::map<std::string, MonitorEntry> entries;
+  bool labels_known = false;
+};
+
 struct UpstreamOptions {
   std::shared_ptr<grpc::ChannelInterface> channel;
   std::string token;  // read scope is enough
@@ -66,7 +79,11 @@ struct UpstreamOptions {
   absl::Duration rpc_timeout = absl::Seconds(30);
   // Statuses from elsewhere (Redis) when the coordinator is unreachable at
   // start; unset: none.
-  std::function<absl::StatusOr<std::vector<v1::MonitorStatus>>()> fallback;
+  std::function<absl::StatusOr<FallbackSnapshot>()> fallback;
+  // Every monitor's labels after each load from the coordinator, for the
+  // fallback to keep (on the loading thread, one call at a time). Unset:
+  // none.
+  std::function<void(const LabelsById&)> remember_labels;
   // Hooks for the status pages, on the watch thread: after the snapshot
   // applied a state change, and after every snapshot load by the watch (or
   // a detected event gap) when SSE clients are told to resync. Unset: none.

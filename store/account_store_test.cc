@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "store/memory/memory_account_store.h"
 #include "store/postgres/pg_account_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
@@ -21,13 +22,6 @@ using store::AuditQuery;
 using store::StoredApiKey;
 using store::StoredSession;
 using store::StoredUser;
-
-std::unique_ptr<store::AccountStore> MakeStore(MemoryBackend&) {
-  return std::make_unique<store::MemoryAccountStore>();
-}
-std::unique_ptr<store::AccountStore> MakeStore(PostgresBackend& backend) {
-  return std::make_unique<store::PgAccountStore>(backend.pool.get());
-}
 
 // Whole seconds: PostgreSQL keeps microseconds, and these compare exactly.
 absl::Time T(int64_t seconds) { return absl::FromUnixSeconds(1'700'000'000 + seconds); }
@@ -94,17 +88,13 @@ v1::AuditEvent Audit(const std::string& action, const std::string& resource_type
 }
 
 template <typename Backend>
-class AccountStoreTest : public ::testing::Test {
+class AccountStoreTest : public StoreContractTest<Backend, store::AccountStore,
+                                                  store::MemoryAccountStore,
+                                                  store::PgAccountStore> {
  protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    store_ = MakeStore(backend_);
-  }
-
   // The whole log, newest first.
   std::vector<v1::AuditEvent> AllAudit() {
-    absl::StatusOr<AuditPage> page = store_->ListAudit({.page_size = 1000});
+    absl::StatusOr<AuditPage> page = this->store_->ListAudit({.page_size = 1000});
     EXPECT_TRUE(page.ok()) << page.status();
     if (!page.ok()) return {};
     EXPECT_TRUE(page->next_page_token.empty());
@@ -127,12 +117,10 @@ class AccountStoreTest : public ::testing::Test {
   }
 
   void InsertUser(const std::string& id, const std::string& username) {
-    absl::Status s = store_->InsertUser(User(id, username), Audit("user.create", "user", id));
+    absl::Status s =
+        this->store_->InsertUser(User(id, username), Audit("user.create", "user", id));
     ASSERT_TRUE(s.ok()) << s;
   }
-
-  Backend backend_;
-  std::unique_ptr<store::AccountStore> store_;
 };
 
 TYPED_TEST_SUITE(AccountStoreTest, StoreBackends, BackendNames);

@@ -3,6 +3,9 @@
 
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
+#include "store/memory/memory_catalog_store.h"
+#include "store/postgres/pg_catalog_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 #include "store/testing/test_audit_log.h"
 
@@ -37,30 +40,12 @@ v1::Channel MakeChannel(const std::string& id, const std::string& name) {
   return c;
 }
 
-std::unique_ptr<store::CatalogStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
-  return std::make_unique<store::MemoryCatalogStore>(audit_log);
-}
-std::unique_ptr<store::CatalogStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
-  return backend.Catalog();
-}
-
 // An audit event for a write whose record the test does not check.
 v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
 
 template <typename Backend>
-class CatalogStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    log_ = NewTestAuditLog(backend_);
-    store_ = MakeStore(backend_, log_.store.get());
-  }
-
-  Backend backend_;
-  TestAuditLog log_;
-  std::unique_ptr<store::CatalogStore> store_;
-};
+using CatalogStoreTest = StoreContractTest<Backend, store::CatalogStore, store::MemoryCatalogStore,
+                                           store::PgCatalogStore>;
 
 TYPED_TEST_SUITE(CatalogStoreTest, StoreBackends, BackendNames);
 

@@ -5,6 +5,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "gtest/gtest.h"
+#include "store/memory/memory_incident_store.h"
+#include "store/postgres/pg_incident_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
@@ -28,29 +31,24 @@ v1::Incident NewIncident(const std::string& monitor, absl::Time started,
 }
 
 template <typename Backend>
-class IncidentStoreTest : public ::testing::Test {
+class IncidentStoreTest : public StoreContractTest<Backend, store::IncidentStore,
+                                                   store::MemoryIncidentStore,
+                                                   store::PgIncidentStore> {
  protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    store_ = backend_.Incidents(&clock_);
-  }
+  IncidentStoreTest() : IncidentStoreTest::StoreContractTest(kNow) {}
 
   v1::Incident Open(const v1::Incident& incident, std::vector<OutboxRow> outbox = {}) {
-    absl::StatusOr<OpenedIncident> opened = store_->OpenIncident(incident, outbox);
+    absl::StatusOr<OpenedIncident> opened = this->store_->OpenIncident(incident, outbox);
     EXPECT_TRUE(opened.ok()) << opened.status();
     return opened.ok() ? opened->incident : v1::Incident();
   }
 
   std::vector<OutboxEntry> Claim(absl::Time now, int limit = 100) {
-    absl::StatusOr<std::vector<OutboxEntry>> due = store_->ClaimDue(now, limit, absl::Minutes(1));
+    absl::StatusOr<std::vector<OutboxEntry>> due =
+        this->store_->ClaimDue(now, limit, absl::Minutes(1));
     EXPECT_TRUE(due.ok()) << due.status();
     return due.ok() ? *due : std::vector<OutboxEntry>();
   }
-
-  SimulatedClock clock_{kNow};
-  Backend backend_;
-  std::unique_ptr<store::IncidentStore> store_;
 };
 
 TYPED_TEST_SUITE(IncidentStoreTest, StoreBackends, BackendNames);

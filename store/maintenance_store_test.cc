@@ -8,20 +8,12 @@
 #include "gtest/gtest.h"
 #include "store/memory/memory_maintenance_store.h"
 #include "store/postgres/pg_maintenance_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 #include "store/testing/test_audit_log.h"
 
 namespace uptime::testing {
 namespace {
-
-// The backends' own factories cover the older stores; this one is built
-// from what each backend already holds.
-std::unique_ptr<store::MaintenanceStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
-  return std::make_unique<store::MemoryMaintenanceStore>(audit_log);
-}
-std::unique_ptr<store::MaintenanceStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
-  return std::make_unique<store::PgMaintenanceStore>(backend.pool.get());
-}
 
 // An audit event for a write whose record the test does not check.
 v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
@@ -60,19 +52,9 @@ v1::MaintenanceWindow Recurring(const std::string& id, const std::string& name) 
 }
 
 template <typename Backend>
-class MaintenanceStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    log_ = NewTestAuditLog(backend_);
-    store_ = MakeStore(backend_, log_.store.get());
-  }
-
-  Backend backend_;
-  TestAuditLog log_;
-  std::unique_ptr<store::MaintenanceStore> store_;
-};
+using MaintenanceStoreTest = StoreContractTest<Backend, store::MaintenanceStore,
+                                               store::MemoryMaintenanceStore,
+                                               store::PgMaintenanceStore>;
 
 TYPED_TEST_SUITE(MaintenanceStoreTest, StoreBackends, BackendNames);
 

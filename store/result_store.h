@@ -27,6 +27,15 @@
 // the hours not rolled up yet), so a 24h sum over 10,000 monitors reads about
 // 25 hour rows and at most ~125 minute rows per monitor.
 //
+// Many monitors' GetUptime (GetUptimes): the same figures for a list of
+// monitors (the public status pages' 90-day bars) in a few queries (on
+// PostgreSQL two per 100 monitors instead of two per monitor). Buckets that
+// fall on the same side of every boundary the arithmetic looks at (now -
+// 24h/7d/30d, now, the roll-up watermark, UTC midnights) add up to one
+// bucket dated by the earliest of them, so PostgreSQL sends about one row per
+// monitor and day instead of every hour and minute, and the answer is
+// exactly GetUptime's.
+//
 // Implementations: MemoryResultStore (memory_result_store.h) and
 // PgResultStore (pg_result_store.h).
 //
@@ -107,6 +116,12 @@ class ResultStore {
   // Uptime over 24h/7d/30d/90d and 90 daily bars as of `now`.
   virtual absl::StatusOr<v1::GetUptimeResponse> GetUptime(const std::string& monitor_id,
                                                           absl::Time now) = 0;
+
+  // GetUptime(id, now) of each of `monitor_ids`, in the same order (a
+  // repeated id is answered at each position; an id without data gets empty
+  // windows, as from GetUptime), in a few queries rather than a few per id.
+  virtual absl::StatusOr<std::vector<v1::GetUptimeResponse>> GetUptimes(
+      absl::Span<const std::string> monitor_ids, absl::Time now) = 0;
 
   // Totals of every monitor that has a bucket starting in [from, to), ordered
   // by monitor id (byte order). Monitors without checks there are left out.

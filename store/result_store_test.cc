@@ -3,7 +3,11 @@
 
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "store/memory/memory_result_store.h"
+#include "store/postgres/pg_result_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 
 namespace uptime::testing {
@@ -43,23 +47,18 @@ const v1::UptimeWindow* Window(const v1::GetUptimeResponse& response, const std:
 }
 
 template <typename Backend>
-class ResultStoreTest : public ::testing::Test {
+class ResultStoreTest : public StoreContractTest<Backend, store::ResultStore,
+                                                 store::MemoryResultStore, store::PgResultStore> {
  protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    store_ = backend_.Results();
-  }
-
   void Write(const std::vector<v1::CheckResult>& results) {
-    absl::Status s = store_->WriteBatch(results, {});
+    absl::Status s = this->store_->WriteBatch(results, {});
     ASSERT_TRUE(s.ok()) << s;
   }
 
   std::vector<v1::CheckResult> ListAll(ResultQuery query) {
     std::vector<v1::CheckResult> all;
     for (int pages = 0; pages < 100; ++pages) {
-      absl::StatusOr<ResultPage> page = store_->ListResults(query);
+      absl::StatusOr<ResultPage> page = this->store_->ListResults(query);
       EXPECT_TRUE(page.ok()) << page.status();
       if (!page.ok()) break;
       all.insert(all.end(), page->results.begin(), page->results.end());
@@ -70,13 +69,10 @@ class ResultStoreTest : public ::testing::Test {
   }
 
   v1::GetUptimeResponse Uptime(const std::string& id, absl::Time now = kNow) {
-    absl::StatusOr<v1::GetUptimeResponse> r = store_->GetUptime(id, now);
+    absl::StatusOr<v1::GetUptimeResponse> r = this->store_->GetUptime(id, now);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : v1::GetUptimeResponse();
   }
-
-  Backend backend_;
-  std::unique_ptr<store::ResultStore> store_;
 };
 
 TYPED_TEST_SUITE(ResultStoreTest, StoreBackends, BackendNames);
@@ -270,6 +266,66 @@ TYPED_TEST(ResultStoreTest, SumUptimeMatchesTheWindowOfEveryMonitor) {
   ASSERT_TRUE(short_window.ok()) << short_window.status();
   ASSERT_EQ(short_window->size(), 2u);
   EXPECT_EQ((*short_window)[0].checks, 1);  // 12:23 only (12:08 is outside)
+}
+
+// GetUptimes answers exactly what GetUptime answers for each id, in request
+// order, whether buckets sit on either side of a window start (mid-hour),
+// a UTC midnight or the roll-up watermark.
+TYPED_TEST(ResultStoreTest, GetUptimesEqualsGetUptimeOfEachMonitor) {
+  std::vector<v1::CheckResult> results;
+  // Every 97 minutes for 95 days (odd offsets against hours and days), and
+  // denser around kNow - 24h, kNow - 7d and kNow - 30d.
+  for (int i = 0; i < 95 * 24 * 60 / 97; ++i) {
+    const absl::Time t = kNow - absl::Minutes(97 * i + 3);
+    results.push_back(Result("mon-a", t, i % 7 != 0, 100 + i % 50));
+    if (i % 2 == 0) results.push_back(Result("mon-b", t, i % 3 != 0, 20 + i % 9));
+  }
+  for (absl::Duration edge : {absl::Hours(24), 7 * kDay, 30 * kDay}) {
+    for (int m = -70; m <= 70; m += 7) {
+      results.push_back(Result("mon-a", kNow - edge + absl::Minutes(m), m % 2 == 0, 40 + m));
+    }
+  }
+  this->Write(results);
+  const std::vector<std::string> ids = {"mon-b", "mon-a", "mon-unknown", "mon-a"};
+
+  const auto check = [&](const char* when, absl::Time now) {
+    SCOPED_TRACE(when);
+    absl::StatusOr<std::vector<v1::GetUptimeResponse>> batch = this->store_->GetUptimes(ids, now);
+    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_EQ(batch->size(), ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const v1::GetUptimeResponse one = this->Uptime(ids[i], now);
+      EXPECT_TRUE(ProtoEq((*batch)[i], one))
+          << ids[i] << "\nbatch: " << (*batch)[i].ShortDebugString()
+          << "\none: " << one.ShortDebugString();
+    }
+    EXPECT_GT(Window((*batch)[1], "90d")->checks(), 1000);
+    EXPECT_EQ(Window((*batch)[2], "90d")->checks(), 0);
+  };
+  check("minute buckets only", kNow);
+  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  check("after the roll-up", kNow);
+  check("later, off the hour", kNow + absl::Minutes(17));
+
+  // More monitors than one query reads (PostgreSQL splits the list).
+  std::vector<std::string> many;
+  std::vector<v1::CheckResult> few;
+  for (int i = 0; i < 250; ++i) {
+    many.push_back(absl::StrCat("mon-many-", i));
+    few.push_back(Result(many.back(), kNow - absl::Minutes(i + 1), i % 4 != 0, i));
+    few.push_back(Result(many.back(), kNow - 3 * kDay - absl::Minutes(i), true, 2 * i));
+  }
+  this->Write(few);
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> all = this->store_->GetUptimes(many, kNow);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), many.size());
+  for (size_t i = 0; i < many.size(); ++i) {
+    EXPECT_TRUE(ProtoEq((*all)[i], this->Uptime(many[i], kNow))) << many[i];
+  }
+
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> none = this->store_->GetUptimes({}, kNow);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
 }
 
 TYPED_TEST(ResultStoreTest, AgentSequencesAdvanceWithBatches) {

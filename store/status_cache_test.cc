@@ -217,5 +217,29 @@ TEST(RedisStatusCacheTest, UnreachableServerIsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(again)) << again;
 }
 
+TEST(RedisStatusCacheTest, MonitorLabelsAreReplacedAsAWhole) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> server = RedisServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status();
+  store::RedisStatusCache cache({.redis = {.host_port = (*server)->host_port()}},
+                                RealClock::Get());
+  EXPECT_TRUE(absl::IsNotFound(cache.GetMonitorLabels().status()));
+  // A monitor without labels is recorded too: its labels are known (none).
+  ASSERT_TRUE(cache.PutMonitorLabels({{"mon-1", {{"team", "core"}, {"env", "prod"}}},
+                                      {"mon-2", {}}})
+                  .ok());
+  absl::StatusOr<store::RedisStatusCache::LabelsById> labels = cache.GetMonitorLabels();
+  ASSERT_TRUE(labels.ok()) << labels.status();
+  EXPECT_EQ(*labels, (store::RedisStatusCache::LabelsById{
+                         {"mon-1", {{"env", "prod"}, {"team", "core"}}}, {"mon-2", {}}}));
+  // The next write replaces everything: a deleted monitor's labels go.
+  ASSERT_TRUE(cache.PutMonitorLabels({{"mon-2", {{"team", "web"}}}}).ok());
+  EXPECT_EQ(*cache.GetMonitorLabels(),
+            (store::RedisStatusCache::LabelsById{{"mon-2", {{"team", "web"}}}}));
+  // An empty fleet is a record too, not "never written".
+  ASSERT_TRUE(cache.PutMonitorLabels({}).ok());
+  ASSERT_TRUE(cache.GetMonitorLabels().ok());
+  EXPECT_TRUE(cache.GetMonitorLabels()->empty());
+}
+
 }  // namespace
 }  // namespace uptime::testing

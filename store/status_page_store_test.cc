@@ -8,18 +8,12 @@
 #include "gtest/gtest.h"
 #include "store/memory/memory_status_page_store.h"
 #include "store/postgres/pg_status_page_store.h"
+#include "store/testing/store_contract_test.h"
 #include "store/testing/store_test_env.h"
 #include "store/testing/test_audit_log.h"
 
 namespace uptime::testing {
 namespace {
-
-std::unique_ptr<store::StatusPageStore> MakeStore(MemoryBackend&, store::AccountStore* audit_log) {
-  return std::make_unique<store::MemoryStatusPageStore>(audit_log);
-}
-std::unique_ptr<store::StatusPageStore> MakeStore(PostgresBackend& backend, store::AccountStore*) {
-  return std::make_unique<store::PgStatusPageStore>(backend.pool.get());
-}
 
 // An audit event for a write whose record the test does not check.
 v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
@@ -54,19 +48,9 @@ v1::StatusPage Page(const std::string& id, const std::string& slug) {
 }
 
 template <typename Backend>
-class StatusPageStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    absl::Status up = backend_.SetUp();
-    ASSERT_TRUE(up.ok()) << up;
-    log_ = NewTestAuditLog(backend_);
-    store_ = MakeStore(backend_, log_.store.get());
-  }
-
-  Backend backend_;
-  TestAuditLog log_;
-  std::unique_ptr<store::StatusPageStore> store_;
-};
+using StatusPageStoreTest = StoreContractTest<Backend, store::StatusPageStore,
+                                              store::MemoryStatusPageStore,
+                                              store::PgStatusPageStore>;
 
 TYPED_TEST_SUITE(StatusPageStoreTest, StoreBackends, BackendNames);
 

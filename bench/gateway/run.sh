@@ -4,7 +4,9 @@
 #   2. the list of 1,000      GET /api/v1/statuses?page_size=1000
 # nginx (nginx-light) serves static files of exactly the same sizes, so the
 # ratios compare HTTP serving, not payloads. Prints a table: throughput and
-# p50/p99 latency, and the gateway's ratio to nginx.
+# p50/p99 latency, and the gateway's ratio to nginx; and the CPU time each
+# server spent per request (user + system, from /proc), which a busy machine
+# disturbs far less than throughput.
 # Then SSE fan-out (needs node): 1,000 clients on /api/v1/events, a monitor
 # paused through the REST API (admin token) 10 times, and the time from the
 # pause request to each client reading its state_change event, p50/p99/max
@@ -46,6 +48,7 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$METRICS/healthz" >/dev/null 
 "$BIN/uptime-gateway" --listen "127.0.0.1:$GW" --coordinator "127.0.0.1:$API" --token "$READ" \
   --reload-interval 1s --log-level warn >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
+GW_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GW/readyz" >/dev/null && break; sleep 0.1; done
 
 echo "== creating 1,000 monitors (no agents: they stay PENDING, which is all a read needs)"
@@ -99,7 +102,7 @@ NGX
 mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log"
 
-# wrk: requests/s, p50 and p99 in ms.
+# wrk: requests/s, p50 and p99 in ms, non-2xx answers, requests.
 run_wrk() {
   local url=$1; shift
   wrk -t2 -c"$CONNS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url" | python3 -c '
@@ -112,17 +115,41 @@ def pct(p):
     return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 p50, p99 = pct("50"), pct("99")
-print("%.0f %.3f %.3f %s" % (rps, p50, p99, non2xx.group(1) if non2xx else 0))'
+requests = int(re.search(r"(\d+) requests in", text).group(1))
+print("%.0f %.3f %.3f %s %d" % (rps, p50, p99, non2xx.group(1) if non2xx else 0, requests))'
+}
+
+# CPU time (user + system, clock ticks) the processes $@ have used so far.
+TICK=$(getconf CLK_TCK)
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    # Fields after the command name: utime and stime are the 12th and 13th.
+    total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$total"
+}
+
+# run_measured "PIDS" URL [wrk args]: run_wrk's figures, then the CPU
+# microseconds the processes PIDS spent per request.
+run_measured() {
+  local pids=$1 before after rps p50 p99 err requests
+  shift
+  before=$(cpu_ticks $pids)
+  read -r rps p50 p99 err requests < <(run_wrk "$@")
+  after=$(cpu_ticks $pids)
+  echo "$rps $p50 $p99 $err $(python3 -c "print('%.1f' % (($after - $before) * 1e6 / $TICK / max(1, $requests)))")"
 }
 
 source bench/common/machine_report.sh
 machine_start
 echo "== wrk, $CONNS connections, ${SECONDS_PER_RUN}s each (everything on this machine)"
 AUTH=(-H "Authorization: Bearer $READ")
-read -r g1 g1p50 g1p99 g1err < <(run_wrk "http://127.0.0.1:$GW$ONE_PATH" "${AUTH[@]}")
-read -r n1 n1p50 n1p99 n1err < <(run_wrk "http://127.0.0.1:$NGX/one.json")
-read -r gl glp50 glp99 glerr < <(run_wrk "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}")
-read -r nl nlp50 nlp99 nlerr < <(run_wrk "http://127.0.0.1:$NGX/list.json")
+NGX_PIDS="$(cat "$WORK/nginx.pid") $(pgrep -P "$(cat "$WORK/nginx.pid")" | tr '\n' ' ')"
+read -r g1 g1p50 g1p99 g1err g1cpu < <(run_measured "$GW_PID" "http://127.0.0.1:$GW$ONE_PATH" "${AUTH[@]}")
+read -r n1 n1p50 n1p99 n1err n1cpu < <(run_measured "$NGX_PIDS" "http://127.0.0.1:$NGX/one.json")
+read -r gl glp50 glp99 glerr glcpu < <(run_measured "$GW_PID" "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}")
+read -r nl nlp50 nlp99 nlerr nlcpu < <(run_measured "$NGX_PIDS" "http://127.0.0.1:$NGX/list.json")
 
 SSE_CLIENTS=1000; SSE_ROUNDS=10; SSE_JSON='{}'
 if command -v node >/dev/null; then
@@ -136,18 +163,24 @@ fi
 
 python3 - "$g1" "$g1p50" "$g1p99" "$n1" "$n1p50" "$n1p99" "$gl" "$glp50" "$glp99" "$nl" "$nlp50" "$nlp99" \
   "$(stat -c %s "$WORK/www/one.json")" "$(stat -c %s "$WORK/www/list.json")" "$g1err" "$glerr" \
-  "$SSE_JSON" <<'PY'
+  "$SSE_JSON" "$g1cpu" "$n1cpu" "$glcpu" "$nlcpu" <<'PY'
 import json, sys
 a = [float(x) for x in sys.argv[1:13]]
 one_size, list_size, e1, el = sys.argv[13], sys.argv[14], sys.argv[15], sys.argv[16]
-rows = [("status read (%s B)" % one_size, a[0:3], a[3:6], e1),
-        ("list of 1,000 (%s B)" % list_size, a[6:9], a[9:12], el)]
+cpu = [float(x) for x in sys.argv[18:22]]
+rows = [("status read (%s B)" % one_size, a[0:3], a[3:6], e1, cpu[0:2]),
+        ("list of 1,000 (%s B)" % list_size, a[6:9], a[9:12], el, cpu[2:4])]
 print()
 print("| what | gateway req/s | nginx req/s | ratio | gateway p50 / p99 ms | nginx p50 / p99 ms | p99 ratio | gateway non-2xx |")
 print("|---|---|---|---|---|---|---|---|")
-for name, g, n, err in rows:
+for name, g, n, err, _ in rows:
     print(f"| {name} | {g[0]:.0f} | {n[0]:.0f} | {g[0]/n[0]:.2f} | {g[1]:.3f} / {g[2]:.3f} | "
           f"{n[1]:.3f} / {n[2]:.3f} | {g[2]/n[2]:.2f} | {err} |")
+print()
+print("| what | gateway CPU us/request | nginx CPU us/request | nginx / gateway |")
+print("|---|---|---|---|")
+for name, _, _, _, c in rows:
+    print(f"| {name} | {c[0]:.1f} | {c[1]:.1f} | {c[1]/c[0]:.2f} |")
 sse = json.loads(sys.argv[17])
 if sse:
     print()

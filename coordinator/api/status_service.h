@@ -1,8 +1,9 @@
 // StatusService: live status from the StatusTracker, and the WatchEvents
 // stream from the EventBus, both answered on gRPC's threads from memory;
-// results, uptime and incidents from the stores, on the `reads` pool, so a
-// slow query never holds a thread that other calls need; ListUptime from the
-// UptimeCache's summary, in memory.
+// results, uptime (one monitor's, or a batch's in one store read) and
+// incidents from the stores, on the `reads` pool, so a slow query never holds
+// a thread that other calls need; ListUptime from the UptimeCache's summary,
+// in memory.
 #ifndef UPTIME_COORDINATOR_API_STATUS_SERVICE_H_
 #define UPTIME_COORDINATOR_API_STATUS_SERVICE_H_
 
@@ -19,6 +20,9 @@
 #include "uptime/v1/status.grpc.pb.h"
 
 namespace uptime::coordinator {
+
+// Most monitor ids one BatchGetUptime may ask for.
+inline constexpr int kMaxBatchGetUptime = 1000;
 
 class StatusServiceImpl final : public v1::StatusService::CallbackService {
  public:
@@ -39,6 +43,9 @@ class StatusServiceImpl final : public v1::StatusService::CallbackService {
   grpc::ServerUnaryReactor* GetUptime(grpc::CallbackServerContext* ctx,
                                       const v1::GetUptimeRequest* req,
                                       v1::GetUptimeResponse* resp) override;
+  grpc::ServerUnaryReactor* BatchGetUptime(grpc::CallbackServerContext* ctx,
+                                           const v1::BatchGetUptimeRequest* req,
+                                           v1::BatchGetUptimeResponse* resp) override;
   grpc::ServerUnaryReactor* ListUptime(grpc::CallbackServerContext* ctx,
                                        const v1::ListUptimeRequest* req,
                                        v1::ListUptimeResponse* resp) override;

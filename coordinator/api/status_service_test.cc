@@ -236,5 +236,81 @@ TEST_F(StatusServiceTest, ListUptimeRefusesBadInputNamingTheFieldAndNeedsAToken)
   EXPECT_EQ(code(req, /*token=*/false).first, grpc::StatusCode::UNAUTHENTICATED);
 }
 
+TEST_F(StatusServiceTest, BatchGetUptimeAnswersEveryIdInOrderWithOneStoreRead) {
+  v1::Monitor m;
+  m.set_name("web");
+  m.mutable_http()->set_url("http://127.0.0.1/");
+  absl::StatusOr<MonitorPtr> created = catalog_.Create(m, v1::AuditEvent());
+  ASSERT_TRUE(created.ok()) << created.status();
+  const std::string web = (*created)->id();
+  const absl::Time now = clock_->Now();
+  ASSERT_TRUE(memory_results_
+                  .WriteBatch({TestResult(monitor_id_, now - absl::Hours(3), true, 100),
+                               TestResult(monitor_id_, now - absl::Hours(50), false, 0),
+                               TestResult(web, now - absl::Minutes(5), true, 20)},
+                              {})
+                  .ok());
+
+  v1::BatchGetUptimeRequest req;
+  for (const std::string& id : {web, monitor_id_, web}) req.add_monitor_ids(id);
+  v1::BatchGetUptimeResponse resp;
+  const int64_t reads_before = faults_.reads();
+  grpc::Status s = stub_->BatchGetUptime(Context().get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Three monitors, one store read (GetUptime costs one per monitor).
+  EXPECT_EQ(faults_.reads() - reads_before, 1);
+  ASSERT_EQ(resp.uptimes_size(), 3);
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    const v1::GetUptimeResponse& got = resp.uptimes(i);
+    EXPECT_EQ(got.monitor_id(), req.monitor_ids(i));
+    // The same figures as GetUptime.
+    v1::GetUptimeRequest one;
+    one.set_monitor_id(req.monitor_ids(i));
+    v1::GetUptimeResponse single;
+    ASSERT_TRUE(stub_->GetUptime(Context().get(), one, &single).ok());
+    ASSERT_EQ(got.windows_size(), single.windows_size());
+    for (int w = 0; w < got.windows_size(); ++w) {
+      EXPECT_EQ(got.windows(w).window(), single.windows(w).window());
+      EXPECT_EQ(got.windows(w).checks(), single.windows(w).checks());
+      EXPECT_EQ(got.windows(w).failures(), single.windows(w).failures());
+    }
+    ASSERT_EQ(got.daily_bars_size(), 90);
+    EXPECT_EQ(got.daily_bars(89).day().seconds(), single.daily_bars(89).day().seconds());
+  }
+  EXPECT_EQ(resp.uptimes(0).windows(0).checks(), 1);  // web, 24h
+  EXPECT_EQ(resp.uptimes(1).windows(0).checks(), 1);  // api, 24h
+  EXPECT_EQ(resp.uptimes(1).windows(1).checks(), 2);  // api, 7d
+  EXPECT_EQ(resp.uptimes(1).windows(1).failures(), 1);
+}
+
+TEST_F(StatusServiceTest, BatchGetUptimeRefusesBadInputNamingTheFieldAndNeedsAToken) {
+  const auto call = [&](const std::vector<std::string>& ids, bool token = true) {
+    v1::BatchGetUptimeRequest req;
+    for (const std::string& id : ids) req.add_monitor_ids(id);
+    v1::BatchGetUptimeResponse resp;
+    auto ctx = token ? Context() : std::make_unique<grpc::ClientContext>();
+    grpc::Status s = stub_->BatchGetUptime(ctx.get(), req, &resp);
+    return std::make_pair(s.error_code(), s.error_message());
+  };
+  auto r = call({});
+  EXPECT_EQ(r.first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(r.second.rfind("monitor_ids:", 0), 0u) << r.second;
+  r = call(std::vector<std::string>(kMaxBatchGetUptime + 1, monitor_id_));
+  EXPECT_EQ(r.first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(r.second.rfind("monitor_ids:", 0), 0u) << r.second;
+  r = call({monitor_id_, ""});
+  EXPECT_EQ(r.first, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(r.second.rfind("monitor_ids[1]:", 0), 0u) << r.second;
+  // Atomic: one unknown id fails the call and is named.
+  r = call({monitor_id_, "mon-nope"});
+  EXPECT_EQ(r.first, grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(r.second.rfind("monitor_ids[1]:", 0), 0u) << r.second;
+  EXPECT_NE(r.second.find("mon-nope"), std::string::npos) << r.second;
+  EXPECT_EQ(call(std::vector<std::string>(kMaxBatchGetUptime, monitor_id_)).first,
+            grpc::StatusCode::OK);
+  EXPECT_EQ(call({monitor_id_}, /*token=*/false).first, grpc::StatusCode::UNAUTHENTICATED);
+}
+
 }  // namespace
 }  // namespace uptime::coordinator

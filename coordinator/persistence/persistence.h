@@ -30,28 +30,36 @@
 // refuses, and the agent keeps the batch and resends it later. When
 // PostgreSQL is back the queues drain. Redis failures never block
 // PostgreSQL writes: Redis is repopulated when it comes back. Thread-safe.
+//
+// Persistence is the facade that wires the parts, each in its own file:
+//   result_writer.h    ResultWriter: one result writer thread and its queue
+//   ack_sequencer.h    AckSequencer: on_durable callbacks in Enqueue order
+//   incident_writer.h  IncidentWriter: incidents and outbox rows, in order
+//   snapshot_writer.h  SnapshotWriter: status snapshots (and their mirror)
+//   redis_mirror.h     NewRedisMirror: the cache writer and its gauges
+//   housekeeping.h     Housekeep: hourly roll-up and retention
+// Persistence itself owns the room in the queues (TryReserve), the routing
+// of agents to writers and the ordered thread's schedule and backoff.
 #ifndef UPTIME_COORDINATOR_PERSISTENCE_PERSISTENCE_H_
 #define UPTIME_COORDINATOR_PERSISTENCE_PERSISTENCE_H_
 
-#include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <optional>
-#include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "common/periodic_runner.h"
-#include "coordinator/ingest/result_sink.h"
 #include "coordinator/health/incident_sink.h"
 #include "coordinator/health/status_tracker.h"
+#include "coordinator/ingest/result_sink.h"
+#include "coordinator/persistence/ack_sequencer.h"
+#include "coordinator/persistence/incident_writer.h"
+#include "coordinator/persistence/result_writer.h"
+#include "coordinator/persistence/snapshot_writer.h"
 #include "store/cache_writer.h"
 #include "store/incident_store.h"
 #include "store/result_store.h"
@@ -110,70 +118,15 @@ class Persistence : public IncidentRecorder, public ResultSink {
   PersistenceStats stats() const;
 
  private:
-  struct Batch {
-    uint64_t ticket = 0;  // position in Enqueue() order, for the callbacks
-    size_t reserved = 0;
-    std::vector<v1::CheckResult> results;
-    store::AgentSequence ack;
-  };
-  // One result writer: its queue and thread.
-  struct Writer {
-    absl::Mutex mu;
-    std::deque<Batch> queue ABSL_GUARDED_BY(mu);
-    bool stop ABSL_GUARDED_BY(mu) = false;
-    std::atomic<uint64_t> written{0};
-    std::thread thread;
-  };
-  // What a writer took from its queue, kept until it is durable.
-  struct InFlight {
-    std::vector<v1::CheckResult> rows;
-    std::vector<store::AgentSequence> acks;  // the latest per agent incarnation
-    std::vector<uint64_t> tickets;
-    size_t reserved = 0;
-    bool empty() const { return tickets.empty(); }
-  };
-  struct IncidentOp {
-    v1::Incident incident;  // open when `resolved` is unset
-    std::optional<absl::Time> resolved;
-    std::vector<store::OutboxRow> outbox;
-  };
-  // What a new leader restores from a snapshot (StatusTracker::Restore).
-  struct Restorable {
-    v1::State state = v1::STATE_UNSPECIFIED;
-    int64_t since_seconds = 0;
-    int32_t since_nanos = 0;
-    std::string open_incident_id;
-    bool operator==(const Restorable&) const = default;
-  };
-  class AckSequencer;
-
-  void RunWriter(Writer& writer);
-  // Moves queued batches (at least one, up to max_batch_results rows) out.
-  void Take(Writer& writer, std::vector<Batch>& out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(writer.mu);
-  // Joins taken batches into one write (outside the writer's lock).
-  static void Assemble(std::vector<Batch>& taken, InFlight& out);
-  // After `done` is durable: releases its room, acks, feeds Redis.
-  void Finish(Writer& writer, InFlight& done, uint64_t cache_ticket);
-  // The newest results of a live monitor, for refilling its Redis history.
-  absl::StatusOr<std::vector<v1::CheckResult>> NewestResults(const std::string& monitor_id,
-                                                             int limit);
-
   // One pass of the ordered thread (a PeriodicRunner): every flush_interval,
   // at once when an incident arrives, backing off while PostgreSQL fails.
   absl::Time OrderedPass(absl::Time now);
   // One pass: incidents, states, housekeeping. False when PostgreSQL failed.
   bool FlushOrdered();
-  bool WriteIncidents();
-  void WriteStates();
-  // Housekeeping: hourly roll-up and retention of old results.
-  void Housekeep();
-  static Restorable RestorableOf(const v1::MonitorStatus& s);
 
   Clock* const clock_;
   const PersistenceOptions options_;
   store::ResultStore* const results_;
-  store::IncidentStore* const incidents_;
-  StatusTracker* const tracker_;
   Counter* const written_;
   Counter* const write_failures_;
   Counter* const refused_;
@@ -181,20 +134,16 @@ class Persistence : public IncidentRecorder, public ResultSink {
 
   mutable absl::Mutex mu_;
   size_t reserved_ ABSL_GUARDED_BY(mu_) = 0;
-  std::deque<IncidentOp> incident_ops_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 
-  std::vector<std::unique_ptr<Writer>> writers_;
-  std::unique_ptr<AckSequencer> acks_;
+  // In dependency order: the writers use the sequencer and the mirror.
+  AckSequencer acks_;
   std::unique_ptr<store::CacheWriter> cache_writer_;  // null without a cache
+  std::vector<std::unique_ptr<ResultWriter>> writers_;
+  IncidentWriter incident_writer_;
+  std::unique_ptr<SnapshotWriter> snapshots_;
 
   // Ordered thread only.
-  // What PostgreSQL holds per monitor (a deleted monitor's entry lingers
-  // until its next refresh finds it gone); refreshes due, by time; and
-  // snapshots to write (kept when a write fails, the newest winning).
-  absl::flat_hash_map<std::string, Restorable> saved_;
-  absl::flat_hash_map<std::string, absl::Time> deferred_;
-  absl::flat_hash_map<std::string, v1::MonitorStatus> unsaved_;
   absl::Time next_state_save_ = absl::InfinitePast();
   absl::Time next_housekeeping_ = absl::InfinitePast();
   bool started_ = false;  // Start() and Stop() come from one owner thread

@@ -148,7 +148,7 @@ absl::Status CoordinatorServer::Start() {
   leadership.lock.conn.dsn = config_.postgres_dsn;
   // Short, so an attempt to take the lock back fits in the grace period.
   leadership.lock.conn.connect_timeout = absl::Seconds(2);
-  components_->leadership = std::make_unique<Leadership>(std::move(leadership));
+  components_->leadership = std::make_unique<Leadership>(clock_, std::move(leadership));
   RETURN_IF_ERROR(components_->leadership->Acquire());
   spdlog::info("acquired the leader lock");
   RETURN_IF_ERROR(BecomeLeader());

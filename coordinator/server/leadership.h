@@ -19,19 +19,27 @@
 // it; the old leader then learns so at its next attempt (every 250 ms) and
 // stops, so two leaders overlap by at most that.
 //
+// The grace deadline and the retry pace follow the injected Clock, so a test
+// with a SimulatedClock moves through a grace period by advancing time. The
+// deadline is a clock timer of its own, apart from the attempts: an attempt
+// stuck in a connect or a query cannot carry the leader past it.
+//
 // Thread-safety: Acquire/Release from one thread; the rest is internal.
+// `fail_stop` runs on the keeper's thread (lock taken) or on the clock's
+// timer thread (grace ran out); with a SimulatedClock that is the thread
+// that advances it.
 #ifndef UPTIME_COORDINATOR_SERVER_LEADERSHIP_H_
 #define UPTIME_COORDINATOR_SERVER_LEADERSHIP_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/periodic_runner.h"
 #include "store/postgres/leader_lock.h"
 
 namespace uptime::coordinator {
@@ -52,8 +60,10 @@ class Leadership {
   // INVALID_ARGUMENT when grace is negative or above 8 s.
   static absl::Status Validate(const LeadershipOptions& options);
 
-  explicit Leadership(LeadershipOptions options);
+  Leadership(Clock* clock, LeadershipOptions options);
   ~Leadership();  // Release()s.
+  Leadership(const Leadership&) = delete;
+  Leadership& operator=(const Leadership&) = delete;
 
   // Blocks until this process holds the lock.
   absl::Status Acquire();
@@ -62,21 +72,28 @@ class Leadership {
   // Frees the lock for a standby; no fail-stop afterwards.
   void Release();
 
+  // Grace periods started so far, and whether one is running now (what a
+  // test waits for before it moves its clock).
+  uint64_t GracePeriodsStarted() const;
+  bool InGrace() const;
+
  private:
+  // Shared with the clock's deadline timers, which may fire after the
+  // Leadership is gone.
+  struct State;
+
   void OnLost();  // on the lock's watcher thread: only signals
-  void Keep();
-  bool WakeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return lost_ || stop_; }
+  // One pass of keeper_: starts a grace period after a loss, then makes one
+  // attempt to take the lock back per pass.
+  absl::Time Keep(absl::Time now);
+  // Ends grace period `grace` with a fail-stop unless it was decided already.
+  static void TimeOut(const std::shared_ptr<State>& state, uint64_t grace);
 
+  Clock* const clock_;
   const LeadershipOptions options_;
+  const std::shared_ptr<State> state_;
   std::unique_ptr<store::LeaderLock> lock_;
-
-  enum class Outcome { kPending, kKept, kTaken, kTimedOut };
-
-  mutable absl::Mutex mu_;
-  bool lost_ ABSL_GUARDED_BY(mu_) = false;
-  Outcome outcome_ ABSL_GUARDED_BY(mu_) = Outcome::kPending;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread keeper_;
+  PeriodicRunner keeper_;
 };
 
 }  // namespace uptime::coordinator

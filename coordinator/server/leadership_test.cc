@@ -1,10 +1,14 @@
 // Leadership against a real PostgreSQL: a restart is ridden out, a lock
 // taken by someone else while the session was gone stops the old leader.
+// The grace period runs on a SimulatedClock: the tests wait (in real time)
+// only for the server and the lock's watcher, and move the clock to the
+// deadline instead of sleeping through it.
 #include "coordinator/server/leadership.h"
 
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "gtest/gtest.h"
 #include "store/postgres/pg_conn.h"
 #include "tests/support/eventually.h"
@@ -39,17 +43,30 @@ class LeadershipTest : public ::testing::Test {
     return stopped_;
   }
 
+  SimulatedClock clock_;
   std::unique_ptr<PostgresServer> pg_;
   absl::Mutex mu_;
   std::string stopped_ ABSL_GUARDED_BY(mu_);
 };
 
 TEST_F(LeadershipTest, RidesOutAPostgresRestart) {
-  Leadership leadership(Options());
+  const LeadershipOptions options = Options();
+  Leadership leadership(&clock_, options);
   ASSERT_TRUE(leadership.Acquire().ok());
   ASSERT_TRUE(pg_->Restart().ok());
-  ASSERT_EVENTUALLY(leadership.HeldNow(), absl::Seconds(10));
-  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_EVENTUALLY(leadership.GracePeriodsStarted() == 1, absl::Seconds(10));
+  // An attempt made while the server was down waits for the clock to reach
+  // its retry: step the clock in pieces far shorter than the grace period.
+  auto retook = [&] {
+    if (!leadership.InGrace()) return true;
+    clock_.Advance(absl::Milliseconds(10));
+    return false;
+  };
+  ASSERT_EVENTUALLY(retook(), absl::Seconds(10));
+  EXPECT_EQ(Stopped(), "");
+  EXPECT_TRUE(leadership.HeldNow());
+  // The deadline passing now changes nothing: the grace period is over.
+  clock_.Advance(options.grace);
   EXPECT_EQ(Stopped(), "");
   // A second contender cannot get it: the lock was taken back.
   store::LeaderLock other({.conn = {.dsn = pg_->dsn()}});
@@ -59,7 +76,7 @@ TEST_F(LeadershipTest, RidesOutAPostgresRestart) {
 }
 
 TEST_F(LeadershipTest, StopsWhenAnotherSessionTookTheLock) {
-  Leadership leadership(Options());
+  Leadership leadership(&clock_, Options());
   ASSERT_TRUE(leadership.Acquire().ok());
   auto admin = store::PgConn::Dial({.dsn = pg_->dsn()});
   ASSERT_TRUE(admin.ok()) << admin.status();
@@ -71,6 +88,7 @@ TEST_F(LeadershipTest, StopsWhenAnotherSessionTookTheLock) {
                                       "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"), {})
                   .ok());
   ASSERT_TRUE((*admin)->Exec(absl::StrCat("SELECT pg_advisory_lock(", key, ")"), {}).ok());
+  // No clock movement: the first attempt finds the lock taken.
   ASSERT_EVENTUALLY(!Stopped().empty(), absl::Seconds(10));
   EXPECT_NE(Stopped().find("another coordinator"), std::string::npos) << Stopped();
 }
@@ -78,11 +96,37 @@ TEST_F(LeadershipTest, StopsWhenAnotherSessionTookTheLock) {
 TEST_F(LeadershipTest, StopsWhenTheGraceRunsOut) {
   LeadershipOptions options = Options();
   options.grace = absl::Seconds(1);
-  Leadership leadership(options);
+  Leadership leadership(&clock_, options);
+  ASSERT_TRUE(leadership.Acquire().ok());
+  ASSERT_TRUE(pg_->Stop().ok());
+  ASSERT_EVENTUALLY(leadership.GracePeriodsStarted() == 1, absl::Seconds(15));
+  // Up to the deadline it keeps leading (and retrying); at it, it stops.
+  clock_.Advance(options.grace - absl::Milliseconds(1));
+  EXPECT_EQ(Stopped(), "");
+  EXPECT_TRUE(leadership.InGrace());
+  clock_.Advance(absl::Milliseconds(1));
+  EXPECT_NE(Stopped().find("within 1s"), std::string::npos) << Stopped();
+  EXPECT_FALSE(leadership.InGrace());
+}
+
+TEST_F(LeadershipTest, ZeroGraceStopsAtOnce) {
+  LeadershipOptions options = Options();
+  options.grace = absl::ZeroDuration();
+  Leadership leadership(&clock_, options);
   ASSERT_TRUE(leadership.Acquire().ok());
   ASSERT_TRUE(pg_->Stop().ok());
   ASSERT_EVENTUALLY(!Stopped().empty(), absl::Seconds(15));
-  EXPECT_NE(Stopped().find("within 1s"), std::string::npos) << Stopped();
+  EXPECT_NE(Stopped().find("within 0"), std::string::npos) << Stopped();
+}
+
+TEST_F(LeadershipTest, ReleaseEndsAGracePeriodWithoutAStop) {
+  Leadership leadership(&clock_, Options());
+  ASSERT_TRUE(leadership.Acquire().ok());
+  ASSERT_TRUE(pg_->Stop().ok());
+  ASSERT_EVENTUALLY(leadership.InGrace(), absl::Seconds(15));
+  leadership.Release();
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_EQ(Stopped(), "");
 }
 
 TEST(LeadershipValidateTest, GraceIsBounded) {

@@ -119,6 +119,20 @@ absl::StatusOr<v1::GetUptimeResponse> MemoryResultStore::GetUptime(const std::st
   return ComputeUptime(monitor_id, now, in);
 }
 
+absl::StatusOr<std::vector<v1::GetUptimeResponse>> MemoryResultStore::GetUptimes(
+    absl::Span<const std::string> monitor_ids, absl::Time now) {
+  // In memory a monitor's read is a map lookup: one GetUptime each is the
+  // batch, and the reference PgResultStore's grouped queries are tested against.
+  std::vector<v1::GetUptimeResponse> out;
+  out.reserve(monitor_ids.size());
+  for (const std::string& id : monitor_ids) {
+    absl::StatusOr<v1::GetUptimeResponse> one = GetUptime(id, now);
+    if (!one.ok()) return one.status();
+    out.push_back(*std::move(one));
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<UptimeTotals>> MemoryResultStore::SumUptime(absl::Time from,
                                                                        absl::Time to) {
   if (from > to) return absl::InvalidArgumentError("uptime sum: window ends before it starts");

@@ -26,6 +26,8 @@ class MemoryResultStore : public ResultStore {
   absl::StatusOr<ResultPage> ListResults(const ResultQuery& query) override;
   absl::StatusOr<v1::GetUptimeResponse> GetUptime(const std::string& monitor_id,
                                                   absl::Time now) override;
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> GetUptimes(
+      absl::Span<const std::string> monitor_ids, absl::Time now) override;
   absl::StatusOr<std::vector<UptimeTotals>> SumUptime(absl::Time from, absl::Time to) override;
   absl::Status RollUpHours(absl::Time now) override;
   absl::Status ApplyRetention(absl::Time now, int raw_days, int minute_days) override;

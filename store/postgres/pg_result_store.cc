@@ -373,6 +373,105 @@ absl::StatusOr<v1::GetUptimeResponse> PgResultStore::GetUptime(const std::string
   return ComputeUptime(monitor_id, now, in);
 }
 
+namespace {
+
+// Monitors per GetUptimes query pair: keeps PostgreSQL's grouping of their
+// buckets (~100 groups each) inside the default work_mem rather than
+// spilling to disk, and each query under the JIT threshold.
+constexpr size_t kUptimesPerQuery = 100;
+
+// GetUptime's inputs for `ids`, into `inputs` (one entry per id, even
+// without data), with the watermark the buckets were read against.
+absl::Status ReadUptimeInputs(PgConn& conn, absl::Span<const std::string> ids, absl::Time now,
+                              std::map<std::string, UptimeInputs, std::less<>>* inputs) {
+  const std::string array = TextArrayLiteral(ids);
+  // GetUptime's buckets for every monitor, grouped by what ComputeUptime can
+  // tell apart (see result_store.h): kind, monitor, UTC day, and the
+  // segment between the cuts inside the day (the window starts, now and the
+  // watermark). Every cut test is monotonic in time, so the number of cuts
+  // passed names the segment: a small key, cheap to hash. A group is dated
+  // by its earliest bucket, which lies on the same side of every cut. About
+  // one row per monitor and day, plus a few at the cuts.
+  ASSIGN_OR_RETURN(PgResult buckets, conn.Exec(R"sql(
+      WITH w AS (SELECT hours_before FROM uptime_rollup),
+      b AS (
+        SELECT 'h' AS kind, monitor_id, hour AS t, checks, failures, latency_sum_us,
+               latency_max_us
+          FROM uptime_hour, w
+          WHERE monitor_id = ANY($1::text[]) AND hour >= $2 AND hour < w.hours_before
+        UNION ALL
+        SELECT 'm', monitor_id, minute, checks, failures, latency_sum_us, latency_max_us
+          FROM uptime_minute, w
+          WHERE monitor_id = ANY($1::text[]) AND minute >= $2 AND minute < $4
+            AND minute >= LEAST($3::timestamptz, w.hours_before))
+      SELECT b.kind, b.monitor_id, uptime_us(min(b.t)), sum(b.checks)::bigint,
+             sum(b.failures)::bigint, sum(b.latency_sum_us)::bigint, max(b.latency_max_us)::bigint
+        FROM b, w
+        GROUP BY b.kind, b.monitor_id, date_bin('1 day', b.t, TIMESTAMPTZ 'epoch'),
+                 (b.t >= $5::timestamptz)::int + (b.t >= $3::timestamptz)::int +
+                   (b.t >= $6::timestamptz)::int + (b.t >= $4::timestamptz)::int +
+                   (b.t >= w.hours_before)::int
+      UNION ALL
+      SELECT 'w', '', uptime_us(hours_before), 0, 0, 0, 0 FROM w)sql",
+      {PgParam::Text(array), PgParam::Time(now - 90 * kDay), PgParam::Time(now - 7 * kDay),
+       PgParam::Time(now), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 30 * kDay)}));
+  ASSIGN_OR_RETURN(PgResult p95, conn.Exec(R"sql(
+      SELECT monitor_id,
+             coalesce(percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us)
+                        FILTER (WHERE start_time >= $2), 0),
+             coalesce(percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us), 0)
+      FROM results
+      WHERE monitor_id = ANY($1::text[]) AND success AND start_time >= $3 AND start_time < $4
+      GROUP BY monitor_id)sql",
+      {PgParam::Text(array), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 7 * kDay),
+       PgParam::Time(now)}));
+
+  for (const std::string& id : ids) (*inputs)[id];
+  int watermark_row = -1;
+  for (int i = 0; i < buckets.rows(); ++i) {
+    const absl::string_view kind = buckets.Text(i, 0);
+    if (kind == "w") {
+      watermark_row = i;
+      continue;
+    }
+    auto it = inputs->find(buckets.Text(i, 1));
+    if (it == inputs->end()) continue;
+    const Bucket b{buckets.MicrosTime(i, 2), buckets.Int(i, 3), buckets.Int(i, 4),
+                   buckets.Int(i, 5), buckets.Int(i, 6)};
+    (kind == "h" ? it->second.hours : it->second.minutes).push_back(b);
+  }
+  if (watermark_row < 0) return absl::InternalError("uptime_rollup has no row: schema not migrated");
+  for (const std::string& id : ids) {
+    (*inputs)[id].hours_before = buckets.MicrosTime(watermark_row, 2);
+  }
+  for (int i = 0; i < p95.rows(); ++i) {
+    auto it = inputs->find(p95.Text(i, 0));
+    if (it == inputs->end()) continue;
+    it->second.p95_24h_us = p95.Int(i, 1);
+    it->second.p95_7d_us = p95.Int(i, 2);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<v1::GetUptimeResponse>> PgResultStore::GetUptimes(
+    absl::Span<const std::string> monitor_ids, absl::Time now) {
+  std::vector<v1::GetUptimeResponse> out;
+  if (monitor_ids.empty()) return out;
+  const std::set<std::string> unique(monitor_ids.begin(), monitor_ids.end());
+  const std::vector<std::string> ids(unique.begin(), unique.end());
+  std::map<std::string, UptimeInputs, std::less<>> inputs;
+  ASSIGN_OR_RETURN(PgLease lease, pool_->Acquire());
+  for (size_t from = 0; from < ids.size(); from += kUptimesPerQuery) {
+    RETURN_IF_ERROR(ReadUptimeInputs(
+        *lease, absl::MakeConstSpan(ids).subspan(from, kUptimesPerQuery), now, &inputs));
+  }
+  out.reserve(monitor_ids.size());
+  for (const std::string& id : monitor_ids) out.push_back(ComputeUptime(id, now, inputs.at(id)));
+  return out;
+}
+
 absl::StatusOr<std::vector<UptimeTotals>> PgResultStore::SumUptime(absl::Time from,
                                                                    absl::Time to) {
   if (from > to) return absl::InvalidArgumentError("uptime sum: window ends before it starts");

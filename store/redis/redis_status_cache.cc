@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
+#include "uptime/v1/monitor.pb.h"
 
 namespace uptime::store {
 namespace {
@@ -44,6 +45,9 @@ std::string RedisStatusCache::HistoryKey(absl::string_view id) const {
 std::string RedisStatusCache::IdsKey() const { return absl::StrCat(options_.key_prefix, "status-ids"); }
 std::string RedisStatusCache::ContentsKey() const {
   return absl::StrCat(options_.key_prefix, "contents");
+}
+std::string RedisStatusCache::LabelsKey() const {
+  return absl::StrCat(options_.key_prefix, "monitor-labels");
 }
 
 absl::Status RedisStatusCache::Put(absl::Span<const v1::MonitorStatus> statuses) {
@@ -195,6 +199,32 @@ absl::StatusOr<std::vector<v1::MonitorStatus>> RedisStatusCache::GetAll() {
   std::vector<v1::MonitorStatus> out;
   out.reserve(by_id.size());
   for (auto& [id, status] : by_id) out.push_back(std::move(status));
+  return out;
+}
+
+absl::Status RedisStatusCache::PutMonitorLabels(const LabelsById& labels) {
+  v1::ListMonitorsResponse record;
+  for (const auto& [id, monitor_labels] : labels) {
+    v1::Monitor* m = record.add_monitors();
+    m->set_id(id);
+    m->mutable_labels()->insert(monitor_labels.begin(), monitor_labels.end());
+  }
+  return client_.Pipeline({{"SET", LabelsKey(), record.SerializeAsString()}}).status();
+}
+
+absl::StatusOr<RedisStatusCache::LabelsById> RedisStatusCache::GetMonitorLabels() {
+  ASSIGN_OR_RETURN(std::vector<RedisReply> replies, client_.Pipeline({{"GET", LabelsKey()}}));
+  if (replies[0].type == RedisReply::Type::kNil) {
+    return absl::NotFoundError("redis holds no monitor labels");
+  }
+  v1::ListMonitorsResponse record;
+  if (!record.ParseFromString(replies[0].str)) {
+    return absl::DataLossError("redis holds monitor labels that do not parse");
+  }
+  LabelsById out;
+  for (const v1::Monitor& m : record.monitors()) {
+    out[m.id()] = std::map<std::string, std::string>(m.labels().begin(), m.labels().end());
+  }
   return out;
 }
 

@@ -9,6 +9,10 @@
 //                        history_length)
 //   uptime:contents      a marker: its absence tells MarkContents() that
 //                        Redis lost (or never had) what was written
+//   uptime:monitor-labels every monitor's labels, as one serialized
+//                        uptime.v1.ListMonitorsResponse of {id, labels}
+//                        (written by the gateway, which loads labels from
+//                        the coordinator; the statuses carry none)
 // Every call is one pipelined round trip (GetAll and an AppendHistory that
 // trims: two). ReplaceHistory swaps each list in a MULTI/EXEC, so readers
 // never see it half refilled.
@@ -17,6 +21,7 @@
 #ifndef UPTIME_STORE_REDIS_REDIS_STATUS_CACHE_H_
 #define UPTIME_STORE_REDIS_REDIS_STATUS_CACHE_H_
 
+#include <map>
 #include <string>
 
 #include "common/clock.h"
@@ -47,11 +52,22 @@ class RedisStatusCache : public StatusCache {
   uint64_t generation() const override { return client_.generation(); }
   absl::StatusOr<bool> MarkContents() override;
 
+  // Monitor id -> its labels.
+  using LabelsById = std::map<std::string, std::map<std::string, std::string>>;
+  // Replaces the recorded labels of every monitor with `labels` (one SET:
+  // readers never see half of it). Not part of StatusCache: only the
+  // gateway's fallback reads labels from Redis.
+  absl::Status PutMonitorLabels(const LabelsById& labels);
+  // What PutMonitorLabels() recorded; NOT_FOUND when nothing is (never
+  // written, or Redis lost it), DATA_LOSS when it does not parse.
+  absl::StatusOr<LabelsById> GetMonitorLabels();
+
  private:
   std::string StatusKey(absl::string_view id) const;
   std::string HistoryKey(absl::string_view id) const;
   std::string IdsKey() const;
   std::string ContentsKey() const;
+  std::string LabelsKey() const;
 
   const RedisStatusCacheOptions options_;
   RedisClient client_;

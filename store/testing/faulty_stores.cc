@@ -23,6 +23,7 @@ int StoreFaults::stalled_reads() const {
 }
 
 absl::Status StoreFaults::BeforeRead() {
+  ++reads_;
   {
     absl::MutexLock lock(&mu_);
     if (stall_) {
@@ -68,6 +69,11 @@ absl::StatusOr<v1::GetUptimeResponse> FaultyResultStore::GetUptime(const std::st
                                                                    absl::Time now) {
   UPTIME_FAULT(BeforeRead);
   return real_->GetUptime(monitor_id, now);
+}
+absl::StatusOr<std::vector<v1::GetUptimeResponse>> FaultyResultStore::GetUptimes(
+    absl::Span<const std::string> monitor_ids, absl::Time now) {
+  UPTIME_FAULT(BeforeRead);
+  return real_->GetUptimes(monitor_ids, now);
 }
 absl::StatusOr<std::vector<UptimeTotals>> FaultyResultStore::SumUptime(absl::Time from,
                                                                        absl::Time to) {

@@ -7,7 +7,7 @@
 //   store::MemoryResultStore memory;
 //   store::StoreFaults faults;
 //   store::FaultyResultStore results(&memory, &faults);
-//   faults.StallReads();       // ListResults / GetUptime now block ...
+//   faults.StallReads();       // ListResults / GetUptime(s) now block ...
 //   ... call the API; other calls must still answer ...
 //   faults.ReleaseReads();
 #ifndef UPTIME_STORE_TESTING_FAULTY_STORES_H_
@@ -40,6 +40,8 @@ class StoreFaults {
   void ReleaseReads();
   // Reads blocked right now.
   int stalled_reads() const;
+  // Reads started through the wrappers so far (a query's worth each).
+  int64_t reads() const { return reads_.load(); }
 
   // For the wrappers: the status a read or write gets now (blocking first,
   // for a read, while reads are stalled).
@@ -51,6 +53,7 @@ class StoreFaults {
 
   std::atomic<bool> down_{false};
   std::atomic<int> failing_writes_{0};
+  std::atomic<int64_t> reads_{0};
   mutable absl::Mutex mu_;
   bool stall_ ABSL_GUARDED_BY(mu_) = false;
   int stalled_ ABSL_GUARDED_BY(mu_) = 0;
@@ -67,6 +70,8 @@ class FaultyResultStore : public ResultStore {
   absl::StatusOr<ResultPage> ListResults(const ResultQuery& query) override;
   absl::StatusOr<v1::GetUptimeResponse> GetUptime(const std::string& monitor_id,
                                                   absl::Time now) override;
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> GetUptimes(
+      absl::Span<const std::string> monitor_ids, absl::Time now) override;
   absl::StatusOr<std::vector<UptimeTotals>> SumUptime(absl::Time from, absl::Time to) override;
   absl::Status RollUpHours(absl::Time now) override;
   absl::Status ApplyRetention(absl::Time now, int raw_days, int minute_days) override;

@@ -15,21 +15,12 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "common/clock.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "store/memory/memory_catalog_store.h"
-#include "store/catalog_store.h"
-#include "store/incident_store.h"
-#include "store/memory/memory_incident_store.h"
-#include "store/memory/memory_result_store.h"
-#include "store/postgres/pg_catalog_store.h"
-#include "store/postgres/pg_incident_store.h"
 #include "store/postgres/pg_pool.h"
-#include "store/postgres/pg_result_store.h"
-#include "store/result_store.h"
 
 namespace uptime::testing {
 
@@ -38,19 +29,12 @@ namespace uptime::testing {
 absl::StatusOr<std::string> FreshDatabase(bool migrated = true);
 
 // Backends for the typed suites (TYPED_TEST_SUITE(..., StoreBackends,
-// BackendNames)): every store interface is tested against both.
+// BackendNames)): every store interface is tested against both. The stores
+// under test are made on them by StoreContractTest
+// (store/testing/store_contract_test.h).
 struct MemoryBackend {
   static std::string Name() { return "Memory"; }
   absl::Status SetUp() { return absl::OkStatus(); }
-  std::unique_ptr<store::CatalogStore> Catalog() {
-    return std::make_unique<store::MemoryCatalogStore>();
-  }
-  std::unique_ptr<store::ResultStore> Results() {
-    return std::make_unique<store::MemoryResultStore>();
-  }
-  std::unique_ptr<store::IncidentStore> Incidents(Clock* clock) {
-    return std::make_unique<store::MemoryIncidentStore>(clock);
-  }
 };
 
 struct PostgresBackend {
@@ -60,15 +44,6 @@ struct PostgresBackend {
     if (!dsn.ok()) return dsn.status();
     pool = std::make_unique<store::PgPool>(store::PgPoolOptions{.conn = {.dsn = *dsn}, .size = 4});
     return absl::OkStatus();
-  }
-  std::unique_ptr<store::CatalogStore> Catalog() {
-    return std::make_unique<store::PgCatalogStore>(pool.get());
-  }
-  std::unique_ptr<store::ResultStore> Results() {
-    return std::make_unique<store::PgResultStore>(pool.get());
-  }
-  std::unique_ptr<store::IncidentStore> Incidents(Clock* clock) {
-    return std::make_unique<store::PgIncidentStore>(pool.get(), clock);
   }
   std::unique_ptr<store::PgPool> pool;
 };

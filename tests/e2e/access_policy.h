@@ -25,6 +25,7 @@ inline const std::map<std::string, Need>& AccessTable() {
       {"uptime.v1.StatusService.ListStatuses", Need::kViewer},
       {"uptime.v1.StatusService.ListResults", Need::kViewer},
       {"uptime.v1.StatusService.GetUptime", Need::kViewer},
+      {"uptime.v1.StatusService.BatchGetUptime", Need::kViewer},
       {"uptime.v1.StatusService.ListUptime", Need::kViewer},
       {"uptime.v1.StatusService.ListIncidents", Need::kViewer},
       {"uptime.v1.StatusService.WatchEvents", Need::kViewer},

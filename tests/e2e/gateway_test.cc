@@ -508,6 +508,101 @@ TEST_F(GatewayTest, StatusesLoadFromRedisWhileTheCoordinatorIsDown) {
       absl::Seconds(30));
 }
 
+TEST_F(GatewayTest, LabelSelectorsWorkOnStatusesLoadedFromRedis) {
+  // A gateway with --redis records in Redis the labels it loads.
+  StartGateway({"--redis", redis_->host_port()});
+  const std::string core = CreateMonitor("core-api", R"({"team":"core"})");
+  const std::string web = CreateMonitor("web", R"({"team":"web"})");
+  ASSERT_EVENTUALLY(cluster_.StateOf(core) == v1::STATE_UP && cluster_.StateOf(web) == v1::STATE_UP,
+                    absl::Seconds(20));
+  // In Redis: both statuses (the coordinator's mirror) and a record of the
+  // labels covering both (the gateway's).
+  auto in_redis = [&] {
+    const std::string reply = RawExchange(
+        redis_->port(), "SCARD uptime:status-ids\r\nGET uptime:monitor-labels\r\nQUIT\r\n");
+    return absl::StartsWith(reply, ":2\r\n") && Has(reply, core) && Has(reply, web);
+  };
+  ASSERT_EVENTUALLY(in_redis(), absl::Seconds(20));
+  // A gateway whose own token the coordinator refuses never loads from it
+  // (as if it were unreachable) and falls back to Redis, while the callers'
+  // tokens are still checked by the coordinator, so reads are served from
+  // the Redis snapshot.
+  (void)gateway_->Kill();
+  auto process = Process::Start(
+      BinaryPath("uptime-gateway"),
+      {"--listen", absl::StrCat("127.0.0.1:", port_), "--coordinator", cluster_.address(),
+       "--token", "not-a-known-token", "--redis", redis_->host_port(), "--threads", "2",
+       "--log-level", "debug"});
+  ASSERT_TRUE(process.ok()) << process.status();
+  gateway_ = std::move(*process);
+  ASSERT_EVENTUALLY(HttpCall(port_, "GET", "/readyz", "").status == 200, absl::Seconds(20));
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_upstream_connected"), 0);
+  HttpResult r =
+      HttpCall(port_, "GET", "/api/v1/statuses?label_selector=team%3Dcore", kReadToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, core)) << r.body;
+  EXPECT_FALSE(Has(r.body, web)) << r.body;
+  r = HttpCall(port_, "GET", "/api/v1/statuses:summary?label_selector=team%3Dweb", kReadToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Has(r.body, R"("total":1)")) << r.body;
+  EXPECT_EQ(MetricValue(port_, "uptime_gateway_upstream_connected"), 0);
+}
+
+TEST_F(GatewayTest, LargeStatusListsGoOutWholeOnAKeptAliveConnection) {
+  // Enough monitors for a list past 16 KiB: from its second send on it goes
+  // out with sendfile from a memory file.
+  constexpr int kMonitors = 200;
+  for (int i = 0; i < kMonitors; ++i) CreateMonitor(absl::StrCat("bulk-", i));
+  const std::string list = "/api/v1/statuses?page_size=1000";
+  auto count_up = [&] {
+    const std::string body = HttpCall(port_, "GET", list, kReadToken).body;
+    int n = 0;
+    for (size_t at = body.find("STATE_UP"); at != std::string::npos;
+         at = body.find("STATE_UP", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  ASSERT_EVENTUALLY(count_up() == kMonitors, absl::Seconds(60));
+  // Several requests on one connection, a HEAD among them; the last asks
+  // to close. Each answer must be whole, or the next would not parse.
+  const std::string get = absl::StrCat("GET ", list, " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ",
+                                       kReadToken, "\r\n");
+  const std::string head = absl::StrCat("HEAD ", list,
+                                        " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ",
+                                        kReadToken, "\r\n\r\n");
+  const std::string raw = RawExchange(port_, absl::StrCat(get, "\r\n", get, "\r\n", head, get,
+                                                          "\r\n", get, "Connection: close\r\n\r\n"));
+  std::vector<std::string> bodies;
+  size_t at = 0;
+  for (int i = 0; i < 5; ++i) {
+    const size_t end = raw.find("\r\n\r\n", at);
+    ASSERT_NE(end, std::string::npos) << "answer " << i << " missing";
+    const std::string head_block = raw.substr(at, end - at);
+    EXPECT_TRUE(absl::StartsWith(head_block, "HTTP/1.1 200 OK\r\n")) << head_block;
+    const size_t cl = head_block.find("Content-Length: ");
+    ASSERT_NE(cl, std::string::npos) << head_block;
+    size_t length = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(
+        head_block.substr(cl + 16, head_block.find("\r\n", cl) - cl - 16), &length));
+    EXPECT_GT(length, 16u * 1024);
+    at = end + 4;
+    if (i == 2) continue;  // HEAD: no body
+    ASSERT_LE(at + length, raw.size()) << "answer " << i << " cut short";
+    bodies.push_back(raw.substr(at, length));
+    at += length;
+  }
+  EXPECT_EQ(at, raw.size());  // nothing after the last answer
+  // Written from memory (a body's first send) or from its file: the same
+  // bytes. (A periodic reload may renew the results in between, once.)
+  ASSERT_EQ(bodies.size(), 4u);
+  EXPECT_TRUE(bodies[0] == bodies[1] || bodies[2] == bodies[3]);
+  for (const std::string& body : bodies) {
+    EXPECT_TRUE(absl::StartsWith(body, R"({"statuses":[)")) << body.substr(0, 100);
+    EXPECT_TRUE(absl::EndsWith(body, "]}")) << body.substr(body.size() - 100);
+  }
+}
+
 TEST_F(GatewayTest, MalformedHttpGets4xxAndTheServerKeepsServing) {
   std::string reply = RawExchange(port_, "GARBAGE\r\n\r\n");
   EXPECT_TRUE(absl::StartsWith(reply, "HTTP/1.1 400")) << reply;

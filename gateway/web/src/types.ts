@@ -128,6 +128,9 @@ export interface UptimeWindow {
 }
 export interface DailyBar { day?: string; checks?: string; failures?: string; uptimePercent?: number }
 export interface GetUptimeResponse { monitorId?: string; windows?: UptimeWindow[]; dailyBars?: DailyBar[] }
+// BatchGetUptime: GetUptime of up to 1,000 monitors, in request order.
+export interface BatchGetUptimeRequest { monitorIds?: string[] }
+export interface BatchGetUptimeResponse { uptimes?: GetUptimeResponse[] }
 // ListUptime: many monitors' uptime over one window (24h), from the
 // coordinator's periodically refreshed summary.
 export interface MonitorUptime {
