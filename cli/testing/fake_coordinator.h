@@ -133,6 +133,16 @@ class FakeCoordinator {
   class Auth;
   class Users;
   class Audit;
+  // Each defined beside its class (fake_*_service*.cc).
+  static std::unique_ptr<grpc::Service> NewMonitorService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewStatusService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewClusterService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewMaintenanceService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewStatusPageService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewNotificationService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewAuthService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewUserService(FakeCoordinator& fake);
+  static std::unique_ptr<grpc::Service> NewAuditService(FakeCoordinator& fake);
 
   // Records the call; returns the configured failure or OK.
   grpc::Status Begin(const grpc::ServerContext& ctx);
@@ -186,16 +196,17 @@ class FakeCoordinator {
   std::optional<v1::ListStatusesRequest> last_list_statuses_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> authorizations_ ABSL_GUARDED_BY(mu_);
 
-  // Declared after the state they use, so they are destroyed first.
-  std::unique_ptr<Monitors> monitor_service_;
-  std::unique_ptr<Statuses> status_service_;
-  std::unique_ptr<Cluster> cluster_service_;
-  std::unique_ptr<Maintenance> maintenance_service_;
-  std::unique_ptr<StatusPages> status_page_service_;
-  std::unique_ptr<Channels> channel_service_;
-  std::unique_ptr<Auth> auth_service_;
-  std::unique_ptr<Users> user_service_;
-  std::unique_ptr<Audit> audit_service_;
+  // Declared after the state they use, so they are destroyed first. Held
+  // as grpc::Service so that each service's class stays in its own file.
+  std::unique_ptr<grpc::Service> monitor_service_;
+  std::unique_ptr<grpc::Service> status_service_;
+  std::unique_ptr<grpc::Service> cluster_service_;
+  std::unique_ptr<grpc::Service> maintenance_service_;
+  std::unique_ptr<grpc::Service> status_page_service_;
+  std::unique_ptr<grpc::Service> channel_service_;
+  std::unique_ptr<grpc::Service> auth_service_;
+  std::unique_ptr<grpc::Service> user_service_;
+  std::unique_ptr<grpc::Service> audit_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string addr_;
 };
