@@ -223,6 +223,19 @@ const store::StoredUser* AccountRegistry::FindUserLocked(const std::string& id) 
   return it == users_.end() ? nullptr : &it->second;
 }
 
+absl::StatusOr<store::StoredUser> AccountRegistry::CopyUser(const std::string& id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  const store::StoredUser* user = FindUserLocked(id);
+  if (user == nullptr) return absl::NotFoundError(absl::StrCat("user '", id, "' not found"));
+  return *user;
+}
+
+absl::StatusOr<store::StoredUser> AccountRegistry::CopyOwnUser(const Actor& actor) const {
+  absl::StatusOr<store::StoredUser> user = CopyUser(actor.principal.user_id);
+  if (absl::IsNotFound(user.status())) return absl::NotFoundError("user not found");
+  return user;
+}
+
 v1::User AccountRegistry::PublicUserLocked(const store::StoredUser& stored) const {
   v1::User user = stored.user;
   user.clear_password();

@@ -149,6 +149,13 @@ class AccountRegistry : public CredentialResolver {
                           absl::string_view resource_type, absl::string_view resource_id) const;
   const store::StoredUser* FindUserLocked(const std::string& id) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // A copy of user `id`, for a write that replaces it (or records what it
+  // was): NOT_FOUND naming the id when there is none. CopyOwnUser is the
+  // same for the caller's own user, whose id the message leaves out.
+  absl::StatusOr<store::StoredUser> CopyUser(const std::string& id) const
+      ABSL_LOCKS_EXCLUDED(mu_);
+  absl::StatusOr<store::StoredUser> CopyOwnUser(const Actor& actor) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   v1::User PublicUserLocked(const store::StoredUser& user) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   v1::ApiKey PublicKey(const KeyEntry& key) const;
   void DropSessionsLocked(const std::string& user_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -53,6 +53,14 @@ class AccountRegistryTest : public ::testing::Test {
     return key.ok() ? key->key() : "";
   }
 
+  // `user` signed in with a password: a session with the user's role.
+  static Actor SessionOf(const v1::User& user) {
+    return Actor{.principal = {.role = ToAccessRole(user.role()),
+                               .kind = CredentialKind::kSession,
+                               .name = user.username(),
+                               .user_id = user.id()}};
+  }
+
   Principal Resolved(const std::string& credential) {
     absl::StatusOr<Principal> p = accounts_->Resolve(credential);
     return p.ok() ? *p : Principal{};
@@ -197,10 +205,7 @@ TEST_F(AccountRegistryTest, ApiKeysAreShownOnceStoredHashedAndRevocable) {
 
 TEST_F(AccountRegistryTest, AKeyNeverOutranksItsOwner) {
   v1::User erin = MakeUser("erin", v1::ROLE_EDITOR);
-  Actor self{.principal = {.role = AccessRole::kEditor,
-                           .kind = CredentialKind::kSession,
-                           .name = "erin",
-                           .user_id = erin.id()}};
+  Actor self = SessionOf(erin);
   v1::ApiKey spec;
   spec.set_name("too strong");
   spec.set_role(v1::ROLE_ADMIN);
@@ -218,10 +223,7 @@ TEST_F(AccountRegistryTest, AKeyNeverOutranksItsOwner) {
 
 TEST_F(AccountRegistryTest, ExpiredKeysAreRefused) {
   v1::User erin = MakeUser("erin", v1::ROLE_VIEWER);
-  Actor self{.principal = {.role = AccessRole::kViewer,
-                           .kind = CredentialKind::kSession,
-                           .name = "erin",
-                           .user_id = erin.id()}};
+  Actor self = SessionOf(erin);
   v1::ApiKey spec;
   spec.set_name("short-lived");
   spec.set_role(v1::ROLE_VIEWER);
@@ -308,10 +310,7 @@ TEST_F(AccountRegistryTest, OwnershipRules) {
   v1::User ivy = MakeUser("ivy", v1::ROLE_EDITOR);
   v1::User jon = MakeUser("jon", v1::ROLE_EDITOR);
   std::string jons_key = Key(jon, v1::ROLE_VIEWER);
-  Actor ivy_actor{.principal = {.role = AccessRole::kEditor,
-                                .kind = CredentialKind::kSession,
-                                .name = "ivy",
-                                .user_id = ivy.id()}};
+  Actor ivy_actor = SessionOf(ivy);
   EXPECT_TRUE(accounts_->GetUser(ivy_actor, "me").ok());
   EXPECT_TRUE(absl::IsPermissionDenied(accounts_->GetUser(ivy_actor, jon.id()).status()));
   EXPECT_TRUE(absl::IsPermissionDenied(accounts_->ListApiKeys(ivy_actor, jon.id()).status()));
@@ -322,10 +321,7 @@ TEST_F(AccountRegistryTest, OwnershipRules) {
 
 TEST_F(AccountRegistryTest, AdminsCannotLockThemselvesOut) {
   v1::User root = MakeUser("root", v1::ROLE_ADMIN);
-  Actor self{.principal = {.role = AccessRole::kAdmin,
-                           .kind = CredentialKind::kSession,
-                           .name = "root",
-                           .user_id = root.id()}};
+  Actor self = SessionOf(root);
   v1::User demote;
   demote.set_id("me");
   demote.set_role(v1::ROLE_VIEWER);
@@ -409,17 +405,11 @@ TEST_F(AccountRegistryTest, TotpSecondFactor) {
 TEST_F(AccountRegistryTest, AdminsRemoveSecondFactorsOthersCannot) {
   v1::User lou = MakeUser("lou", v1::ROLE_VIEWER);
   v1::User mo = MakeUser("mo", v1::ROLE_EDITOR);
-  Actor lou_actor{.principal = {.role = AccessRole::kViewer,
-                                .kind = CredentialKind::kSession,
-                                .name = "lou",
-                                .user_id = lou.id()}};
+  Actor lou_actor = SessionOf(lou);
   absl::StatusOr<v1::TotpEnrollment> e = accounts_->BeginTotpEnrollment(lou_actor);
   ASSERT_TRUE(e.ok());
   ASSERT_TRUE(accounts_->ConfirmTotpEnrollment(lou_actor, TotpCode(e->secret(), clock_.Now())).ok());
-  Actor mo_actor{.principal = {.role = AccessRole::kEditor,
-                               .kind = CredentialKind::kSession,
-                               .name = "mo",
-                               .user_id = mo.id()}};
+  Actor mo_actor = SessionOf(mo);
   EXPECT_TRUE(absl::IsPermissionDenied(accounts_->DisableTotp(mo_actor, lou.id(), "")));
   EXPECT_TRUE(accounts_->DisableTotp(admin_, lou.id(), "").ok());
   EXPECT_TRUE(SignIn("lou", kPassword).ok());

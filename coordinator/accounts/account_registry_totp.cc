@@ -53,13 +53,7 @@ absl::Status AccountRegistry::ConfirmTotpEnrollment(const Actor& actor, const st
         "code: does not match; check the phone's clock and enter the current code");
   }
   absl::MutexLock write(&write_mu_);
-  store::StoredUser updated;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(actor.principal.user_id);
-    if (user == nullptr) return absl::NotFoundError("user not found");
-    updated = *user;
-  }
+  ASSIGN_OR_RETURN(store::StoredUser updated, CopyOwnUser(actor));
   v1::AuditEvent audit = NewAudit(actor, "user.totp_enable", "user", actor.principal.user_id);
   updated.totp_secret = secret;
   ToProto(now, updated.user.mutable_update_time());
@@ -82,13 +76,7 @@ absl::Status AccountRegistry::DisableTotp(const Actor& actor, const std::string&
   if (!own && actor.principal.role < AccessRole::kAdmin) {
     return Denied("removing another user's second factor");
   }
-  store::StoredUser updated;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(user_id);
-    if (user == nullptr) return absl::NotFoundError(absl::StrCat("user '", user_id, "' not found"));
-    updated = *user;
-  }
+  ASSIGN_OR_RETURN(store::StoredUser updated, CopyUser(user_id));
   if (own) {
     RETURN_IF_ERROR(CheckOwnPassword(user_id, updated.password_hash, password, "password"));
   }

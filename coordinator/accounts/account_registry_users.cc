@@ -161,13 +161,7 @@ absl::StatusOr<v1::User> AccountRegistry::UpdateUser(const Actor& actor, const v
     }
   }
   absl::MutexLock write(&write_mu_);
-  store::StoredUser updated;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(id);
-    if (user == nullptr) return absl::NotFoundError(absl::StrCat("user '", id, "' not found"));
-    updated = *user;
-  }
+  ASSIGN_OR_RETURN(store::StoredUser updated, CopyUser(id));
   v1::AuditEvent audit = NewAudit(actor, "user.update", "user", id);
   audit.set_before_json(Json(updated.user));
   for (const std::string& path : mask.paths()) {
@@ -201,12 +195,8 @@ absl::Status AccountRegistry::DeleteUser(const Actor& actor, const std::string& 
   }
   absl::MutexLock write(&write_mu_);
   v1::AuditEvent audit = NewAudit(actor, "user.delete", "user", id);
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(id);
-    if (user == nullptr) return absl::NotFoundError(absl::StrCat("user '", id, "' not found"));
-    audit.set_before_json(Json(user->user));
-  }
+  ASSIGN_OR_RETURN(const store::StoredUser user, CopyUser(id));
+  audit.set_before_json(Json(user.user));
   RETURN_IF_ERROR(store_->DeleteUser(id, audit));
   absl::MutexLock lock(&mu_);
   DropSessionsLocked(id);
@@ -228,24 +218,12 @@ absl::Status AccountRegistry::ChangePassword(const Actor& actor,
         "a password belongs to a user; this call is made with ", actor.principal.name));
   }
   RETURN_IF_ERROR(ValidatePassword("new_password", new_password));
-  std::string stored_hash;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(actor.principal.user_id);
-    if (user == nullptr) return absl::NotFoundError("user not found");
-    stored_hash = user->password_hash;
-  }
-  RETURN_IF_ERROR(
-      CheckOwnPassword(actor.principal.user_id, stored_hash, current_password, "current_password"));
+  ASSIGN_OR_RETURN(const store::StoredUser current, CopyOwnUser(actor));
+  RETURN_IF_ERROR(CheckOwnPassword(actor.principal.user_id, current.password_hash,
+                                   current_password, "current_password"));
   ASSIGN_OR_RETURN(std::string new_hash, HashPassword(new_password, options_.password_cost));
   absl::MutexLock write(&write_mu_);
-  store::StoredUser updated;
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    const store::StoredUser* user = FindUserLocked(actor.principal.user_id);
-    if (user == nullptr) return absl::NotFoundError("user not found");
-    updated = *user;
-  }
+  ASSIGN_OR_RETURN(store::StoredUser updated, CopyOwnUser(actor));
   updated.password_hash = std::move(new_hash);
   updated.user.set_must_change_password(false);
   ToProto(clock_->Now(), updated.user.mutable_update_time());

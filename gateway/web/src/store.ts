@@ -5,27 +5,17 @@
 
 import { api, ApiError, getToken, setCsrfToken, setToken } from './api';
 import { watchEvents } from './events';
-import type { Caller, CheckResult, Event, Monitor, MonitorStatus, MonitorUptime, Role, State } from './types';
+import { RecentChecks } from './recent-checks';
+import { ResultStreams } from './result-streams';
+import { RECENT_TICKS, tick, type Row } from './rows';
+import type { Caller, CheckResult, Event, Monitor, MonitorStatus, MonitorUptime, Role } from './types';
+import { UptimeColumn } from './uptime-column';
 
-// One check in a monitor's recent-checks bar.
-export interface Tick { ok: boolean; ms: number; t: number }
+// The row model lives in rows.ts; pages import it from here.
+export { RECENT_TICKS, stateOf } from './rows';
+export type { Row, Tick } from './rows';
 
-export interface Row {
-  id: string;
-  monitor: Monitor | null;
-  status: MonitorStatus | null;
-  // Newest last, at most RECENT_TICKS.
-  recent: Tick[];
-}
-
-export const RECENT_TICKS = 24;
-
-// How often the overview's 24h uptime column is refetched: the coordinator
-// recomputes its summary about once a minute, so more often gains nothing.
-export const UPTIME_REFRESH_MS = 60_000;
-// After a failed fetch (e.g. 503 while a new leader computes its first
-// summary), sooner.
-const UPTIME_RETRY_MS = 10_000;
+export { UPTIME_REFRESH_MS } from './uptime-column';
 
 export type Theme = 'light' | 'dark' | 'system';
 
@@ -50,12 +40,6 @@ class Store {
   version = 0;
   // Bumped when monitors are added, renamed or removed (not on state changes).
   namesVersion = 0;
-  // 24h uptime per monitor id (ListUptime), swapped in whole on each
-  // refresh; uptimeVersion is bumped then, so sorts by uptime recompute.
-  uptime = new Map<string, MonitorUptime>();
-  uptimeVersion = 0;
-  // When the coordinator computed the figures shown (ISO time), if known.
-  uptimeAt: string | null = null;
   theme: Theme = (localStorage.getItem('uptime.theme') as Theme | null) ?? 'system';
   toast: { text: string; kind: 'ok' | 'error' } | null = null;
 
@@ -64,14 +48,16 @@ class Store {
   private events: AbortController | null = null;
   private toastTimer = 0;
   private slowTimer = 0;
-  private uptimeTimer = 0;
-  private uptimeLoading = false;
-  private recentFetched = new Map<string, number>();
-  private recentQueue: string[] = [];
-  private recentInFlight = 0;
-  private resultListeners = new Map<string, Set<(r: CheckResult) => void>>();
-  // One results stream per monitor that something listens to (onResult).
-  private resultStreams = new Map<string, AbortController>();
+  private uptimeColumn = new UptimeColumn({
+    signedIn: () => this.signedIn,
+    changed: () => this.changedSlowly(),
+  });
+  private recent = new RecentChecks({
+    waiting: () => this.loading && !this.loadedOnce,
+    row: (id) => this.rows.get(id),
+    changed: () => this.changedSlowly(),
+  });
+  private results = new ResultStreams((result) => this.apply({ result }));
   // list()'s array and the version it was made at.
   private listCache: Row[] = [];
   private listAt = -1;
@@ -108,40 +94,9 @@ class Store {
 
   // Calls `fn` with each live result of monitor `id`; returns the
   // unsubscribe. The monitor's results stream is open while anything
-  // listens.
+  // listens (result-streams.ts).
   onResult(id: string, fn: (r: CheckResult) => void): () => void {
-    let set = this.resultListeners.get(id);
-    if (!set) this.resultListeners.set(id, (set = new Set()));
-    set.add(fn);
-    if (!this.resultStreams.has(id)) this.resultStreams.set(id, this.watchResults(id));
-    return () => {
-      set!.delete(fn);
-      if (set!.size) return;
-      this.resultListeners.delete(id);
-      this.resultStreams.get(id)?.abort();
-      this.resultStreams.delete(id);
-    };
-  }
-
-  // One monitor's check results on a stream of their own: the main stream
-  // carries state changes only, since every result of every monitor would
-  // be the whole fleet's checks/s. The state changes this stream also
-  // carries are left to the main one. Results are not replayable (they
-  // carry no event id), so after a reconnect the next result simply comes.
-  private watchResults(id: string): AbortController {
-    const ctl = new AbortController();
-    void watchEvents(
-      { monitor_ids: id, include_results: 'true' },
-      {
-        onEvent: (e) => {
-          if (e.result) this.apply({ result: e.result });
-        },
-        onResync: () => {},
-        onConnection: () => {},
-      },
-      ctl.signal,
-    );
-    return ctl;
+    return this.results.listen(id, fn);
   }
 
   // Every row, in no particular order; one array per store version, shared
@@ -166,6 +121,19 @@ class Store {
       this.downAt = this.version;
     }
     return this.downN;
+  }
+
+  // 24h uptime per monitor id (ListUptime), swapped in whole on each
+  // refresh; uptimeVersion is bumped then, so sorts by uptime recompute.
+  get uptime(): Map<string, MonitorUptime> {
+    return this.uptimeColumn.byId;
+  }
+  get uptimeVersion(): number {
+    return this.uptimeColumn.version;
+  }
+  // When the coordinator computed the figures shown (ISO time), if known.
+  get uptimeAt(): string | null {
+    return this.uptimeColumn.at;
   }
 
   // A token in this tab, or a session the gateway confirmed.
@@ -241,14 +209,9 @@ class Store {
     localStorage.removeItem(SESSION_HINT);
     this.events?.abort();
     this.events = null;
-    this.resultStreams.forEach((c) => c.abort());
-    this.resultStreams.clear();
+    this.results.closeAll();
     this.rows.clear();
-    clearTimeout(this.uptimeTimer);
-    this.uptimeTimer = 0;
-    this.uptime = new Map();
-    this.uptimeAt = null;
-    this.uptimeVersion++;
+    this.uptimeColumn.clear();
     this.loadedOnce = false;
     this.caller = null;
     this.loaded = false;
@@ -387,37 +350,17 @@ class Store {
     } finally {
       this.loading = false;
       this.changed();
-      // The recent-checks bars waited for the list: see pumpRecent.
-      this.pumpRecent();
+      // The recent-checks bars waited for the list: see RecentChecks.pump.
+      this.recent.pump();
       // So does the uptime column, which is not needed for the first screen.
-      if (!this.uptimeTimer && !this.uptimeLoading && this.signedIn) void this.loadUptime();
+      if (this.uptimeColumn.idle && this.signedIn) void this.loadUptime();
     }
   }
 
-  // Fetches every monitor's 24h uptime (one list, refreshed periodically for
-  // the whole overview, not per row) and schedules the next refresh.
-  async loadUptime(): Promise<void> {
-    if (this.uptimeLoading) return;
-    this.uptimeLoading = true;
-    clearTimeout(this.uptimeTimer);
-    let next = UPTIME_REFRESH_MS;
-    try {
-      const map = new Map<string, MonitorUptime>();
-      let computedAt: string | null = null;
-      await api.listUptime((page) => {
-        for (const u of page) if (u.monitorId) map.set(u.monitorId, u);
-      }, (at) => (computedAt = at));
-      this.uptime = map;
-      this.uptimeAt = computedAt;
-      this.uptimeVersion++;
-      this.changedSlowly();
-    } catch {
-      next = UPTIME_RETRY_MS;
-    } finally {
-      this.uptimeLoading = false;
-      // Signed out meanwhile: no more refreshes.
-      this.uptimeTimer = this.signedIn ? window.setTimeout(() => void this.loadUptime(), next) : 0;
-    }
+  // Fetches every monitor's 24h uptime and schedules the next refresh
+  // (uptime-column.ts).
+  loadUptime(): Promise<void> {
+    return this.uptimeColumn.load();
   }
 
   private apply(e: Event): void {
@@ -429,7 +372,7 @@ class Store {
         return;
       }
       const s: MonitorStatus = row.status ?? { monitorId: row.id };
-      this.recentFetched.delete(row.id);
+      this.recent.forget(row.id);
       row.status = {
         ...s,
         state: c.toState ?? 'STATE_UNSPECIFIED',
@@ -448,50 +391,15 @@ class Store {
       }
       row.recent.push(tick(r));
       if (row.recent.length > RECENT_TICKS) row.recent.splice(0, row.recent.length - RECENT_TICKS);
-      this.resultListeners.get(row.id)?.forEach((fn) => fn(r));
+      this.results.emit(row.id, r);
       this.changedSlowly();
     }
   }
 
   // Fetches the recent results of the monitors on screen, 4 at a time, each
-  // at most once a minute or after its state changed. Replaces the queue, so
-  // rows scrolled past are not fetched.
+  // at most once a minute or after its state changed (recent-checks.ts).
   wantRecent(ids: string[]): void {
-    const now = Date.now();
-    this.recentQueue = ids.filter((id) => now - (this.recentFetched.get(id) ?? 0) > 60_000);
-    this.pumpRecent();
-  }
-
-  private pumpRecent(): void {
-    // While the first load runs, the rows on screen change with every page
-    // (worst first) and the browser's 6 connections per host are better
-    // spent on the list itself.
-    if (this.loading && !this.loadedOnce) return;
-    while (this.recentInFlight < 4 && this.recentQueue.length) {
-      const id = this.recentQueue.shift()!;
-      this.recentFetched.set(id, Date.now());
-      this.recentInFlight++;
-      api
-        .listResults(id, { page_size: RECENT_TICKS })
-        .then((res) => {
-          const row = this.rows.get(id);
-          const results = res.results ?? [];
-          if (!row || !results.length) return;
-          // Newest first from the server; the bar is oldest first.
-          row.recent = results.slice(0, RECENT_TICKS).reverse().map(tick);
-          const newest = results[0]!;
-          const last = row.status?.lastResult;
-          if (!last || Number(newest.startTimeUs ?? 0) > Number(last.startTimeUs ?? 0)) {
-            row.status = { ...(row.status ?? { monitorId: id }), lastResult: newest };
-          }
-          this.changedSlowly();
-        })
-        .catch(() => this.recentFetched.delete(id))
-        .finally(() => {
-          this.recentInFlight--;
-          this.pumpRecent();
-        });
-    }
+    this.recent.want(ids);
   }
 
   // Adds or refreshes one monitor (after a write, or an event for a monitor
@@ -532,18 +440,9 @@ export function roleRank(r: Role | undefined): number {
   return RANKS[r ?? 'ROLE_UNSPECIFIED'] ?? 0;
 }
 
-function tick(r: CheckResult): Tick {
-  return { ok: !!r.success, ms: Number(r.latencyUs ?? 0) / 1000, t: Number(r.startTimeUs ?? 0) / 1000 };
-}
-
 export function applyTheme(t: Theme): void {
   const dark = t === 'dark' || (t === 'system' && matchMedia('(prefers-color-scheme: dark)').matches);
   document.documentElement.dataset.theme = dark ? 'dark' : 'light';
-}
-
-export function stateOf(row: Row): State {
-  if (row.monitor?.paused) return 'STATE_PAUSED';
-  return row.status?.state ?? 'STATE_PENDING';
 }
 
 export const store = new Store();
