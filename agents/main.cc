@@ -13,6 +13,7 @@
 #include "agents/agent_server.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/flags.h"
 #include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"

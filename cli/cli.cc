@@ -21,6 +21,7 @@
 #include "cli/watch_command.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/flags.h"
 #include "common/status_macros.h"
 
 namespace uptime::cli {

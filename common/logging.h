@@ -5,10 +5,14 @@
 
 #include <string>
 
-#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "spdlog/fmt/fmt.h"
+
+// Declared, not included: CLI11 is costly to compile (see common/flags.h).
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace uptime {
 

@@ -10,6 +10,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "common/config.h"
+#include "common/flags.h"
 
 namespace uptime {
 

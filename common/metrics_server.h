@@ -12,10 +12,14 @@
 #include <memory>
 #include <string>
 
-#include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "common/metrics.h"
 #include "common/tls.h"
+
+// Declared, not included: CLI11 is costly to compile (see common/flags.h).
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace uptime {
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/flags.h"
 #include "common/status_macros.h"
 #include "gateway/http_server.h"
 

@@ -5,11 +5,15 @@
 
 #include <string>
 
-#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/logging.h"
 #include "common/tls.h"
+
+// Declared, not included: CLI11 is costly to compile (see common/flags.h).
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace uptime::gateway {
 

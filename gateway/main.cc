@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "common/clock.h"
 #include "common/config.h"
+#include "common/flags.h"
 #include "common/logging.h"
 #include "common/signals.h"
 #include "gateway/gateway_config.h"

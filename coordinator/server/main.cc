@@ -11,6 +11,7 @@
 #include "absl/synchronization/notification.h"
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/flags.h"
 #include "common/metrics_server.h"
 #include "common/logging.h"
 #include "common/signals.h"
