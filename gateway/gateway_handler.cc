@@ -86,6 +86,13 @@ class HubSource : public SseSource {
   uint64_t watch_ = 0;         // likewise
 };
 
+// Whether a caller with `role` (or the error looking it up) may read.
+absl::Status ReadDecision(const absl::StatusOr<v1::Role>& role) {
+  if (!role.ok()) return role.status();
+  if (*role < v1::ROLE_VIEWER) return absl::PermissionDeniedError("this token may not read");
+  return absl::OkStatus();
+}
+
 // A watch of more ids than this should use a label selector.
 constexpr int kMaxWatchedMonitorIds = 1000;
 
@@ -127,7 +134,8 @@ GatewayHandler::GatewayHandler(GatewayHandlerDeps deps)
 
 void GatewayHandler::Handle(HttpRequest request, Respond respond) {
   const absl::Time start = deps_.clock->Now();
-  const std::string path = request.path;
+  // Valid until `request` is moved on, which is the last thing done.
+  const std::string& path = request.path;
   // The metrics label: the route's operation for API calls, a fixed name
   // otherwise (never the raw path, whose values are unbounded).
   auto label = std::make_shared<std::string>("other");
@@ -142,7 +150,7 @@ void GatewayHandler::Handle(HttpRequest request, Respond respond) {
   if (absl::StartsWith(path, "/api/")) {
     RouteMatch m = router_.Match(request.method, path);
     if (m.result == RouteMatch::Result::kFound) *label = ApiRoutes()[m.route].operation_id;
-    return HandleApi(std::move(request), measured);
+    return HandleApi(std::move(request), std::move(m), std::move(measured));
   }
   const bool get = request.method == http::verb::get || request.method == http::verb::head;
   if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
@@ -166,8 +174,7 @@ void GatewayHandler::Handle(HttpRequest request, Respond respond) {
   ServeStatic(request, measured);
 }
 
-void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
-  RouteMatch m = router_.Match(request.method, request.path);
+void GatewayHandler::HandleApi(HttpRequest request, RouteMatch m, Respond respond) {
   if (m.result == RouteMatch::Result::kNotFound) {
     return respond(ErrorResponse(
         absl::NotFoundError(absl::StrCat("no API route ", request.path.substr(0, 200)))));
@@ -214,16 +221,15 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
   std::string memo_key;
   if (memo) {
     memo_key = absl::StrCat(m.route, "?", request.query);
-    std::unique_ptr<pb::Message> parsed;
+    std::shared_ptr<const pb::Message> parsed;
     {
       absl::MutexLock lock(&parsed_mu_);
       auto it = parsed_.find(memo_key);
-      if (it != parsed_.end()) {
-        parsed.reset(it->second->New());
-        parsed->CopyFrom(*it->second);
-      }
+      if (it != parsed_.end()) parsed = it->second;  // only ever read: shared, not copied
     }
-    if (parsed != nullptr) return ServeRoute(route, request, std::move(parsed), respond);
+    if (parsed != nullptr) {
+      return ServeFromMemory(route, request, std::move(parsed), std::move(respond));
+    }
   }
   // Build the request message: query, then body, then path (the path wins).
   absl::StatusOr<QueryParams> params = ParseQuery(request.query);
@@ -261,28 +267,35 @@ void GatewayHandler::HandleApi(HttpRequest request, const Respond& respond) {
     if (parsed_.size() >= kMaxParsedRequests) parsed_.clear();
     parsed_.emplace(std::move(memo_key), std::move(copy));
   }
-  ServeRoute(route, request, *std::move(message), respond);
+  ServeRoute(route, request, *std::move(message), std::move(respond));
 }
 
 void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& request,
-                                std::unique_ptr<pb::Message> message, const Respond& respond) {
+                                std::unique_ptr<pb::Message> message, Respond respond) {
   if (route.kind == RouteKind::kProxy) {
     const bool write = route.method != http::verb::get;
     route.call(*deps_.stubs, std::move(message), request.authorization,
                sign_in_.ClientAddress(request), deps_.rpc_timeout,
-               [this, respond, write](const grpc::Status& status, std::string json) {
+               [this, respond = std::move(respond), write](const grpc::Status& status,
+                                                          std::string json) {
                  if (!status.ok()) return respond(ErrorResponse(FromGrpcStatus(status)));
                  if (write && deps_.after_write) deps_.after_write();
                  respond(JsonResponse(std::move(json)));
                });
     return;
   }
-  // Everything else is served from memory, for callers with the read role.
-  std::shared_ptr<pb::Message> shared(std::move(message));
-  std::string last_event_id = request.last_event_id;
-  const std::string authorization = request.authorization;
-  CheckRead(authorization, [this, &route, shared, respond, last_event_id,
-                            authorization](absl::Status allowed) {
+  ServeFromMemory(route, request, std::move(message), std::move(respond));
+}
+
+void GatewayHandler::ServeFromMemory(const ApiRoute& route, const HttpRequest& request,
+                                     std::shared_ptr<const pb::Message> shared, Respond respond) {
+  // Only an event stream needs these once authorized (no copies otherwise).
+  const bool events = route.kind == RouteKind::kEvents;
+  auto serve = [this, &route, shared = std::move(shared), respond = std::move(respond),
+                last_event_id = events ? request.last_event_id : std::string(),
+                authorization = events ? request.authorization : std::string(),
+                gzip = route.kind == RouteKind::kStatusList &&
+                       AcceptsGzip(request.accept_encoding)](absl::Status allowed) {
     if (!allowed.ok()) return respond(ErrorResponse(allowed));
     if (route.kind == RouteKind::kEvents) {
       const auto& req = static_cast<const v1::WatchEventsRequest&>(*shared);
@@ -350,8 +363,37 @@ void GatewayHandler::ServeRoute(const ApiRoute& route, const HttpRequest& reques
         deps_.snapshot->ListJsonShared(*selector, req.label_selector(), req.state(),
                                        req.page_size(), req.page_token());
     if (!json.ok()) return respond(ErrorResponse(json.status()));
-    respond(JsonResponse(*std::move(json)));
-  });
+    respond(LargeJsonResponse(*std::move(json), gzip));
+  };
+  // A known token is decided here, without wrapping `serve` for later.
+  if (std::optional<absl::Status> allowed = CachedReadDecision(request.authorization)) {
+    return serve(*std::move(allowed));
+  }
+  CheckRead(request.authorization, std::move(serve));
+}
+
+HttpResponse GatewayHandler::LargeJsonResponse(std::shared_ptr<const std::string> body, bool gzip) {
+  // Below about one packet, compressing saves nothing worth the header.
+  constexpr size_t kGzipMinBytes = 1400;
+  if (body->size() < kGzipMinBytes) return JsonResponse(std::move(body));
+  std::shared_ptr<const std::string> gz = gzip ? gzip_.GzipFor(body) : nullptr;
+  const bool encoded = gz != nullptr;
+  HttpResponse r = JsonResponse(encoded ? std::move(gz) : std::move(body));
+  if (encoded) r.headers.emplace_back("Content-Encoding", "gzip");
+  // Caches must not hand one encoding to a client that asked for the other.
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  return r;
+}
+
+std::optional<absl::Status> GatewayHandler::CachedReadDecision(
+    const std::string& authorization) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("authorization: a bearer token is required");
+  }
+  if (std::optional<absl::StatusOr<v1::Role>> cached = deps_.roles->Lookup(authorization)) {
+    return ReadDecision(*cached);
+  }
+  return std::nullopt;
 }
 
 void GatewayHandler::CheckRead(const std::string& authorization,
@@ -359,14 +401,9 @@ void GatewayHandler::CheckRead(const std::string& authorization,
   if (authorization.empty()) {
     return then(absl::UnauthenticatedError("authorization: a bearer token is required"));
   }
-  auto decide = [](const absl::StatusOr<v1::Role>& role) {
-    if (!role.ok()) return role.status();
-    if (*role < v1::ROLE_VIEWER) return absl::PermissionDeniedError("this token may not read");
-    return absl::OkStatus();
-  };
   if (!fresh) {
-    if (std::optional<absl::StatusOr<v1::Role>> cached = deps_.roles->Lookup(authorization)) {
-      return then(decide(*cached));
+    if (std::optional<absl::Status> decided = CachedReadDecision(authorization)) {
+      return then(*std::move(decided));
     }
   }
   struct Call {
@@ -380,7 +417,7 @@ void GatewayHandler::CheckRead(const std::string& authorization,
                          absl::ToChronoMilliseconds(deps_.rpc_timeout));
   deps_.stubs->auth->async()->GetCaller(
       &call->ctx, &call->request, &call->response,
-      [this, call, authorization, decide, then = std::move(then)](grpc::Status status) {
+      [this, call, authorization, then = std::move(then)](grpc::Status status) {
         absl::StatusOr<v1::Role> role = call->response.role();
         if (!status.ok()) role = FromGrpcStatus(status);
         const auto code = role.status().code();
@@ -388,7 +425,7 @@ void GatewayHandler::CheckRead(const std::string& authorization,
             code == absl::StatusCode::kPermissionDenied) {
           deps_.roles->Put(authorization, role);
         }
-        then(decide(role));
+        then(ReadDecision(role));
       });
 }
 

@@ -13,6 +13,9 @@
 // auth:login); cookie-authenticated writes must carry the CSRF token
 // (session_cookies.h). Both are used alike everywhere under /api/v1.
 //
+// Large answers from memory (status lists) go out gzip'd to clients that
+// send Accept-Encoding: gzip, from a copy made once per snapshot version.
+//
 // Thread-safety: thread-safe; Handle() never blocks (coordinator calls use
 // gRPC's callback API and answer from gRPC's threads).
 #ifndef UPTIME_GATEWAY_GATEWAY_HANDLER_H_
@@ -20,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -32,6 +36,7 @@
 #include "gateway/error_mapping.h"
 #include "gateway/event_hub.h"
 #include "gateway/gateway_metrics.h"
+#include "gateway/gzip_body_cache.h"
 #include "gateway/http_types.h"
 #include "gateway/public_routes.h"
 #include "gateway/role_cache.h"
@@ -77,9 +82,20 @@ class GatewayHandler : public HttpHandler {
  private:
   explicit GatewayHandler(GatewayHandlerDeps deps);
 
-  void HandleApi(HttpRequest request, const Respond& respond);
+  // `m`: the router's answer for the request.
+  void HandleApi(HttpRequest request, RouteMatch m, Respond respond);
   void ServeRoute(const ApiRoute& route, const HttpRequest& request,
-                  std::unique_ptr<google::protobuf::Message> message, const Respond& respond);
+                  std::unique_ptr<google::protobuf::Message> message, Respond respond);
+  // The routes answered from memory (statuses, events); `message` is only
+  // read, so a parsed request can be shared.
+  void ServeFromMemory(const ApiRoute& route, const HttpRequest& request,
+                       std::shared_ptr<const google::protobuf::Message> message, Respond respond);
+  // Whether the caller may read, when that is known without the network
+  // (no token, or its role cached); nullopt otherwise.
+  std::optional<absl::Status> CachedReadDecision(const std::string& authorization) const;
+  // A large shared answer (a status list): its gzip copy, made once per
+  // body, when the client takes gzip; small ones stay plain.
+  HttpResponse LargeJsonResponse(std::shared_ptr<const std::string> body, bool gzip);
   // Runs `then` with OK when the caller may read, or with the error. With
   // `fresh`, asks the coordinator even when the RoleCache has the answer.
   void CheckRead(const std::string& authorization, std::function<void(absl::Status)> then,
@@ -90,6 +106,7 @@ class GatewayHandler : public HttpHandler {
   const SignIn sign_in_;
   Router router_;
   std::string openapi_;
+  GzipBodyCache gzip_;
   // Requests of status lists and summaries as parsed, by route and query
   // (see HandleApi); never modified once in.
   static constexpr size_t kMaxParsedRequests = 64;

@@ -1,4 +1,5 @@
-// HttpServer: the gateway's asynchronous HTTP/1.1 listener (Boost.Beast).
+// HttpServer: the gateway's asynchronous HTTP/1.1 listener (Boost.Beast);
+// each connection is served by a session (http_session.h).
 //
 // `threads` io_contexts, one thread each, each with its own acceptor on the
 // same port (SO_REUSEPORT: the kernel spreads connections, no shared accept
@@ -29,6 +30,7 @@
 #include "absl/time/time.h"
 #include "common/tls.h"
 #include "gateway/http_types.h"
+#include "gateway/server_tls.h"  // ValidateServerTls, for --check-config
 
 namespace uptime::gateway {
 
@@ -80,10 +82,6 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
   int port_ = 0;
 };
-
-// The TLS server context for `tls`, or INVALID_ARGUMENT naming --tls-cert or
-// --tls-key. Exposed for --check-config.
-absl::Status ValidateServerTls(const ServerTlsOptions& tls);
 
 }  // namespace uptime::gateway
 

@@ -21,10 +21,21 @@ namespace uptime::gateway {
 // order: Connection (when the version's default does not say it), Server,
 // Content-Type, `server_headers`, then `response.headers` (each replacing
 // earlier ones of the same name, case-insensitively, except Set-Cookie,
-// which may repeat), and Content-Length: `content_length`.
+// which may repeat), and Content-Length: `content_length` (0 for a status
+// that never carries a body, as Beast writes it).
 std::string ResponseHead(unsigned version, bool keep_alive, const HttpResponse& response,
                          const std::vector<std::pair<std::string, std::string>>& server_headers,
                          size_t content_length);
+
+// The same appended to *out: a session reuses one buffer for every head.
+void AppendResponseHead(std::string* out, unsigned version, bool keep_alive,
+                        const HttpResponse& response,
+                        const std::vector<std::pair<std::string, std::string>>& server_headers,
+                        size_t content_length);
+
+// Whether responses with `status` never carry a body (1xx, 204, 304): the
+// body is then not sent.
+bool StatusHasNoBody(unsigned status);
 
 }  // namespace uptime::gateway
 

@@ -52,15 +52,27 @@ TEST(ResponseHeadTest, SameBytesAsBeast) {
   HttpResponse untyped;
   untyped.content_type.clear();
   untyped.status = 503;
-  for (const HttpResponse* r : {&plain, &overriding, &untyped}) {
+  // No body, so no Content-Length (an unchanged static file).
+  HttpResponse not_modified;
+  not_modified.status = 304;
+  not_modified.headers = {{"ETag", "\"abc\""}};
+  for (const HttpResponse* r : {&plain, &overriding, &untyped, &not_modified}) {
+    const std::string& sent = r->status == 304 ? std::string() : body;
     for (unsigned version : {10u, 11u}) {
       for (bool keep_alive : {false, true}) {
-        EXPECT_EQ(ResponseHead(version, keep_alive, *r, kServerHeaders, body.size()) + body,
-                  BeastWrites(version, keep_alive, *r, body))
+        EXPECT_EQ(ResponseHead(version, keep_alive, *r, kServerHeaders, sent.size()) + sent,
+                  BeastWrites(version, keep_alive, *r, sent))
             << "status " << r->status << " version " << version << " keep-alive " << keep_alive;
       }
     }
   }
+}
+
+TEST(ResponseHeadTest, AppendsAfterWhatIsThere) {
+  HttpResponse r;
+  std::string out = "x";
+  AppendResponseHead(&out, 11, true, r, kServerHeaders, 5);
+  EXPECT_EQ(out, "x" + ResponseHead(11, true, r, kServerHeaders, 5));
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 # uptime-gateway against nginx in the same run, with wrk at 64 connections:
 #   1. one monitor's status   GET /api/v1/statuses/{id}
 #   2. the list of 1,000      GET /api/v1/statuses?page_size=1000
+#   3. the same list gzip'd   (Accept-Encoding: gzip)
 # nginx (nginx-light) serves static files of exactly the same sizes, so the
-# ratios compare HTTP serving, not payloads. Prints a table: throughput and
+# ratios compare HTTP serving, not payloads; the gzip'd list is the gateway's
+# own gzip copy, served by nginx as a precompressed file (gzip_static). Prints a table: throughput and
 # p50/p99 latency, and the gateway's ratio to nginx; and the CPU time each
 # server spent per request (user + system, from /proc), which a busy machine
 # disturbs far less than throughput.
@@ -77,6 +79,8 @@ LIST_PATH="/api/v1/statuses?page_size=1000"
 mkdir -p "$WORK/www"
 curl -s -H "Authorization: Bearer $READ" "http://127.0.0.1:$GW$ONE_PATH" >"$WORK/www/one.json"
 curl -s -H "Authorization: Bearer $READ" "http://127.0.0.1:$GW$LIST_PATH" >"$WORK/www/list.json"
+curl -s -H "Authorization: Bearer $READ" -H "Accept-Encoding: gzip" "http://127.0.0.1:$GW$LIST_PATH" \
+  >"$WORK/www/list.json.gz"
 cat >"$WORK/nginx.conf" <<NGX
 worker_processes auto;
 pid $WORK/nginx.pid;
@@ -93,6 +97,8 @@ http {
   fastcgi_temp_path $WORK/tmp;
   uwsgi_temp_path $WORK/tmp;
   scgi_temp_path $WORK/tmp;
+  gzip_static on;
+  gzip_vary on;
   server {
     listen 127.0.0.1:$NGX;
     root $WORK/www;
@@ -101,6 +107,11 @@ http {
 NGX
 mkdir -p "$WORK/tmp"
 nginx -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log"
+# The master forks its workers after writing its pid: wait for them.
+for _ in $(seq 100); do
+  [[ -s "$WORK/nginx.pid" ]] && pgrep -P "$(cat "$WORK/nginx.pid")" >/dev/null && break
+  sleep 0.1
+done
 
 # wrk: requests/s, p50 and p99 in ms, non-2xx answers, requests.
 run_wrk() {
@@ -124,6 +135,7 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() {
   local total=0 pid
   for pid in "$@"; do
+    [[ -r "/proc/$pid/stat" ]] || { echo "process $pid is gone" >&2; continue; }
     # Fields after the command name: utime and stime are the 12th and 13th.
     total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
   done
@@ -150,6 +162,9 @@ read -r g1 g1p50 g1p99 g1err g1cpu < <(run_measured "$GW_PID" "http://127.0.0.1:
 read -r n1 n1p50 n1p99 n1err n1cpu < <(run_measured "$NGX_PIDS" "http://127.0.0.1:$NGX/one.json")
 read -r gl glp50 glp99 glerr glcpu < <(run_measured "$GW_PID" "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}")
 read -r nl nlp50 nlp99 nlerr nlcpu < <(run_measured "$NGX_PIDS" "http://127.0.0.1:$NGX/list.json")
+GZ=(-H "Accept-Encoding: gzip")
+read -r gz gzp50 gzp99 gzerr gzcpu < <(run_measured "$GW_PID" "http://127.0.0.1:$GW$LIST_PATH" "${AUTH[@]}" "${GZ[@]}")
+read -r nz nzp50 nzp99 nzerr nzcpu < <(run_measured "$NGX_PIDS" "http://127.0.0.1:$NGX/list.json" "${GZ[@]}")
 
 SSE_CLIENTS=1000; SSE_ROUNDS=10; SSE_JSON='{}'
 if command -v node >/dev/null; then
@@ -163,13 +178,18 @@ fi
 
 python3 - "$g1" "$g1p50" "$g1p99" "$n1" "$n1p50" "$n1p99" "$gl" "$glp50" "$glp99" "$nl" "$nlp50" "$nlp99" \
   "$(stat -c %s "$WORK/www/one.json")" "$(stat -c %s "$WORK/www/list.json")" "$g1err" "$glerr" \
-  "$SSE_JSON" "$g1cpu" "$n1cpu" "$glcpu" "$nlcpu" <<'PY'
+  "$SSE_JSON" "$g1cpu" "$n1cpu" "$glcpu" "$nlcpu" \
+  "$gz" "$gzp50" "$gzp99" "$nz" "$nzp50" "$nzp99" "$gzerr" "$gzcpu" "$nzcpu" \
+  "$(stat -c %s "$WORK/www/list.json.gz")" <<'PY'
 import json, sys
 a = [float(x) for x in sys.argv[1:13]]
 one_size, list_size, e1, el = sys.argv[13], sys.argv[14], sys.argv[15], sys.argv[16]
 cpu = [float(x) for x in sys.argv[18:22]]
+z = [float(x) for x in sys.argv[22:28]]
+ez, zcpu, gz_size = sys.argv[28], [float(x) for x in sys.argv[29:31]], sys.argv[31]
 rows = [("status read (%s B)" % one_size, a[0:3], a[3:6], e1, cpu[0:2]),
-        ("list of 1,000 (%s B)" % list_size, a[6:9], a[9:12], el, cpu[2:4])]
+        ("list of 1,000 (%s B)" % list_size, a[6:9], a[9:12], el, cpu[2:4]),
+        ("list of 1,000 gzip'd (%s B)" % gz_size, z[0:3], z[3:6], ez, zcpu)]
 print()
 print("| what | gateway req/s | nginx req/s | ratio | gateway p50 / p99 ms | nginx p50 / p99 ms | p99 ratio | gateway non-2xx |")
 print("|---|---|---|---|---|---|---|---|")
