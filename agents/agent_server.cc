@@ -1,8 +1,10 @@
 #include "agents/agent_server.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "agents/engine/heap_stats.h"
 #include "common/config.h"
 #include "common/labels.h"
 #include "common/status_macros.h"
@@ -99,6 +101,25 @@ void AgentServer::RegisterGauges() {
   metrics_.AddCallbackGauge("uptime_agent_dropped_results",
                             "Results dropped because the buffer was full (since start)",
                             [session] { return static_cast<double>(session->stats().dropped_results); });
+  if (ReadHeapStats()) {
+    // jemalloc's account (the uptime-agent binary): tells the agent's own
+    // data from the allocator's overhead (bench/agent --mode=memory).
+    const std::pair<const char*, int64_t HeapStats::*> kinds[] = {
+        {"allocated", &HeapStats::allocated}, {"active", &HeapStats::active},
+        {"metadata", &HeapStats::metadata},   {"resident", &HeapStats::resident},
+        {"retained", &HeapStats::retained}};
+    for (const auto& [kind, field] : kinds) {
+      metrics_.AddCallbackGauge(
+          "uptime_agent_heap_bytes",
+          "Heap memory as jemalloc counts it: allocated (live data), active (pages holding it), "
+          "metadata, resident (in RAM), retained (address space only)",
+          [field] {
+            std::optional<HeapStats> s = ReadHeapStats();
+            return s ? static_cast<double>((*s).*field) : 0.0;
+          },
+          {{"kind", kind}});
+    }
+  }
 }
 
 int AgentServer::metrics_port() const {

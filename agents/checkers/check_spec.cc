@@ -96,14 +96,18 @@ HttpCheckSpec MakeHttp(const v1::HttpSpec& http) {
 
 }  // namespace
 
+// See CheckSpec: with make_shared's control block (16 bytes) it must fit
+// jemalloc's 224-byte class.
+static_assert(sizeof(CheckSpec) + 16 <= 224, "CheckSpec outgrew its allocation class");
+
 CheckSpecPtr MakeCheckSpec(const v1::AssignedMonitor& assigned, const AgentIdentity& agent) {
   const v1::Monitor& m = assigned.monitor();
   auto spec = std::make_shared<CheckSpec>();
   spec->id = m.id();
   spec->epoch = assigned.epoch();
   spec->location = LocationFor(m, agent);
-  spec->interval = EffectiveInterval(m);
-  spec->timeout = EffectiveTimeout(m);
+  spec->interval_us = absl::ToInt64Microseconds(EffectiveInterval(m));
+  spec->timeout_us = absl::ToInt64Microseconds(EffectiveTimeout(m));
   switch (m.spec_case()) {
     case v1::Monitor::kHttp:
       spec->target = MakeHttp(m.http());

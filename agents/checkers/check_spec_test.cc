@@ -23,8 +23,8 @@ TEST(CheckSpecTest, DefaultsOfTheApi) {
   CheckSpecPtr spec = MakeCheckSpec(am, kAgent);
   EXPECT_EQ(spec->id, "m");
   EXPECT_EQ(spec->epoch, 3);
-  EXPECT_EQ(spec->interval, absl::Seconds(60));
-  EXPECT_EQ(spec->timeout, absl::Seconds(10));
+  EXPECT_EQ(spec->interval(), absl::Seconds(60));
+  EXPECT_EQ(spec->timeout(), absl::Seconds(10));
   ASSERT_NE(spec->http(), nullptr);
   EXPECT_EQ(spec->http()->method(), "GET");
   EXPECT_EQ(spec->http()->extras, nullptr);  // nothing beyond the defaults: no allocation
@@ -32,9 +32,9 @@ TEST(CheckSpecTest, DefaultsOfTheApi) {
   EXPECT_FALSE(spec->http()->insecure_skip_tls_verify);
 
   am.mutable_monitor()->mutable_interval()->set_seconds(4);
-  EXPECT_EQ(MakeCheckSpec(am, kAgent)->timeout, absl::Seconds(2));  // interval / 2
+  EXPECT_EQ(MakeCheckSpec(am, kAgent)->timeout(), absl::Seconds(2));  // interval / 2
   am.mutable_monitor()->mutable_timeout()->set_seconds(30);
-  EXPECT_EQ(MakeCheckSpec(am, kAgent)->timeout, absl::Seconds(4));  // never above interval
+  EXPECT_EQ(MakeCheckSpec(am, kAgent)->timeout(), absl::Seconds(4));  // never above interval
 }
 
 TEST(CheckSpecTest, LocationIsTheAgentsLabelValue) {

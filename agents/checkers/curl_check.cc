@@ -170,7 +170,7 @@ absl::Status CurlCheck::Prepare(CheckSpecPtr spec, absl::Time planned, absl::Tim
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, error_);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(spec_->timeout)));
+                   static_cast<long>(absl::ToInt64Milliseconds(spec_->timeout())));
   // A check measures a fresh visit: new DNS lookup, TCP connection and full
   // TLS handshake every time, as a new user would experience it.
   curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);

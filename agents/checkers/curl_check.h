@@ -98,7 +98,7 @@ class CurlCheck {
   // timeout during the lookup, or the agent's own error).
   v1::CheckResult FailEarly(v1::ErrorKind kind, std::string message, const std::string& agent_id);
   // When the check times out (start + the monitor's timeout).
-  absl::Time deadline() const { return start_ + spec_->timeout; }
+  absl::Time deadline() const { return start_ + spec_->timeout(); }
 
   CURL* easy() const { return easy_; }
   const CheckSpecPtr& spec() const { return spec_; }

@@ -118,7 +118,7 @@ void DnsCheck::OnTimer(LoopIo&, absl::Time now) {
   if (now < deadline()) return;
   Fail(v1::ERROR_KIND_TIMEOUT, absl::StrCat("DNS query for ", spec()->dns()->name,
                                             " timed out (no answer within ",
-                                            absl::FormatDuration(spec()->timeout), ")"));
+                                            absl::FormatDuration(spec()->timeout()), ")"));
 }
 
 void DnsCheck::OnReply(int status, const unsigned char* reply, int length) {

@@ -104,7 +104,7 @@ class LoopCheck {
       : spec_(std::move(spec)),
         result_(NewResult(*spec_, agent_id, planned, start)),
         start_(start),
-        deadline_(start + spec_->timeout),
+        deadline_(start + spec_->timeout()),
         timer_(deadline_),
         scheduled_(scheduled) {}
   virtual ~LoopCheck() = default;

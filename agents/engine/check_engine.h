@@ -119,7 +119,7 @@ class CheckEngine : public CheckRunner {
   };
   using Command = std::variant<ReplaceCmd, ApplyCmd, RunOnceCmd>;
 
-  class Loop;  // the loop-thread state (check_engine.cc)
+  class Loop;  // the loop-thread state (check_engine_loop.h)
 
   CheckEngine(CheckEngineOptions options, ResultCallback on_results);
   absl::Status Enqueue(Command command);

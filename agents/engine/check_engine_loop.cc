@@ -1,6 +1,5 @@
 #include "agents/engine/check_engine_loop.h"
 
-#include <malloc.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -12,7 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "spdlog/spdlog.h"
+#include "agents/engine/heap_stats.h"
 
 namespace uptime::agent {
 namespace {
@@ -68,124 +67,6 @@ void CheckEngine::Loop::Wake() {
   const uint64_t one = 1;
   // EAGAIN means the counter is already non-zero: the loop wakes anyway.
   [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof(one));
-}
-
-void CheckEngine::Loop::Watch(int fd, uint32_t events, LoopCheck* check) {
-  SetFdOwner(fd, events, check, nullptr);
-}
-
-void CheckEngine::Loop::WatchForService(int fd, uint32_t events, LoopService* service) {
-  SetFdOwner(fd, events, nullptr, service);
-}
-
-void CheckEngine::Loop::SetFdOwner(int fd, uint32_t events, LoopCheck* check,
-                                   LoopService* service) {
-  if (events == 0) {
-    if (fd_owners_.erase(fd) > 0) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    return;
-  }
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.fd = fd;
-  int op = fd_owners_.contains(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  int rc = epoll_ctl(epoll_fd_, op, fd, &ev);
-  if (rc != 0 && (errno == EEXIST || errno == ENOENT)) {
-    // The number of a socket curl left open and registered (curl_fds_), or
-    // of one a close already took out.
-    op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    rc = epoll_ctl(epoll_fd_, op, fd, &ev);
-  }
-  if (rc != 0) {
-    spdlog::warn("epoll_ctl({}) for {} failed: {}", fd,
-                 check != nullptr ? check->spec()->id : std::string("the DNS channels"),
-                 strerror(errno));
-  }
-  fd_owners_[fd] = FdOwner{check, service};
-}
-
-void CheckEngine::Loop::Settle(LoopCheck* check) {
-  if (check->timer_key != absl::InfiniteFuture()) {
-    loop_timers_.erase({check->timer_key, check});
-    check->timer_key = absl::InfiniteFuture();
-  }
-  if (!check->done()) {
-    check->timer_key = check->next_timer();
-    loop_timers_.emplace(check->timer_key, check);
-    return;
-  }
-  if (check->scheduled()) scheduler_.Complete(check->spec()->id);
-  results_.push_back(check->TakeResult());
-  touched_.erase(check);  // a later check may get its address
-  // Its destructor unwatches its descriptors (fd_owners_ must not dangle).
-  loop_checks_.erase(check);
-}
-
-void CheckEngine::Loop::SettleTouched() {
-  while (!touched_.empty()) {
-    LoopCheck* check = *touched_.begin();
-    touched_.erase(touched_.begin());
-    if (loop_checks_.contains(check)) Settle(check);
-  }
-}
-
-void CheckEngine::Loop::RunServiceTimers(absl::Time now) {
-  if (dns_->next_timer() > now) return;
-  dns_->OnTimer(now);
-  SettleTouched();
-}
-
-void CheckEngine::Loop::RunLoopTimers(absl::Time now) {
-  while (!loop_timers_.empty() && loop_timers_.begin()->first <= now) {
-    LoopCheck* check = loop_timers_.begin()->second;
-    check->OnTimer(*this, now);
-    if (!check->done() && check->next_timer() <= now) {
-      // A check must move its timer on or finish; never spin on it.
-      loop_timers_.erase(loop_timers_.begin());
-      check->timer_key = absl::InfiniteFuture();
-      continue;
-    }
-    Settle(check);
-  }
-}
-
-void CheckEngine::Loop::RunPosted() {
-  for (auto& fn : mailbox_->Take()) {
-    if (LoopCheck* check = fn(); check != nullptr && loop_checks_.contains(check)) Settle(check);
-  }
-}
-
-int CheckEngine::Loop::OnSocket(CURL*, curl_socket_t fd, int what, void* self_ptr,
-                                void* assigned) {
-  auto* self = static_cast<Loop*>(self_ptr);
-  if (what == CURL_POLL_REMOVE) {
-    self->curl_fds_.erase(fd);  // see curl_fds_: no EPOLL_CTL_DEL
-    return 0;
-  }
-  epoll_event ev{};
-  ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-  ev.data.fd = fd;
-  int op = assigned != nullptr ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-  if (epoll_ctl(self->epoll_fd_, op, fd, &ev) != 0) {
-    // A reused descriptor number can be in the other state than curl's
-    // bookkeeping suggests; the other operation then succeeds.
-    op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(self->epoll_fd_, op, fd, &ev) != 0) {
-      spdlog::warn("epoll_ctl({}) failed: {}", fd, strerror(errno));
-    }
-  }
-  if (assigned == nullptr) curl_multi_assign(self->multi_, fd, self);
-  self->curl_fds_.insert(fd);
-  return 0;
-}
-
-int CheckEngine::Loop::OnTimer(CURLM*, long timeout_ms, void* self_ptr) {
-  auto* self = static_cast<Loop*>(self_ptr);
-  if (timeout_ms < 0) {
-    self->curl_deadline_.reset();
-  } else {
-    self->curl_deadline_ = absl::Now() + absl::Milliseconds(timeout_ms);
-  }
-  return 0;
 }
 
 void CheckEngine::Loop::Run() {
@@ -303,13 +184,13 @@ bool CheckEngine::Loop::ApplyCommands() {
   commands.clear();
   if (touched >= kTrimAfterMonitors) {
     // A big assignment arrived as protos (~1 KiB per monitor, parsed on the
-    // session's thread, so in another malloc arena) and is now freed; glibc
-    // keeps such memory resident. Hand it back, or the agent's RSS would
-    // carry the peak of its largest assignment forever (DESIGN §6 allows
-    // 1 KiB per monitor). A few ms, and only after big changes. (The
-    // uptime-agent binary links jemalloc, which purges freed pages itself;
-    // there glibc's arenas are empty and this returns at once.)
-    malloc_trim(0);
+    // session's thread, so in another malloc arena) and is now freed; the
+    // allocator keeps such memory resident (jemalloc until that arena's
+    // next activity). Hand it back, or the agent's RSS would carry the peak
+    // of its largest assignment (DESIGN §6 allows 1 KiB per monitor). A few
+    // ms, and only after big changes.
+    scheduler_.ShrinkToFit();
+    ReleaseFreeHeap();
   }
   return true;
 }
@@ -322,7 +203,7 @@ void CheckEngine::Loop::Upsert(const v1::AssignedMonitor& monitor, absl::Time no
     return;
   }
   CheckSpecPtr spec = MakeCheckSpec(monitor, owner_->options_.identity);
-  scheduler_.Upsert(id, spec->interval, now);
+  scheduler_.Upsert(id, spec->interval(), now);
   // Checks in flight keep the spec they started with; the next slot uses
   // this one (new epoch, URL, ...).
   if (auto it = monitors_.find(id); it != monitors_.end()) monitors_.erase(it);
@@ -363,110 +244,7 @@ void CheckEngine::Loop::StartCheck(CheckSpecPtr spec, absl::Time planned, bool s
     Settle(raw);
     return;
   }
-  std::unique_ptr<CurlCheck> check;
-  if (!pool_.empty()) {
-    check = std::move(pool_.back());
-    pool_.pop_back();
-  } else {
-    check = std::make_unique<CurlCheck>();
-  }
-  const absl::Time start = absl::Now();
-  absl::Status status = check->Prepare(spec, planned, start, scheduled);
-  owner_->started_.fetch_add(1, std::memory_order_relaxed);
-  CurlCheck* raw = check.get();
-  active_.emplace(raw, std::move(check));
-  if (!status.ok()) {
-    // The agent could not run this check: still a result, so the
-    // coordinator sees why instead of silence.
-    FailCurl(raw, v1::ERROR_KIND_INTERNAL, std::string(status.message()));
-    return;
-  }
-  if (std::optional<UrlHost> host = HostNeedingLookup(spec->http()->url)) {
-    Resolve(raw, *std::move(host));
-    return;
-  }
-  AddTransfer(raw);
-}
-
-void CheckEngine::Loop::Resolve(CurlCheck* check, UrlHost host) {
-  const std::string name = host.name;
-  absl::StatusOr<DnsLookup> lookup = dns_->ResolveHost(
-      name, [this, check, host = std::move(host)](int status,
-                                                  std::vector<sockaddr_storage> addresses) {
-        OnResolved(check, host, status, std::move(addresses));
-      });
-  if (!lookup.ok()) {
-    FailCurl(check, v1::ERROR_KIND_INTERNAL, std::string(lookup.status().message()));
-    return;
-  }
-  check->set_lookup(*std::move(lookup));
-  lookups_.emplace(check->deadline(), check);
-}
-
-// Runs from DnsChannels' delivery, outside c-ares (see DnsChannels).
-void CheckEngine::Loop::OnResolved(CurlCheck* check, const UrlHost& host, int status,
-                                   std::vector<sockaddr_storage> addresses) {
-  lookups_.erase({check->deadline(), check});
-  if (status != ARES_SUCCESS) {
-    FailCurl(check, v1::ERROR_KIND_DNS, absl::StrCat(host.name, ": ", ares_strerror(status)));
-    return;
-  }
-  const std::vector<std::string> stale(stale_resolves_.begin(), stale_resolves_.end());
-  if (absl::Status s = check->UseAddresses(host, addresses, stale, absl::Now()); !s.ok()) {
-    FailCurl(check, v1::ERROR_KIND_DNS, std::string(s.message()));
-    return;
-  }
-  stale_resolves_.clear();
-  AddTransfer(check);
-}
-
-void CheckEngine::Loop::ExpireLookups(absl::Time now) {
-  while (!lookups_.empty() && lookups_.begin()->first <= now) {
-    CurlCheck* check = lookups_.begin()->second;
-    lookups_.erase(lookups_.begin());
-    FailCurl(check, v1::ERROR_KIND_TIMEOUT,
-             absl::StrCat("no answer within the timeout (name lookup of ",
-                          check->spec()->http()->url, ")"));
-  }
-}
-
-void CheckEngine::Loop::AddTransfer(CurlCheck* check) {
-  if (CURLMcode mc = curl_multi_add_handle(multi_, check->easy()); mc != CURLM_OK) {
-    FailCurl(check, v1::ERROR_KIND_INTERNAL, curl_multi_strerror(mc));
-  }
-}
-
-void CheckEngine::Loop::FailCurl(CurlCheck* check, v1::ErrorKind kind, std::string message) {
-  results_.push_back(check->FailEarly(kind, std::move(message), owner_->options_.identity.agent_id));
-  Release(check);
-}
-
-void CheckEngine::Loop::Reap() {
-  int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    // Copy out before remove_handle invalidates `msg`.
-    CURL* easy = msg->easy_handle;
-    const CURLcode code = msg->data.result;
-    CurlCheck* check = CurlCheck::FromEasy(easy);
-    results_.push_back(check->Finish(code, owner_->options_.identity.agent_id));
-    curl_multi_remove_handle(multi_, easy);
-    if (std::string stale = check->StaleEntry(); !stale.empty()) {
-      stale_resolves_.insert(std::move(stale));
-    }
-    Release(check);
-  }
-}
-
-void CheckEngine::Loop::Release(CurlCheck* check) {
-  if (check->scheduled()) scheduler_.Complete(check->spec()->id);
-  auto node = active_.extract(check);
-  check->Reset();
-  // See CheckEngineOptions::max_idle_handles; steady load needs few.
-  if (pool_.size() < std::min(owner_->options_.max_idle_handles,
-                              static_cast<size_t>(owner_->options_.max_concurrency))) {
-    pool_.push_back(std::move(node.mapped()));
-  }
+  StartCurl(std::move(spec), planned, scheduled);
 }
 
 void CheckEngine::Loop::TrimAfterBurst() {
@@ -481,7 +259,7 @@ void CheckEngine::Loop::TrimAfterBurst() {
   // removed, a backlog drained): their buffers, freed on this thread, stay
   // resident in its malloc arena until trimmed, so the agent's RSS would
   // keep the peak. A few ms, at most once per burst and kMinTrimInterval.
-  malloc_trim(0);
+  ReleaseFreeHeap();
   peak_in_flight_ = in_flight;
 }
 

@@ -1,6 +1,8 @@
 // Internal to CheckEngine: the state and code of its loop thread (epoll,
-// eventfd, the curl multi handle, the scheduler, checks in flight). Split
-// from check_engine.cc only to keep files small; include nowhere else.
+// eventfd, the curl multi handle, the scheduler, checks in flight); include
+// nowhere else. Its code is split by concern: the loop itself, commands and
+// scheduling (check_engine_loop.cc), the LoopIo of non-curl checks
+// (check_engine_loop_io.cc), HTTP checks on curl (check_engine_loop_curl.cc).
 #ifndef UPTIME_AGENTS_ENGINE_CHECK_ENGINE_LOOP_H_
 #define UPTIME_AGENTS_ENGINE_CHECK_ENGINE_LOOP_H_
 
@@ -61,6 +63,9 @@ class CheckEngine::Loop : public LoopIo {
   void Remove(const std::string& id);
   void StartDue(absl::Time now);
   void StartCheck(CheckSpecPtr spec, absl::Time planned, bool scheduled);
+  // StartCheck() of an HTTP check: a pooled handle, then the lookup or the
+  // transfer.
+  void StartCurl(CheckSpecPtr spec, absl::Time planned, bool scheduled);
   // HTTP checks of host names: the lookup on our c-ares channel, then the
   // transfer (see CurlCheck).
   void Resolve(CurlCheck* check, UrlHost host);

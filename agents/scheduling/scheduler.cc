@@ -243,6 +243,13 @@ void Scheduler::Release(uint32_t slot) {
 // Superseded items would otherwise pile up under churn (many upserts with new
 // intervals, removes); rebuilding costs O(n) and happens only when at least
 // half the heap is dead, so it is amortized O(1) per operation.
+void Scheduler::ShrinkToFit() {
+  entries_.shrink_to_fit();
+  free_slots_.shrink_to_fit();
+  heap_.shrink_to_fit();
+  index_.rehash(0);
+}
+
 void Scheduler::CompactIfBloated() {
   if (heap_.size() <= 2 * active_ + 64) return;
   std::vector<HeapItem> live;

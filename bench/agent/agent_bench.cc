@@ -17,12 +17,15 @@
 // probe the same way. The phases run one after the other so the two never
 // compete for the machine's cores.
 //
+// --mode=memory instead measures memory per monitor at rest and after
+// --seconds of checking (bench/agent/memory_run.h); no blackbox_exporter.
+//
 // Every process it starts dies with it (PR_SET_PDEATHSIG). Run it through
 // bench/agent/run.sh; never run by ctest.
 //
 // Usage: agent_bench --agent=PATH [--monitors=N] [--seconds=S] [--interval=S]
 //          [--kind=http|tcp] [--host=NAME] [--loops=N] [--syscalls=1] [--workdir=DIR]
-//          [--nginx=PATH] [--blackbox=PATH] [--max-concurrency=N]
+//          [--nginx=PATH] [--blackbox=PATH] [--max-concurrency=N] [--mode=throughput|memory]
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -43,7 +46,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "agents/testing/fake_coordinator.h"
+#include "bench/agent/agent_under_test.h"
 #include "bench/agent/load_driver.h"
+#include "bench/agent/memory_run.h"
 #include "bench/agent/processes.h"
 #include "bench/agent/syscall_trace.h"
 #include "bench/common/machine_report.h"
@@ -52,7 +57,6 @@
 namespace uptime::bench {
 namespace {
 
-constexpr char kToken[] = "bench-token";
 // The benchmark and all it starts (target, agent, blackbox_exporter,
 // inheriting it) run above normal priority when root: on a machine shared
 // with other work (builds), a starved target measures the neighbours, not
@@ -75,6 +79,7 @@ struct Flags {
   // The target's host in monitors: a name (e.g. one from /etc/hosts)
   // measures the name lookup each check makes too.
   std::string host = "127.0.0.1";
+  bool memory = false;  // --mode=memory
 };
 
 constexpr absl::Duration kTraceTime = absl::Seconds(3);
@@ -112,6 +117,9 @@ std::optional<Flags> ParseFlags(int argc, char** argv) {
     } else if (key == "syscalls") {
       ok = value == "1" || value == "true";
       f.syscalls = ok;
+    } else if (key == "mode") {
+      ok = value == "throughput" || value == "memory";
+      f.memory = value == "memory";
     } else if (key == "max-concurrency") {
       ok = absl::SimpleAtoi(value, &f.max_concurrency) && f.max_concurrency > 0;
     } else {
@@ -160,29 +168,14 @@ http { access_log off; keepalive_timeout 0;
   return nginx;
 }
 
-// Monitor ids shaped like the coordinator's ("mon-" + 16 hex digits), so
-// per-monitor memory includes ids of realistic length.
-std::vector<v1::AssignedMonitor> MakeMonitors(const Flags& f, const std::string& url,
-                                              int port, double interval_s) {
-  std::vector<v1::AssignedMonitor> out(static_cast<size_t>(f.monitors));
-  const auto interval_ns = static_cast<int64_t>(interval_s * 1e9);
-  for (int i = 0; i < f.monitors; ++i) {
-    v1::AssignedMonitor& am = out[static_cast<size_t>(i)];
-    am.set_epoch(1);
-    v1::Monitor* m = am.mutable_monitor();
-    m->set_id(absl::StrFormat("mon-%016x", 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(i + 1)));
-    m->set_name(absl::StrCat("bench ", i));
-    if (f.kind == "tcp") {
-      m->mutable_tcp()->set_host(f.host);
-      m->mutable_tcp()->set_port(port);
-    } else {
-      m->mutable_http()->set_url(url);
-      m->mutable_http()->set_keyword(kKeyword);
-    }
-    m->mutable_interval()->set_seconds(interval_ns / 1'000'000'000);
-    m->mutable_interval()->set_nanos(static_cast<int32_t>(interval_ns % 1'000'000'000));
-  }
-  return out;
+AgentLaunch LaunchOf(const Flags& f) {
+  return {.agent = f.agent, .workdir = f.workdir, .max_concurrency = f.max_concurrency,
+          .loops = f.loops};
+}
+
+std::vector<v1::AssignedMonitor> MakeMonitors(const Flags& f, const std::string& url, int port,
+                                              double interval_s) {
+  return bench::MakeMonitors(f.kind, f.monitors, f.host, port, url, kKeyword, interval_s);
 }
 
 struct AgentRun {
@@ -202,59 +195,39 @@ struct AgentRun {
 
 absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url, int port,
                                   pid_t target_pid) {
-  // No per-result storage (memory stays flat at 10-20k results/s) and the
-  // real coordinator's heartbeat pace, so the stand-in costs little next to
-  // the agent it measures.
-  agent::FakeCoordinatorOptions options;
-  options.token = kToken;
-  options.record_batches = false;
-  options.heartbeat_interval = absl::Seconds(1);
-  auto coordinator = agent::FakeCoordinator::Start(std::move(options));
-  if (!coordinator.ok()) return coordinator.status();
-  auto metrics_port = FreePort();
-  if (!metrics_port.ok()) return metrics_port.status();
-  std::vector<std::string> argv = {
-      f.agent, absl::StrCat("--coordinator=127.0.0.1:", (*coordinator)->port()),
-      "--agent-id=bench-agent", absl::StrCat("--agent-token=", kToken),
-      absl::StrCat("--metrics-listen=127.0.0.1:", *metrics_port),
-      absl::StrCat("--max-concurrency=", f.max_concurrency), "--log-level=warn",
-      "--shutdown-grace=2s"};
-  if (f.loops >= 0) argv.push_back(absl::StrCat("--loops=", f.loops));
-  auto agent = ChildProcess::Spawn(argv, f.workdir + "/agent.log");
-  if (!agent.ok()) return agent.status();
-  if (!(*coordinator)->WaitForAgent(absl::Seconds(15))) {
-    return absl::UnavailableError(absl::StrCat("the agent did not connect; see ", f.workdir,
-                                               "/agent.log"));
-  }
+  absl::StatusOr<AgentUnderTest> under_test = StartAgentUnderTest(LaunchOf(f));
+  if (!under_test.ok()) return under_test.status();
+  agent::FakeCoordinator& coordinator = *under_test->coordinator;
+  ChildProcess& subject = *under_test->agent;
   AgentRun run;
   // Connected, no monitors: the baseline for memory per monitor.
   absl::SleepFor(absl::Seconds(1));
-  run.rss_idle = ProcessRssBytes((*agent)->pid());
+  run.rss_idle = ProcessRssBytes(subject.pid());
 
   const std::vector<v1::AssignedMonitor> monitors = MakeMonitors(f, target_url, port, f.interval);
-  if (absl::Status s = (*coordinator)->Assign(monitors); !s.ok()) return s;
+  if (absl::Status s = coordinator.Assign(monitors); !s.ok()) return s;
   // Warm up: every monitor past its first check and a few periods in.
   absl::SleepFor(absl::Seconds(std::max(3.0, 2 * f.interval + 1)));
 
   const absl::Time t0 = absl::Now();
   const absl::Time t1 = t0 + absl::Seconds(f.seconds);
-  (*coordinator)->SetWindow(t0, t1);
-  const double cpu0 = ProcessCpuSeconds((*agent)->pid());
+  coordinator.SetWindow(t0, t1);
+  const double cpu0 = ProcessCpuSeconds(subject.pid());
   const double target0 = ProcessCpuSeconds(target_pid);
   absl::SleepFor(t1 - absl::Now());
-  const double cpu1 = ProcessCpuSeconds((*agent)->pid());
+  const double cpu1 = ProcessCpuSeconds(subject.pid());
   run.target_cpu_s = ProcessCpuSeconds(target_pid) - target0;
-  run.rss_loaded = ProcessRssBytes((*agent)->pid());
-  if (!(*agent)->Alive()) return absl::InternalError("the agent died; see agent.log");
+  run.rss_loaded = ProcessRssBytes(subject.pid());
+  if (!subject.Alive()) return absl::InternalError("the agent died; see agent.log");
   // Results of the window's last checks arrive up to a batch delay later.
-  if (!(*coordinator)->WaitForResultsAfter(t1, absl::Seconds(10))) {
+  if (!coordinator.WaitForResultsAfter(t1, absl::Seconds(10))) {
     std::fprintf(stderr, "warning: no result started after the window arrived within 10 s\n");
   }
-  agent::FakeCoordinator::WindowResults w = (*coordinator)->TakeWindow();
+  agent::FakeCoordinator::WindowResults w = coordinator.TakeWindow();
 
   // After the window, so the tracer's own cost is not in the CPU figures.
   if (f.syscalls) {
-    absl::StatusOr<SyscallCounts> counts = TraceSyscalls((*agent)->pid(), kTraceTime, f.workdir);
+    absl::StatusOr<SyscallCounts> counts = TraceSyscalls(subject.pid(), kTraceTime, f.workdir);
     if (counts.ok()) {
       run.syscalls = *std::move(counts);
     } else {
@@ -265,12 +238,12 @@ absl::StatusOr<AgentRun> RunAgent(const Flags& f, const std::string& target_url,
   // The monitors' own memory, without checks in flight: the same monitors
   // moved to a 1 h interval (known ids: no prompt first check) run next to
   // nothing; once the last checks ended, what RSS grew by is the table.
-  if (absl::Status s = (*coordinator)->Assign(MakeMonitors(f, target_url, port, 3600)); !s.ok()) {
+  if (absl::Status s = coordinator.Assign(MakeMonitors(f, target_url, port, 3600)); !s.ok()) {
     return s;
   }
   absl::SleepFor(absl::Seconds(3));
-  run.rss_table = ProcessRssBytes((*agent)->pid());
-  (*agent)->Stop(absl::Seconds(5));
+  run.rss_table = ProcessRssBytes(subject.pid());
+  subject.Stop(absl::Seconds(5));
 
   run.window_s = absl::ToDoubleSeconds(t1 - t0);
   run.planned_rate = f.monitors / f.interval;
@@ -444,8 +417,8 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: agent_bench --agent=PATH [--monitors=N] [--seconds=S] [--interval=S] "
                  "[--kind=http|tcp] [--host=NAME] [--loops=N] [--syscalls=1] [--workdir=DIR] "
-                 "[--nginx=PATH] "
-                 "[--blackbox=PATH] [--max-concurrency=N]\n");
+                 "[--nginx=PATH] [--blackbox=PATH] [--max-concurrency=N] "
+                 "[--mode=throughput|memory]\n");
     return 2;
   }
   const Flags& f = *flags;
@@ -466,6 +439,20 @@ int Main(int argc, char** argv) {
   }
   const std::string url = absl::StrCat("http://", f.host, ":", *port, "/");
 
+  if (f.memory) {
+    MemoryOptions options{.launch = LaunchOf(f), .kind = f.kind, .monitors = f.monitors,
+                          .interval = f.interval, .seconds = f.seconds, .host = f.host,
+                          .url = url, .keyword = kKeyword, .port = *port};
+    absl::StatusOr<MemoryRun> run = RunMemory(options);
+    if (!run.ok()) {
+      std::fprintf(stderr, "agent: %s\n", run.status().ToString().c_str());
+      return 1;
+    }
+    PrintMemoryTable(options, *run);
+    std::fflush(stdout);
+    PrintMachineReport(std::cout, machine);
+    return 0;
+  }
   std::fprintf(stderr, "phase 1: uptime-agent, %d monitors\n", f.monitors);
   absl::StatusOr<AgentRun> agent = RunAgent(f, url, *port, (*target)->pid());
   if (!agent.ok()) {
