@@ -44,16 +44,11 @@ absl::Status Catalog::Load() {
   if (!loaded.ok()) return loaded.status();
   absl::MutexLock lock(&mu_);
   for (const auto& [id, m] : monitors_) {
-    for (CatalogListener* l : listeners_) l->OnMonitorRemoved(id);
+    for (CatalogListener* l : listeners_) l->OnMonitorRemoved(std::string(id));
   }
-  monitors_.clear();
   id_by_name_.clear();
-  for (v1::Monitor& m : *loaded) {
-    auto ptr = std::make_shared<const v1::Monitor>(std::move(m));
-    monitors_[ptr->id()] = ptr;
-    id_by_name_[ptr->name()] = ptr->id();
-    for (CatalogListener* l : listeners_) l->OnMonitorUpserted(ptr);
-  }
+  monitors_.clear();
+  for (v1::Monitor& m : *loaded) (void)StoreLocked(std::move(m));
   return absl::OkStatus();
 }
 
@@ -61,7 +56,14 @@ void Catalog::AddListener(CatalogListener* listener) { listeners_.push_back(list
 
 absl::StatusOr<MonitorPtr> Catalog::StoreLocked(v1::Monitor monitor) {
   auto ptr = std::make_shared<const v1::Monitor>(std::move(monitor));
-  monitors_[ptr->id()] = ptr;
+  // The keys view the old proto: its entries go before it does.
+  if (auto it = monitors_.find(ptr->id()); it != monitors_.end()) {
+    if (auto name = id_by_name_.find(it->second->name()); name != id_by_name_.end() && name->second == ptr->id()) {
+      id_by_name_.erase(name);
+    }
+    monitors_.erase(it);
+  }
+  monitors_.emplace(ptr->id(), ptr);
   id_by_name_[ptr->name()] = ptr->id();
   for (CatalogListener* l : listeners_) l->OnMonitorUpserted(ptr);
   return ptr;
@@ -121,7 +123,7 @@ absl::Status Catalog::Delete(const std::string& id, const v1::AuditEvent& who) {
   audit.set_before_json(AuditJson(*it->second));
   if (absl::Status s = store_->DeleteMonitor(id, audit); !s.ok() && !absl::IsNotFound(s)) return s;
   id_by_name_.erase(it->second->name());
-  monitors_.erase(it);
+  monitors_.erase(it);  // `id` is the caller's string, not a view into the erased proto
   for (CatalogListener* l : listeners_) l->OnMonitorRemoved(id);
   return absl::OkStatus();
 }

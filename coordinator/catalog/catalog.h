@@ -11,6 +11,10 @@
 // address and time filled in, see AuditTemplate) and completes it: action
 // ("monitor.create", ".update", ".delete", ".pause", ".resume"), resource and
 // the monitor as JSON before and after. The store writes it with the change.
+//
+// Memory: one shared proto per monitor; the index and the name map view the
+// id and name inside it (no string copies: ids are 20 characters, past the
+// inline buffer of a std::string).
 // Thread-safe.
 #ifndef UPTIME_COORDINATOR_CATALOG_CATALOG_H_
 #define UPTIME_COORDINATOR_CATALOG_CATALOG_H_
@@ -23,6 +27,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/labels.h"
@@ -86,8 +91,10 @@ class Catalog {
   store::CatalogStore* const store_;
   std::vector<CatalogListener*> listeners_;
   mutable absl::Mutex mu_;
-  std::map<std::string, MonitorPtr> monitors_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, std::string> id_by_name_ ABSL_GUARDED_BY(mu_);
+  // Keys (and the names' values) view the protos held here: an entry is
+  // replaced, never re-pointed, when its proto is.
+  std::map<absl::string_view, MonitorPtr> monitors_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<absl::string_view, absl::string_view> id_by_name_ ABSL_GUARDED_BY(mu_);
 };
 
 // Page tokens are opaque to clients: base64 of the last id returned.

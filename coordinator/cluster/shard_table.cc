@@ -21,11 +21,45 @@ size_t VectorBytes(const std::vector<V>& v) {
 
 }  // namespace
 
+// ---------------------------------------------------------------------------
+// Placement
+
+AgentIndexes ShardTable::Placement::Get(uint32_t key, bool several) const {
+  AgentIndexes agents;
+  if (key >= first.size() || first[key] == kNone) return agents;
+  agents.push_back(first[key]);
+  if (several && !rest.empty()) {
+    if (auto it = rest.find(key); it != rest.end()) agents.insert(agents.end(), it->second.begin(), it->second.end());
+  }
+  return agents;
+}
+
+void ShardTable::Placement::Set(uint32_t key, const AgentIndexes& agents) {
+  if (key >= first.size()) first.resize(key + 1, kNone);
+  first[key] = agents.empty() ? kNone : agents[0];
+  if (agents.size() > 1) {
+    rest[key] = AgentIndexes(agents.begin() + 1, agents.end());
+  } else if (!rest.empty()) {
+    rest.erase(key);
+  }
+}
+
+size_t ShardTable::Placement::Bytes() const {
+  size_t bytes = VectorBytes(first);
+  // A flat_hash_map slot is the pair plus one control byte.
+  bytes += rest.capacity() * (sizeof(std::pair<uint32_t, AgentIndexes>) + 1);
+  for (const auto& [key, agents] : rest) {
+    if (agents.size() > AgentIndexes().capacity()) bytes += agents.capacity() * sizeof(uint32_t);
+  }
+  return bytes;
+}
+
 ShardTable::ShardTable(const ShardOptions& options) : options_(options) {
   // Id 0 of each interning table is the default: any agent, "region".
   selector_text_.emplace_back();
   selectors_.emplace_back();
   selector_ids_.emplace("", 0);
+  matching_.emplace_back();
   labels_.emplace_back(kDefaultLocationLabel);
   label_ids_.emplace(std::string(kDefaultLocationLabel), 0);
 }
@@ -44,6 +78,7 @@ absl::StatusOr<uint32_t> ShardTable::SelectorId(absl::string_view text) {
   for (Agent& agent : agents_) {
     if (agent.live) agent.matches.push_back(selectors_[id].Matches(agent.view.labels));
   }
+  IndexMatching(id);
   return id;
 }
 
@@ -101,6 +136,16 @@ void ShardTable::SetEligible(uint32_t slot, bool eligible) {
   for (uint32_t a : eligible_) {
     eligible_mix_.push_back(agents_[a].mixed);
     eligible_hash_.push_back(agents_[a].hash);
+  }
+  for (uint32_t id = 0; id < selectors_.size(); ++id) IndexMatching(id);
+}
+
+void ShardTable::IndexMatching(uint32_t id) {
+  if (matching_.size() <= id) matching_.resize(id + 1);
+  std::vector<uint32_t>& matching = matching_[id];
+  matching.clear();
+  for (uint32_t i = 0; i < eligible_.size(); ++i) {
+    if (id == 0 || agents_[eligible_[i]].matches[id]) matching.push_back(i);
   }
 }
 
@@ -170,7 +215,7 @@ void ShardTable::RemoveAgent(uint32_t slot, std::vector<PlacementChange>* change
 void ShardTable::Reserve(size_t keys) {
   hash_.reserve(keys);
   shape_.reserve(keys);
-  first_.reserve(keys);
+  ideal_.first.reserve(keys);
 }
 
 absl::Status ShardTable::SetMonitor(uint32_t key, const MonitorShape& monitor,
@@ -185,10 +230,12 @@ absl::Status ShardTable::SetMonitor(uint32_t key, const MonitorShape& monitor,
   if (key >= shape_.size()) {
     hash_.resize(key + 1, 0);
     shape_.resize(key + 1, kNone);
-    first_.resize(key + 1, kNone);
+    ideal_.first.resize(key + 1, kNone);
   }
+  // A new monitor, or one whose id changed, moves in the id-hash order.
+  if (shape_[key] == kNone || hash_[key] != monitor.id_hash) NoteOrderChange(key);
   if (shape_[key] != kNone) {
-    // Drop the old shape's agents while the old shape still reads rest_.
+    // Drop the old shape's agents before the new shape counts.
     SetIdeal(key, {});
     total_slots_ -= shapes_[shape_[key]].count;
     --monitor_count_;
@@ -216,7 +263,7 @@ absl::Status ShardTable::LoadMonitors(absl::Span<const MonitorShape> monitors) {
   absl::Status first_error;
   hash_.assign(monitors.size(), 0);
   shape_.assign(monitors.size(), kNone);
-  first_.assign(monitors.size(), kNone);
+  ideal_.first.assign(monitors.size(), kNone);
   for (uint32_t key = 0; key < monitors.size(); ++key) {
     const MonitorShape& m = monitors[key];
     absl::StatusOr<uint32_t> selector = SelectorId(m.selector);
@@ -236,26 +283,34 @@ absl::Status ShardTable::LoadMonitors(absl::Span<const MonitorShape> monitors) {
   return first_error;
 }
 
-void ShardTable::Rebalance(std::vector<PlacementChange>* changes) { RecomputeAll(changes); }
+void ShardTable::Rebalance(std::vector<PlacementChange>* changes) {
+  // The ideal placement is exact whatever happened (monitor changes keep it
+  // so); only a drifted capped plan needs its walk replayed.
+  if (!capped_ || !drifted_) return;
+  Placement before = std::move(plan_);
+  PlanCapped();
+  drifted_ = false;
+  ++stats_.replayed;
+  DiffAll(before, changes);
+}
 
 // ---------------------------------------------------------------------------
 // Queries
 
 AgentIndexes ShardTable::assignment(uint32_t key) const {
-  if (key >= shape_.size()) return {};
-  if (capped_) return key < plan_.size() ? plan_[key] : AgentIndexes();
+  if (key >= shape_.size() || shape_[key] == kNone) return {};
+  if (capped_) return plan_.Get(key, shapes_[shape_[key]].count > 1);
   return Ideal(key);
 }
 
 bool ShardTable::Holds(uint32_t key, uint32_t slot) const {
   if (key >= shape_.size() || shape_[key] == kNone) return false;
-  if (capped_) {
-    return key < plan_.size() && std::find(plan_[key].begin(), plan_[key].end(), slot) != plan_[key].end();
-  }
-  if (first_[key] == slot) return true;
+  const Placement& placed = capped_ ? plan_ : ideal_;
+  if (key >= placed.first.size()) return false;
+  if (placed.first[key] == slot) return true;
   if (shapes_[shape_[key]].count == 1) return false;
-  auto it = rest_.find(key);
-  return it != rest_.end() && std::find(it->second.begin(), it->second.end(), slot) != it->second.end();
+  auto it = placed.rest.find(key);
+  return it != placed.rest.end() && std::find(it->second.begin(), it->second.end(), slot) != it->second.end();
 }
 
 std::vector<uint32_t> ShardTable::MonitorsOf(uint32_t slot) const {
@@ -273,13 +328,10 @@ uint32_t ShardTable::load(uint32_t slot) const {
 
 ShardTable::Memory ShardTable::MemoryUsage() const {
   Memory m;
-  m.per_monitor_arrays = VectorBytes(hash_) + VectorBytes(shape_) + VectorBytes(first_);
-  // A flat_hash_map slot is the pair plus one control byte.
-  m.extra_agents = rest_.capacity() * (sizeof(std::pair<uint32_t, AgentIndexes>) + 1);
-  m.capped_plan = VectorBytes(plan_) + VectorBytes(plan_load_);
-  for (const AgentIndexes& a : plan_) {
-    if (a.size() > 2) m.capped_plan += a.capacity() * sizeof(uint32_t);
-  }
+  m.per_monitor_arrays = VectorBytes(hash_) + VectorBytes(shape_) + VectorBytes(ideal_.first);
+  m.extra_agents = ideal_.Bytes() - VectorBytes(ideal_.first);
+  m.capped_plan = plan_.Bytes() + VectorBytes(plan_load_) + VectorBytes(order_) +
+                  order_pending_.capacity() * (sizeof(uint32_t) + 1);
   m.interned = VectorBytes(agents_) + VectorBytes(selectors_) + VectorBytes(shapes_) +
                (selector_ids_.capacity() + label_ids_.capacity() + location_ids_.capacity()) * 40 +
                shape_ids_.capacity() * 13;

@@ -25,23 +25,34 @@
 //
 // Capped plans: when some agent's ideal load exceeds its cap (selectors that
 // send many monitors to a few agents, or a tiny fleet), placement depends on
-// the order and the full plan is recomputed instead (same code as
-// ComputePlan, < 1 s at 1M monitors). Agent changes then cost a full plan;
-// monitor changes would too, which a catalog loading a million monitors
-// cannot afford, so while capped a monitor added, changed or removed is
-// placed against the current loads (best agents with room) and the table is
-// `drifted()`: every monitor still sits on `count` distinct matching
+// the order: the capped plan walks the monitors in id-hash order, each taking
+// its best agents that still have room. A monitor's best agents ARE its ideal
+// ones, kept current as above, so the walk ranks a monitor only when one of
+// its ideal agents is already full (the spill-over); the others cost a load
+// check. An agent joining or leaving while capped therefore updates the ideal
+// (as above) and replays that walk: O(M) cheap steps plus a ranking per
+// spilled monitor, not a plan from scratch. The id-hash order is kept while
+// capped (`order_`), with the monitors added since it was sorted merged in at
+// the next replay.
+//
+// Monitor changes while capped would cost a replay each, which a catalog
+// loading a million monitors cannot afford: a monitor added, changed or
+// removed is placed against the current loads (best agents with room) and the
+// table is `drifted()`: every monitor still sits on `count` distinct matching
 // locations and no agent goes above its cap unless every matching agent is
 // full, but the plan may differ from the full one until the next agent
-// change or Rebalance(). The caller rebalances periodically.
+// change (whose replay ends the drift) or Rebalance(). The caller rebalances
+// periodically.
 //
 // Caps get `cap_slack` extra slots (ShardOptions) so that small fleets, where
 // random placement exceeds 1.25x the mean by chance, are not capped all the
 // time.
 //
 // Memory: 16 bytes per monitor (id hash, interned shape, first agent), plus
-// the extra agents of monitors wanting several locations, plus a plan copy
-// while capped. Selectors, location labels and location values are interned.
+// the extra agents of monitors wanting several locations; while capped, 8
+// more (the capped plan's first agent, the id-hash order) plus the capped
+// plan's extra agents. Selectors, location labels and location values are
+// interned.
 //
 // Not thread-safe: the owner serialises calls.
 //
@@ -59,7 +70,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/functional/function_ref.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -79,7 +90,8 @@ struct PlacementChange {
 // Counts of how calls were served, for tests and the bench.
 struct ShardTableStats {
   uint64_t incremental = 0;  // served without a full plan
-  uint64_t full = 0;         // full plans computed
+  uint64_t full = 0;         // full plans computed (every monitor ranked)
+  uint64_t replayed = 0;     // capped plans replayed from the ideal one (agent changes while capped)
   uint64_t drifted = 0;      // monitor changes placed against loads while capped
 };
 
@@ -113,7 +125,8 @@ class ShardTable {
   // Sizes the per-monitor arrays for keys below `keys`.
   void Reserve(size_t keys);
 
-  // Recomputes the full plan (ending a drift).
+  // Ends a drift: replays the capped plan over the current monitors (see
+  // "Capped plans"). A no-op when not drifted.
   void Rebalance(std::vector<PlacementChange>* changes);
 
   // The agents of the monitor under `key`, best first; empty when unplaced.
@@ -136,7 +149,7 @@ class ShardTable {
   struct Memory {
     size_t per_monitor_arrays = 0;  // hashes, shapes, first agents
     size_t extra_agents = 0;        // agents after the first, for K > 1
-    size_t capped_plan = 0;         // the plan copy while capped
+    size_t capped_plan = 0;         // while capped: the plan and the id-hash order
     size_t interned = 0;            // agents, selectors, labels, locations
   };
   Memory MemoryUsage() const;
@@ -177,6 +190,19 @@ class ShardTable {
   static bool Better(const Rank& x, const Rank& y);
   bool Matches(const Shape& shape, uint32_t slot) const;
 
+  // Which agents monitors sit on, by key: the first agent in an array, the
+  // others (monitors wanting several locations) in a map.
+  struct Placement {
+    std::vector<uint32_t> first;  // kNone: none
+    absl::flat_hash_map<uint32_t, AgentIndexes> rest;
+
+    // `several`: the monitor may have more than one agent (false skips the
+    // map lookup).
+    AgentIndexes Get(uint32_t key, bool several = true) const;
+    void Set(uint32_t key, const AgentIndexes& agents);
+    size_t Bytes() const;
+  };
+
   // Ideal placement (no caps): best agents, one per distinct location.
   AgentIndexes IdealOf(uint64_t monitor_hash, const Shape& shape) const;
   // The same, but choosing among `candidates` only; into `out`.
@@ -195,21 +221,28 @@ class ShardTable {
   bool IdealFits() const;
   bool IsUniform() const;
   void SetEligible(uint32_t slot, bool eligible);
+  // The agents of eligible_ matching selector `id`, into matching_[id].
+  void IndexMatching(uint32_t id);
   // Ends a call that changed the ideal placement: emits the changes, and
-  // falls back to a full capped plan when the ideal one does not fit.
-  // `monitor_key` is the monitor a monitor call changed (kNone for agent
-  // calls), placed against the loads while capped.
+  // replays the capped plan when the ideal one does not fit. `monitor_key`
+  // is the monitor a monitor call changed (kNone for agent calls), placed
+  // against the loads while capped.
   void Finish(bool was_capped, uint32_t monitor_key, std::vector<PlacementChange>* changes);
-  // The capped plan of every monitor from scratch (id-hash order).
+  // The ideal placement as it was before the current call (touched_ undone).
+  Placement IdealBefore() const;
+  // Brings order_ up to date: sorted from scratch when `rebuild`, else the
+  // monitors added since merged in.
+  void SortOrder(bool rebuild);
+  // Notes that `key` was set or removed while capped, for order_.
+  void NoteOrderChange(uint32_t key);
+  // The capped plan of every monitor, walking order_ from the ideal
+  // placement (see the class comment); into plan_ and plan_load_.
   void PlanCapped();
-  // What `key` had before the current call: its old capped plan, or its
-  // ideal placement then (touched_ for those the call changed,
-  // `untouched_ideal` for the others).
-  AgentIndexes PlacedBefore(uint32_t key, bool was_capped, const std::vector<AgentIndexes>& old_plan,
-                            absl::FunctionRef<AgentIndexes(uint32_t)> untouched_ideal) const;
-  // Every placement that differs from `before(key)`.
-  template <typename Before>
-  void DiffAll(const Before& before, std::vector<PlacementChange>* changes) const;
+  // Back to the ideal plan: drops the capped plan and the order.
+  void EndCapped();
+  // Every placement that differs between `before` and the current one, in
+  // key order.
+  void DiffAll(const Placement& before, std::vector<PlacementChange>* changes) const;
   void RecomputeAll(std::vector<PlacementChange>* changes);
 
   ShardOptions options_;
@@ -219,6 +252,9 @@ class ShardTable {
   // inner loop of a plan.
   std::vector<uint64_t> eligible_mix_;
   std::vector<uint64_t> eligible_hash_;
+  // By selector id: the indexes into eligible_ of the agents it matches, so
+  // a ranking under a selector visits those only.
+  std::vector<std::vector<uint32_t>> matching_;
   std::vector<uint32_t> free_slots_;
   bool uniform_ = true;
   double total_weight_ = 0;
@@ -236,16 +272,21 @@ class ShardTable {
   // Per monitor key.
   std::vector<uint64_t> hash_;
   std::vector<uint32_t> shape_;  // kNone: no monitor under this key
-  std::vector<uint32_t> first_;  // ideal best agent, or kNone
-  absl::flat_hash_map<uint32_t, AgentIndexes> rest_;  // ideal agents after the first
+  Placement ideal_;               // ideal agents
   std::vector<uint32_t> ideal_load_;  // by slot
   uint64_t total_slots_ = 0;
   size_t monitor_count_ = 0;
 
   bool capped_ = false;
   bool drifted_ = false;
-  std::vector<AgentIndexes> plan_;  // while capped: the plan, by key
+  Placement plan_;                  // while capped: the plan, by key
   std::vector<uint32_t> plan_load_;  // while capped, by slot
+  // While capped: the keys in (id hash, key) order, valid when order_valid_;
+  // keys set or removed since it was sorted are in order_pending_ (their
+  // entries in order_, if any, are stale).
+  std::vector<uint32_t> order_;
+  bool order_valid_ = false;
+  absl::flat_hash_set<uint32_t> order_pending_;
 
   // Ideal placements before the current call, for the ones it changed.
   absl::flat_hash_map<uint32_t, AgentIndexes> touched_;

@@ -12,7 +12,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
-#include "absl/functional/function_ref.h"
 
 namespace uptime::coordinator {
 
@@ -52,12 +51,11 @@ AgentIndexes ShardTable::PlaceCapped(uint32_t key) {
   if (shape.count == 1 && uniform_) {
     // As below, in integers over the side-by-side hashes (the inner loop of
     // a capped plan).
-    constexpr size_t kNoAgent = ~size_t{0};
-    size_t best = kNoAgent, best_with_room = kNoAgent;
+    constexpr uint32_t kNoAgent = ~uint32_t{0};
+    uint32_t best = kNoAgent, best_with_room = kNoAgent;
     uint64_t best_score = 0, room_score = 0;
-    for (size_t i = 0; i < eligible_.size(); ++i) {
+    for (const uint32_t i : matching_[shape.selector]) {
       const uint32_t a = eligible_[i];
-      if (shape.selector != 0 && !agents_[a].matches[shape.selector]) continue;
       const uint64_t score = PairHash(h, eligible_mix_[i]) >> 11;
       if (best == kNoAgent || score > best_score ||
           (score == best_score && eligible_hash_[i] > eligible_hash_[best])) {
@@ -80,9 +78,8 @@ AgentIndexes ShardTable::PlaceCapped(uint32_t key) {
     // the two passes below come to for one location, without sorting.
     Rank best{}, best_with_room{};
     bool any = false, any_with_room = false;
-    for (size_t i = 0; i < eligible_.size(); ++i) {
+    for (const uint32_t i : matching_[shape.selector]) {
       const uint32_t a = eligible_[i];
-      if (shape.selector != 0 && !agents_[a].matches[shape.selector]) continue;
       const Rank r = EligibleRank(h, i);
       if (!any || Better(r, best)) best = r, any = true;
       if (plan_load_[a] + 1 <= caps_[a] && (!any_with_room || Better(r, best_with_room))) {
@@ -119,94 +116,167 @@ AgentIndexes ShardTable::PlaceCapped(uint32_t key) {
   return chosen;
 }
 
+void ShardTable::NoteOrderChange(uint32_t key) {
+  if (!order_valid_) return;
+  order_pending_.insert(key);
+  // Bounded: with this many changes, sorting from scratch costs no more.
+  if (order_pending_.size() > order_.size() / 4 + 1024) {
+    order_ = {};
+    order_pending_ = {};
+    order_valid_ = false;
+  }
+}
+
+void ShardTable::SortOrder(bool rebuild) {
+  if (rebuild || !order_valid_) {
+    // Sorting the pairs, not keys compared through hash_, keeps the sort in
+    // cache.
+    std::vector<std::pair<uint64_t, uint32_t>> pairs;
+    pairs.reserve(monitor_count_);
+    for (uint32_t key = 0; key < shape_.size(); ++key) {
+      if (shape_[key] != kNone) pairs.emplace_back(hash_[key], key);
+    }
+    std::sort(pairs.begin(), pairs.end());
+    order_.clear();
+    order_.reserve(pairs.size());
+    for (const auto& [hash, key] : pairs) order_.push_back(key);
+    order_pending_.clear();
+    order_valid_ = true;
+    return;
+  }
+  if (order_pending_.empty()) return;
+  // Merge: the entries of the pending keys (stale) and of removed monitors
+  // go; the pending keys still present come back at their place.
+  std::vector<std::pair<uint64_t, uint32_t>> added;
+  std::vector<bool> pending(shape_.size());
+  for (uint32_t key : order_pending_) {
+    if (key >= shape_.size()) continue;
+    pending[key] = true;
+    if (shape_[key] != kNone) added.emplace_back(hash_[key], key);
+  }
+  std::sort(added.begin(), added.end());
+  std::vector<uint32_t> merged;
+  merged.reserve(order_.size() + added.size());
+  size_t next = 0;
+  for (uint32_t key : order_) {
+    if (shape_[key] == kNone || pending[key]) continue;
+    const std::pair<uint64_t, uint32_t> here(hash_[key], key);
+    while (next < added.size() && added[next] < here) merged.push_back(added[next++].second);
+    merged.push_back(key);
+  }
+  for (; next < added.size(); ++next) merged.push_back(added[next].second);
+  order_ = std::move(merged);
+  order_pending_.clear();
+}
+
 void ShardTable::PlanCapped() {
-  // Id-hash order: fixed by the monitors themselves, not by their keys.
-  // (Sorting the pairs, not keys compared through hash_, keeps the sort in
-  // cache.)
-  std::vector<std::pair<uint64_t, uint32_t>> order;
-  order.reserve(monitor_count_);
-  for (uint32_t key = 0; key < shape_.size(); ++key) {
-    if (shape_[key] != kNone) order.emplace_back(hash_[key], key);
-  }
-  std::sort(order.begin(), order.end());
-  plan_.assign(shape_.size(), AgentIndexes());
+  SortOrder(/*rebuild=*/false);
+  plan_.first.assign(shape_.size(), kNone);
+  plan_.rest.clear();
   plan_load_.assign(agents_.size(), 0);
-  for (const auto& [hash, key] : order) plan_[key] = PlaceCapped(key);
-}
-
-AgentIndexes ShardTable::PlacedBefore(uint32_t key, bool was_capped, const std::vector<AgentIndexes>& old_plan,
-                                      absl::FunctionRef<AgentIndexes(uint32_t)> untouched_ideal) const {
-  AgentIndexes agents;
-  if (was_capped) {
-    if (key < old_plan.size()) agents = old_plan[key];
-  } else if (auto it = touched_.find(key); it != touched_.end()) {
-    agents = it->second;
-  } else {
-    agents = untouched_ideal(key);
+  // The walk of the class comment: a monitor whose ideal agents all have
+  // room takes them (they are its best-ranked agents, and the capped choice
+  // only skips full ones); the others are ranked (PlaceCapped).
+  constexpr size_t kAhead = 16;  // prefetch distance: the keys are in hash order, so accesses are random
+  const size_t n = order_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) {
+      const uint32_t ahead = order_[i + kAhead];
+      __builtin_prefetch(&shape_[ahead]);
+      __builtin_prefetch(&ideal_.first[ahead]);
+      __builtin_prefetch(&plan_.first[ahead], 1);
+    }
+    const uint32_t key = order_[i];
+    if (shape_[key] == kNone) continue;  // removed since the order was sorted
+    if (shapes_[shape_[key]].count == 1) {
+      const uint32_t a = ideal_.first[key];
+      if (a == kNone) continue;  // no matching agent
+      if (plan_load_[a] + 1 <= caps_[a]) {
+        plan_.first[key] = a;
+        ++plan_load_[a];
+      } else {
+        plan_.first[key] = PlaceCapped(key)[0];
+      }
+      continue;
+    }
+    const AgentIndexes ideal = ideal_.Get(key);
+    bool room = true;
+    for (uint32_t a : ideal) room = room && plan_load_[a] + 1 <= caps_[a];
+    if (room) {
+      for (uint32_t a : ideal) ++plan_load_[a];
+      plan_.Set(key, ideal);
+    } else {
+      plan_.Set(key, PlaceCapped(key));
+    }
   }
-  return agents;
 }
 
-template <typename Before>
-void ShardTable::DiffAll(const Before& before, std::vector<PlacementChange>* changes) const {
+void ShardTable::EndCapped() {
+  capped_ = false;
+  drifted_ = false;
+  plan_ = {};
+  plan_load_ = {};
+  order_ = {};
+  order_pending_ = {};
+  order_valid_ = false;
+}
+
+ShardTable::Placement ShardTable::IdealBefore() const {
+  Placement before = ideal_;
+  for (const auto& [key, agents] : touched_) before.Set(key, agents);
+  return before;
+}
+
+void ShardTable::DiffAll(const Placement& before, std::vector<PlacementChange>* changes) const {
   if (changes == nullptr) return;
-  for (uint32_t key = 0; key < shape_.size(); ++key) {
-    AgentIndexes after = assignment(key);
-    AgentIndexes was = before(key);
+  const Placement& now = capped_ ? plan_ : ideal_;
+  // First agents side by side (sequential), then the keys with more agents
+  // on either side.
+  std::vector<uint32_t> keys;
+  const size_t n = std::max(before.first.size(), now.first.size());
+  for (uint32_t key = 0; key < n; ++key) {
+    const uint32_t was = key < before.first.size() ? before.first[key] : kNone;
+    const uint32_t is = key < now.first.size() ? now.first[key] : kNone;
+    if (was != is) keys.push_back(key);
+  }
+  if (!before.rest.empty() || !now.rest.empty()) {
+    for (const auto& [key, agents] : before.rest) keys.push_back(key);
+    for (const auto& [key, agents] : now.rest) keys.push_back(key);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  }
+  for (uint32_t key : keys) {
+    AgentIndexes was = before.Get(key);
+    AgentIndexes after = now.Get(key);
     if (was != after) changes->push_back({.monitor = key, .before = std::move(was), .after = std::move(after)});
   }
 }
 
 void ShardTable::RecomputeAll(std::vector<PlacementChange>* changes) {
   // What each monitor had before this call, whatever the call did so far.
-  std::vector<uint32_t> old_first;
-  absl::flat_hash_map<uint32_t, AgentIndexes> old_rest;
-  std::vector<AgentIndexes> old_plan;
+  Placement before;
   const bool was_capped = capped_;
-  if (changes != nullptr) {
-    if (was_capped) {
-      old_plan = std::move(plan_);
-    } else {
-      old_first = first_;
-      old_rest = rest_;
-    }
-  }
+  if (changes != nullptr) before = was_capped ? std::move(plan_) : IdealBefore();
   ideal_load_.assign(agents_.size(), 0);
-  rest_.clear();
+  ideal_.rest.clear();
+  ideal_.first.assign(shape_.size(), kNone);
   for (uint32_t key = 0; key < shape_.size(); ++key) {
-    if (shape_[key] == kNone) {
-      first_[key] = kNone;
-      continue;
-    }
+    if (shape_[key] == kNone) continue;
     const AgentIndexes next = IdealOf(hash_[key], shapes_[shape_[key]]);
     for (uint32_t a : next) ++ideal_load_[a];
-    first_[key] = next.empty() ? kNone : next[0];
-    if (next.size() > 1) rest_[key] = AgentIndexes(next.begin() + 1, next.end());
+    ideal_.Set(key, next);
   }
   ComputeCaps();
-  capped_ = !IdealFits();
-  if (capped_) {
-    PlanCapped();
+  if (IdealFits()) {
+    EndCapped();
   } else {
-    plan_ = {};
-    plan_load_ = {};
+    SortOrder(/*rebuild=*/true);
+    PlanCapped();
+    capped_ = true;
+    drifted_ = false;
   }
-  drifted_ = false;
   ++stats_.full;
-  DiffAll(
-      [&](uint32_t key) {
-        return PlacedBefore(key, was_capped, old_plan, [&](uint32_t k) {
-          AgentIndexes agents;
-          if (k < old_first.size() && old_first[k] != kNone) {
-            agents.push_back(old_first[k]);
-            if (auto rest = old_rest.find(k); rest != old_rest.end()) {
-              agents.insert(agents.end(), rest->second.begin(), rest->second.end());
-            }
-          }
-          return agents;
-        });
-      },
-      changes);
+  DiffAll(before, changes);
   touched_.clear();
 }
 
@@ -226,44 +296,33 @@ void ShardTable::Finish(bool was_capped, uint32_t monitor_key, std::vector<Place
       }
     } else {
       // Back under the caps: the plan is the ideal one again.
-      std::vector<AgentIndexes> old_plan = std::move(plan_);
-      capped_ = false;
-      drifted_ = false;
-      plan_ = {};
-      plan_load_ = {};
-      DiffAll(
-          [&](uint32_t key) {
-            AgentIndexes agents;
-            if (key < old_plan.size()) agents = old_plan[key];
-            return agents;
-          },
-          changes);
+      Placement before = std::move(plan_);
+      EndCapped();
+      DiffAll(before, changes);
     }
     ++stats_.incremental;
   } else if (was_capped && monitor_key != kNone) {
     // A monitor change while capped: placed against the loads (see the
     // class comment).
-    if (plan_.size() < shape_.size()) plan_.resize(shape_.size());
-    AgentIndexes before = std::move(plan_[monitor_key]);
+    AgentIndexes before = plan_.Get(monitor_key);
     for (uint32_t a : before) --plan_load_[a];
-    plan_[monitor_key] = PlaceCapped(monitor_key);
-    if (changes != nullptr && before != plan_[monitor_key]) {
-      changes->push_back({.monitor = monitor_key, .before = std::move(before), .after = plan_[monitor_key]});
+    AgentIndexes after = PlaceCapped(monitor_key);
+    plan_.Set(monitor_key, after);
+    if (changes != nullptr && before != after) {
+      changes->push_back({.monitor = monitor_key, .before = std::move(before), .after = std::move(after)});
     }
     drifted_ = true;
     ++stats_.drifted;
   } else {
-    std::vector<AgentIndexes> old_plan;
-    if (was_capped) old_plan = std::move(plan_);
+    // An agent change while capped, or a change that caps the plan: replay
+    // the walk over the (now current) ideal placement.
+    Placement before;
+    if (changes != nullptr) before = was_capped ? std::move(plan_) : IdealBefore();
     PlanCapped();
     capped_ = true;
     drifted_ = false;
-    ++stats_.full;
-    DiffAll(
-        [&](uint32_t key) {
-          return PlacedBefore(key, was_capped, old_plan, [this](uint32_t k) { return Ideal(k); });
-        },
-        changes);
+    ++stats_.replayed;
+    DiffAll(before, changes);
   }
   touched_.clear();
 }

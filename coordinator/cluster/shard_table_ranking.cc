@@ -89,8 +89,7 @@ AgentIndexes ShardTable::IdealOf(uint64_t monitor_hash, const Shape& shape) cons
     // One location: the best matching agent, without the location walk.
     Rank best{};
     bool any = false;
-    for (size_t i = 0; i < eligible_.size(); ++i) {
-      if (!Matches(shape, eligible_[i])) continue;
+    for (const uint32_t i : matching_[shape.selector]) {
       const Rank r = EligibleRank(monitor_hash, i);
       if (!any || Better(r, best)) best = r, any = true;
     }
@@ -109,26 +108,16 @@ AgentIndexes ShardTable::IdealOf(uint64_t monitor_hash, const Shape& shape) cons
 // Ideal placement
 
 AgentIndexes ShardTable::Ideal(uint32_t key) const {
-  AgentIndexes agents;
-  if (first_[key] == kNone) return agents;
-  agents.push_back(first_[key]);
-  if (shape_[key] != kNone && shapes_[shape_[key]].count > 1) {
-    if (auto it = rest_.find(key); it != rest_.end()) agents.insert(agents.end(), it->second.begin(), it->second.end());
-  }
-  return agents;
+  return ideal_.Get(key, shape_[key] == kNone || shapes_[shape_[key]].count > 1);
 }
 
 void ShardTable::SetIdeal(uint32_t key, const AgentIndexes& agents) {
-  AgentIndexes old = Ideal(key);
+  // Read without the shape: SetMonitor drops the old shape's agents.
+  AgentIndexes old = ideal_.Get(key);
   touched_.try_emplace(key, old);
   for (uint32_t a : old) --ideal_load_[a];
   for (uint32_t a : agents) ++ideal_load_[a];
-  first_[key] = agents.empty() ? kNone : agents[0];
-  if (agents.size() > 1) {
-    rest_[key] = AgentIndexes(agents.begin() + 1, agents.end());
-  } else if (old.size() > 1) {
-    rest_.erase(key);
-  }
+  ideal_.Set(key, agents);
 }
 
 void ShardTable::JoinIdeal(uint32_t slot) {
@@ -139,7 +128,7 @@ void ShardTable::JoinIdeal(uint32_t slot) {
     const Shape& shape = shapes_[shape_[key]];
     const uint64_t h = hash_[key];
     if (shape.count == 1) {
-      const uint32_t holder = first_[key];
+      const uint32_t holder = ideal_.first[key];
       if (holder == kNone || Better(RankOf(h, slot), RankOf(h, holder))) SetIdeal(key, {slot});
       continue;
     }
@@ -161,10 +150,10 @@ void ShardTable::LeaveIdeal(uint32_t slot) {
   for (uint32_t key = 0; key < shape_.size(); ++key) {
     if (shape_[key] == kNone) continue;
     const Shape& shape = shapes_[shape_[key]];
-    bool held = first_[key] == slot;
+    bool held = ideal_.first[key] == slot;
     if (!held && shape.count > 1) {
-      auto it = rest_.find(key);
-      held = it != rest_.end() && std::find(it->second.begin(), it->second.end(), slot) != it->second.end();
+      auto it = ideal_.rest.find(key);
+      held = it != ideal_.rest.end() && std::find(it->second.begin(), it->second.end(), slot) != it->second.end();
     }
     if (held) SetIdeal(key, IdealOf(hash_[key], shape));
   }

@@ -1,12 +1,16 @@
 #include "coordinator/cluster/shard_table.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 
 namespace uptime::coordinator {
@@ -24,12 +28,85 @@ struct TestMonitor {
   }
 };
 
+// The capped plan the way the class comment defines it, written
+// independently of ShardTable (whose full plan, ComputePlan, shares the
+// incremental code): every monitor in id-hash order takes its best-ranked
+// matching agents at distinct locations that have room, then, if some
+// locations are still missing, the best remaining ones. Returns agent
+// indexes per monitor.
+std::vector<AgentIndexes> ReferencePlan(absl::Span<const MonitorShape> monitors, absl::Span<const AgentView> agents,
+                                        const ShardOptions& options) {
+  std::vector<uint32_t> eligible;
+  for (uint32_t a = 0; a < agents.size(); ++a) {
+    if (!agents[a].draining) eligible.push_back(a);
+  }
+  bool uniform = true;
+  for (uint32_t a : eligible) uniform = uniform && agents[a].capacity == agents[eligible[0]].capacity;
+  std::vector<std::optional<LabelSelector>> selectors;
+  double total_slots = 0, total_weight = 0;
+  for (const MonitorShape& m : monitors) {
+    absl::StatusOr<LabelSelector> parsed = LabelSelector::Parse("s", m.selector);
+    selectors.push_back(parsed.ok() ? std::optional<LabelSelector>(*parsed) : std::nullopt);
+    if (parsed.ok()) total_slots += std::clamp(m.count, 1, 0xffff);
+  }
+  for (uint32_t a : eligible) total_weight += std::max(1, agents[a].capacity);
+  std::vector<double> caps(agents.size());
+  for (uint32_t a : eligible) {
+    caps[a] = std::ceil(options.load_factor * total_slots * std::max(1, agents[a].capacity) / total_weight) +
+              options.cap_slack;
+  }
+  std::vector<uint32_t> order(monitors.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t x, uint32_t y) { return monitors[x].id_hash < monitors[y].id_hash; });
+  std::vector<uint32_t> load(agents.size());
+  std::vector<AgentIndexes> plan(monitors.size());
+  for (uint32_t i : order) {
+    const MonitorShape& m = monitors[i];
+    if (!selectors[i]) continue;
+    struct Ranked {
+      double score;
+      uint64_t hash;
+      uint32_t agent;
+    };
+    std::vector<Ranked> ranked;
+    for (uint32_t a : eligible) {
+      if (!selectors[i]->Matches(agents[a].labels)) continue;
+      const uint64_t agent_hash = StableHash64(agents[a].id);
+      const double score = uniform ? static_cast<double>(PairHash(m.id_hash, AgentMix(agent_hash)) >> 11)
+                                   : RendezvousScore(m.id_hash, agent_hash, agents[a].capacity);
+      ranked.push_back({score, agent_hash, a});
+    }
+    std::sort(ranked.begin(), ranked.end(), [](const Ranked& x, const Ranked& y) {
+      return x.score != y.score ? x.score > y.score : x.hash > y.hash;
+    });
+    const std::string label = m.location_label.empty() ? "region" : std::string(m.location_label);
+    const size_t count = std::clamp(m.count, 1, 0xffff);
+    std::set<std::string> used;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const Ranked& r : ranked) {
+        if (plan[i].size() >= count) break;
+        const std::string& location = LocationOf(agents[r.agent], label);
+        if (std::find(plan[i].begin(), plan[i].end(), r.agent) != plan[i].end() || used.contains(location)) continue;
+        if (pass == 0 && load[r.agent] + 1 > caps[r.agent]) continue;
+        plan[i].push_back(r.agent);
+        used.insert(location);
+        ++load[r.agent];
+      }
+    }
+  }
+  return plan;
+}
+
 struct Scenario {
   std::string name = {};
   ShardOptions options = {};
   bool vary_capacity = false;
   // Selectors that send many monitors to few agents make plans capped.
   bool selectors = true;
+  // Agents get random labels of several keys, monitors random selectors
+  // over them (else: region and zone labels, a fixed list of selectors).
+  bool random_labels = false;
   int max_agents = 10;
   int max_monitors = 300;
   int steps = 400;
@@ -58,16 +135,43 @@ class Simulation {
 
   AgentView RandomAgent(const std::string& id) {
     AgentView view{.id = id};
+    view.capacity = s_.vary_capacity ? 50 * (1 + Pick(4)) : 100;
+    if (s_.random_labels) {
+      for (const char* key : kLabelKeys) {
+        if (Pick(3) != 0) view.labels[key] = absl::StrCat("v", Pick(3));
+      }
+      return view;
+    }
     // Some agents lack the label: each is then a location of its own.
     if (Pick(5) != 0) view.labels["region"] = absl::StrCat("r", Pick(3));
     if (Pick(2) == 0) view.labels["zone"] = absl::StrCat("z", Pick(2));
-    view.capacity = s_.vary_capacity ? 50 * (1 + Pick(4)) : 100;
     return view;
+  }
+
+  // One to two terms over kLabelKeys (key=v, key!=v, key, !key), or empty.
+  std::string RandomSelector() {
+    std::vector<std::string> terms;
+    for (int t = Pick(3); t > 0; --t) {
+      const std::string key = kLabelKeys[Pick(4)];
+      switch (Pick(4)) {
+        case 0: terms.push_back(absl::StrCat(key, "=v", Pick(3))); break;
+        case 1: terms.push_back(absl::StrCat(key, "!=v", Pick(3))); break;
+        case 2: terms.push_back(key); break;
+        default: terms.push_back("!" + key); break;
+      }
+    }
+    return absl::StrJoin(terms, ",");
   }
 
   TestMonitor RandomMonitor() {
     static const char* kSelectors[] = {"", "", "", "region=r1", "region!=r2", "zone"};
     static const char* kLabels[] = {"", "region", "zone"};
+    if (s_.random_labels) {
+      return TestMonitor{.id_hash = StableHash64(absl::StrCat("mon-", next_monitor_++)),
+                         .selector = RandomSelector(),
+                         .label = kLabelKeys[Pick(4)],
+                         .count = Pick(4) == 0 ? 1 + Pick(3) : 1};
+    }
     return TestMonitor{.id_hash = StableHash64(absl::StrCat("mon-", next_monitor_++)),
                        .selector = s_.selectors ? kSelectors[Pick(6)] : "",
                        .label = kLabels[Pick(3)],
@@ -189,10 +293,13 @@ class Simulation {
       keys.push_back(key);
     }
     const ShardPlan full = ComputePlan(shapes, agents, s_.options);
+    const std::vector<AgentIndexes> reference = ReferencePlan(shapes, agents, s_.options);
     for (size_t i = 0; i < keys.size(); ++i) {
-      std::vector<std::string> want, got;
+      std::vector<std::string> want, got, independent;
       for (uint32_t a : full.assignments[i]) want.push_back(agents[a].id);
+      for (uint32_t a : reference[i]) independent.push_back(agents[a].id);
       for (uint32_t slot : table_.assignment(keys[i])) got.push_back(slots_[slot].id);
+      ASSERT_EQ(want, independent) << "monitor key " << keys[i] << " (ComputePlan vs the reference)";
       ASSERT_EQ(got, want) << "monitor key " << keys[i];
       ASSERT_EQ(mirror_[keys[i]], table_.assignment(keys[i])) << "monitor key " << keys[i];
     }
@@ -200,6 +307,8 @@ class Simulation {
       ASSERT_EQ(table_.load(agent_slots[a]), full.load[a]) << agents[a].id;
     }
   }
+
+  static constexpr const char* kLabelKeys[] = {"region", "zone", "tier", "gpu"};
 
   const Scenario s_;
   std::mt19937 rng_;
@@ -254,8 +363,97 @@ TEST(ShardTableTest, CappedPlansEqualFullAfterEveryAgentChangeAndRebalance) {
                     .seed = seed});
     sim.Run();
     if (HasFatalFailure()) return;
-    EXPECT_GT(sim.table().stats().full, 10u);
+    // Agent changes while capped replay the walk; full plans only when the
+    // capacities turn (non-)uniform.
+    EXPECT_GT(sim.table().stats().replayed, 10u);
     EXPECT_GT(sim.table().stats().drifted, 10u);
+  }
+}
+
+TEST(ShardTableTest, CappedAgentChangesReplayWithRandomLabelsAndSelectors) {
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    // Random labels over four keys and random selectors over them: a few
+    // agents match many monitors, so with tight caps most states are capped.
+    Simulation sim({.name = "random labels",
+                    .options = {.load_factor = seed % 2 == 0 ? 1.0 : 1.25, .cap_slack = 0},
+                    .random_labels = true,
+                    .max_agents = 12,
+                    .max_monitors = 250,
+                    .steps = 500,
+                    .seed = seed});
+    sim.Run();
+    if (HasFatalFailure()) return;
+    // Equal capacities: never a full plan, agent changes while capped are
+    // replays.
+    EXPECT_EQ(sim.table().stats().full, 0u);
+    EXPECT_GT(sim.table().stats().replayed, 20u);
+  }
+}
+
+TEST(ShardTableTest, CappedWithRandomLabelsAndMixedCapacities) {
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    Simulation sim({.name = "random labels, weighted",
+                    .options = {.load_factor = 1.1, .cap_slack = 0},
+                    .vary_capacity = true,
+                    .random_labels = true,
+                    .max_agents = 8,
+                    .max_monitors = 200,
+                    .seed = seed});
+    sim.Run();
+    if (HasFatalFailure()) return;
+    EXPECT_GT(sim.table().stats().replayed, 10u);
+  }
+}
+
+TEST(ShardTableTest, CappedJoinAndLeaveMoveOnlyWhatTheyMust) {
+  // A fifth of the monitors select r0 (a fifth of the agents): capped.
+  ShardTable table;
+  std::vector<PlacementChange> changes;
+  std::vector<AgentView> fleet;
+  for (int a = 0; a < 10; ++a) fleet.push_back({.id = absl::StrCat("agent-", a), .labels = {{"region", absl::StrCat("r", a % 5)}}});
+  for (const AgentView& a : fleet) table.AddAgent(a, &changes);
+  std::vector<TestMonitor> monitors;
+  for (uint32_t k = 0; k < 5000; ++k) {
+    monitors.push_back({.id_hash = StableHash64(absl::StrCat("m", k)), .selector = k % 5 == 0 ? "region=r0" : ""});
+    ASSERT_TRUE(table.SetMonitor(k, monitors.back().shape(), &changes).ok());
+  }
+  changes.clear();
+  table.Rebalance(&changes);
+  ASSERT_TRUE(table.capped());
+  ASSERT_FALSE(table.drifted());
+  const ShardTableStats before = table.stats();
+  changes.clear();
+  const uint32_t slot = table.AddAgent({.id = "agent-new", .labels = {{"region", "r0"}}}, &changes);
+  EXPECT_TRUE(table.capped());
+  EXPECT_EQ(table.stats().full, before.full);
+  EXPECT_EQ(table.stats().replayed, before.replayed + 1);
+  // Each change is real and in key order.
+  for (size_t i = 0; i < changes.size(); ++i) {
+    EXPECT_NE(changes[i].before, changes[i].after);
+    if (i > 0) {
+      EXPECT_LT(changes[i - 1].monitor, changes[i].monitor);
+    }
+  }
+  std::vector<MonitorShape> shapes;
+  for (const TestMonitor& m : monitors) shapes.push_back(m.shape());
+  std::vector<AgentView> joined = fleet;
+  joined.push_back({.id = "agent-new", .labels = {{"region", "r0"}}});
+  const std::vector<AgentIndexes> want = ReferencePlan(shapes, joined, {});
+  for (uint32_t k = 0; k < shapes.size(); ++k) {
+    std::vector<std::string> got, expected;
+    for (uint32_t s : table.assignment(k)) got.push_back(table.agent(s).id);
+    for (uint32_t a : want[k]) expected.push_back(joined[a].id);
+    ASSERT_EQ(got, expected) << "monitor key " << k;
+  }
+  changes.clear();
+  table.RemoveAgent(slot, &changes);
+  EXPECT_EQ(table.stats().full, before.full);
+  const std::vector<AgentIndexes> back = ReferencePlan(shapes, fleet, {});
+  for (uint32_t k = 0; k < shapes.size(); ++k) {
+    std::vector<std::string> got, expected;
+    for (uint32_t s : table.assignment(k)) got.push_back(table.agent(s).id);
+    for (uint32_t a : back[k]) expected.push_back(fleet[a].id);
+    ASSERT_EQ(got, expected) << "monitor key " << k;
   }
 }
 

@@ -38,8 +38,13 @@ void StatusTracker::OnMonitorUpserted(const MonitorPtr& monitor) {
     SyncMaintenanceLocked(it->second, now);
     return;
   }
+  // The key views the old proto's id: point it at the new one's before the
+  // old proto can go.
+  auto node = entries_.extract(it);
+  node.key() = monitor->id();
+  node.mapped().monitor = monitor;
+  it = entries_.insert(std::move(node)).position;
   Entry& entry = it->second;
-  entry.monitor = monitor;
   entry.policy = HealthPolicy::FromMonitor(*monitor);
   std::optional<Transition> t;
   if (monitor->paused() && entry.health.state() != v1::STATE_PAUSED) {

@@ -22,6 +22,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "common/clock.h"
@@ -113,7 +114,9 @@ class StatusTracker : public CatalogListener {
   EventBus* const events_;
   IncidentSink* const incident_sink_;
   mutable absl::Mutex mu_;
-  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  // Keys view the id inside the entry's own proto (re-keyed when the proto
+  // is replaced), so no id string is copied per monitor.
+  std::map<absl::string_view, Entry> entries_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_set<std::string> dirty_ ABSL_GUARDED_BY(mu_);
 
   std::shared_ptr<const MaintenanceCalendar> calendar_ ABSL_GUARDED_BY(mu_);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "coordinator/catalog/catalog.h"
 #include "coordinator/catalog/maintenance_calendar.h"
@@ -354,6 +355,42 @@ TEST_F(StatusTrackerMaintenanceTest, RecurringWindowAcrossDstEntersAndLeavesOnTi
             (std::vector<std::string>{"UP>MAINTENANCE", "MAINTENANCE>UP", "UP>MAINTENANCE",
                                       "MAINTENANCE>UP", "UP>MAINTENANCE", "MAINTENANCE>UP"}));
   EXPECT_TRUE(incidents_.opened.empty());
+}
+
+}  // namespace
+}  // namespace uptime::coordinator
+
+namespace uptime::coordinator {
+namespace {
+
+// Entries are keyed by a view into their own proto: replacing the proto
+// (the old one freed) must leave the entry findable, in order, with its
+// health kept.
+TEST(StatusTrackerTest, ReplacedProtoKeepsTheEntryFindable) {
+  SimulatedClock clock(absl::FromUnixSeconds(1'700'000'000));
+  EventBus events;
+  StatusTracker tracker(&clock, &events, nullptr);
+  for (const char* id : {"mon-b", "mon-a", "mon-c"}) {
+    v1::Monitor m;
+    m.set_id(id);
+    m.set_name(id);
+    tracker.OnMonitorUpserted(std::make_shared<const v1::Monitor>(std::move(m)));
+  }
+  for (int round = 0; round < 3; ++round) {
+    v1::Monitor m;
+    m.set_id("mon-b");
+    m.set_name(absl::StrCat("renamed-", round));
+    tracker.OnMonitorUpserted(std::make_shared<const v1::Monitor>(std::move(m)));
+  }
+  absl::StatusOr<v1::MonitorStatus> got = tracker.Get("mon-b");
+  ASSERT_TRUE(got.ok()) << got.status();
+  absl::StatusOr<StatusPage> page = tracker.List(LabelSelector(), v1::STATE_UNSPECIFIED, 10, "");
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> ids;
+  for (const v1::MonitorStatus& s : page->statuses) ids.push_back(s.monitor_id());
+  EXPECT_EQ(ids, (std::vector<std::string>{"mon-a", "mon-b", "mon-c"}));
+  tracker.OnMonitorRemoved("mon-b");
+  EXPECT_FALSE(tracker.Get("mon-b").ok());
 }
 
 }  // namespace
