@@ -34,12 +34,6 @@ v1::AssignedMonitor Web(const std::string& url) {
   return web;
 }
 
-size_t CountResults(FakeCoordinator& c) {
-  size_t n = 0;
-  for (const auto& b : c.batches()) n += static_cast<size_t>(b.results_size());
-  return n;
-}
-
 int64_t LastStartUs(FakeCoordinator& c) {
   int64_t last = 0;
   for (const auto& b : c.batches()) {
@@ -59,7 +53,7 @@ TEST(AgentGoodbyeTest, ChecksUntilRemovalsThenFlushesAndLeaves) {
   auto server = AgentServer::Create(Config(port, absl::Seconds(5)));
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE((*server)->Start().ok());
-  ASSERT_EVENTUALLY(CountResults(*coordinator) >= 2, absl::Seconds(10));
+  ASSERT_EVENTUALLY(coordinator->results_received() >= 2, absl::Seconds(10));
 
   const absl::Time begin = absl::Now();
   (*server)->Shutdown();
@@ -89,7 +83,7 @@ TEST(AgentGoodbyeTest, SilentCoordinatorCostsAtMostTheGrace) {
   auto server = AgentServer::Create(Config(port, absl::Milliseconds(700)));
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE((*server)->Start().ok());
-  ASSERT_EVENTUALLY(CountResults(*coordinator) >= 2, absl::Seconds(10));
+  ASSERT_EVENTUALLY(coordinator->results_received() >= 2, absl::Seconds(10));
 
   const absl::Time begin = absl::Now();
   (*server)->Shutdown();

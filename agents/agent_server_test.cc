@@ -53,12 +53,6 @@ std::pair<long, std::string> Get(int port, const std::string& path) {
   return {status, body};
 }
 
-size_t CountResults(FakeCoordinator& c) {
-  size_t n = 0;
-  for (const auto& b : c.batches()) n += static_cast<size_t>(b.results_size());
-  return n;
-}
-
 TEST(AgentServerTest, RejectsBadConfigNamingTheFlag) {
   AgentConfig config = Config(1);
   config.agent_id = "";
@@ -100,7 +94,7 @@ TEST(AgentServerTest, ResultsOfEveryLoopReachTheCoordinatorOnce) {
   auto server = AgentServer::Create(config);
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_TRUE((*server)->Start().ok());
-  ASSERT_EVENTUALLY(CountResults(*coordinator) >= 16 * 4, absl::Seconds(15));
+  ASSERT_EVENTUALLY(coordinator->results_received() >= 16 * 4, absl::Seconds(15));
   (*server)->Shutdown();
 
   std::map<uint64_t, int> sequences;
@@ -142,7 +136,7 @@ TEST(AgentServerTest, NoResultLostAcrossCoordinatorRestart) {
   ASSERT_TRUE(started.ok()) << started;
   EXPECT_GT((*server)->metrics_port(), 0);
 
-  ASSERT_EVENTUALLY(CountResults(*first) >= 3, absl::Seconds(10));
+  ASSERT_EVENTUALLY(first->results_received() >= 3, absl::Seconds(10));
   const v1::CheckResult r = first->batches()[0].results(0);
   EXPECT_TRUE(r.success()) << r.error_message();
   EXPECT_EQ(r.monitor_id(), "web");
@@ -163,7 +157,7 @@ TEST(AgentServerTest, NoResultLostAcrossCoordinatorRestart) {
   absl::SleepFor(absl::Milliseconds(700));  // checks go on; results wait
   auto second = FakeCoordinator::Start(port, /*auto_ack=*/true, {web});
   ASSERT_NE(second, nullptr);
-  ASSERT_EVENTUALLY(CountResults(*second) >= 6, absl::Seconds(15));
+  ASSERT_EVENTUALLY(second->results_received() >= 6, absl::Seconds(15));
   (*server)->Shutdown();
   EXPECT_EQ((*server)->session_stats().buffered_results, 0u);
 

@@ -24,13 +24,13 @@ absl::Status PrintUser(CommandEnv& env, const v1::User& user) {
   });
 }
 
-struct ListFlags {
+struct UserListFlags {
   bool all = false;
   int page_size = 0;
   std::string page_token;
 };
 
-absl::Status ListUsers(CommandEnv& env, const ListFlags& flags) {
+absl::Status ListUsers(CommandEnv& env, const UserListFlags& flags) {
   v1::ListUsersRequest request;
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
@@ -201,7 +201,7 @@ void AddUserCommands(CLI::App& root, CommandTable& table,
   group->alias("user");
   group->require_subcommand(1);
 
-  auto list_flags = std::make_shared<ListFlags>();
+  auto list_flags = std::make_shared<UserListFlags>();
   CLI::App* list = group->add_subcommand("list", "List users, ordered by username");
   list->alias("ls");
   list->add_flag("--all", list_flags->all, "Fetch every result page, not just the first");

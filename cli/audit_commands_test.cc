@@ -15,10 +15,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 v1::AuditEvent Event(int64_t id, const std::string& actor, const std::string& action,
                      const std::string& type, const std::string& resource_id) {
   v1::AuditEvent e;

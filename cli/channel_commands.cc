@@ -226,13 +226,13 @@ absl::Status Update(CommandEnv& env, const std::string& id, const ChannelFlags& 
   return PrintChannel(env, updated);
 }
 
-struct ListFlags {
+struct ChannelListFlags {
   bool all = false;
   int page_size = 0;
   std::string page_token;
 };
 
-absl::Status List(CommandEnv& env, const ListFlags& flags) {
+absl::Status ListChannels(CommandEnv& env, const ChannelListFlags& flags) {
   v1::ListChannelsRequest request;
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
@@ -248,7 +248,7 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
                    [&] { return ChannelsTable(merged.channels(), env.printer->now()); });
 }
 
-absl::Status Get(CommandEnv& env, const std::string& id) {
+absl::Status GetChannel(CommandEnv& env, const std::string& id) {
   ASSIGN_OR_RETURN(v1::Channel channel, Fetch(env, id));
   return PrintChannel(env, channel);
 }
@@ -320,18 +320,18 @@ void AddChannelCommands(CLI::App& root, CommandTable& table) {
   group->alias("channel");
   group->require_subcommand(1);
 
-  auto list_flags = std::make_shared<ListFlags>();
+  auto list_flags = std::make_shared<ChannelListFlags>();
   CLI::App* list = group->add_subcommand("list", "List channels (secrets redacted), ordered by id");
   list->alias("ls");
   list->add_flag("--all", list_flags->all, "Fetch every page, not just the first");
   list->add_option("--page-size", list_flags->page_size, "Channels per page (server default 100)");
   list->add_option("--page-token", list_flags->page_token, "Continue from this page token");
-  table.Add(list, [list_flags](CommandEnv& env) { return List(env, *list_flags); });
+  table.Add(list, [list_flags](CommandEnv& env) { return ListChannels(env, *list_flags); });
 
   auto get_id = std::make_shared<std::string>();
   CLI::App* get = group->add_subcommand("get", "Show one channel (secrets redacted)");
   get->add_option("id", *get_id, "Channel id")->required();
-  table.Add(get, [get_id](CommandEnv& env) { return Get(env, *get_id); });
+  table.Add(get, [get_id](CommandEnv& env) { return GetChannel(env, *get_id); });
 
   auto create_flags = std::make_shared<ChannelFlags>();
   CLI::App* create =

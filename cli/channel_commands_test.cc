@@ -27,10 +27,6 @@ using ::testing::UnorderedElementsAre;
 constexpr char kSlackUrl[] = "https://hooks.slack.com/services/T000/B000/SECRETXYZ9";
 constexpr char kRoutingKey[] = "R0UT1NGKEYabcdef0123456789abcdef";
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 v1::Channel Ops() {
   v1::Channel c;
   c.set_id("ch-ops");

@@ -46,7 +46,7 @@ std::string UtcTime(absl::Time t) {
 
 // "1h" (that long before now) or an RFC 3339 time; INVALID_ARGUMENT naming
 // `flag` otherwise.
-absl::StatusOr<absl::Time> ParseWhen(const std::string& flag, const std::string& text,
+absl::StatusOr<absl::Time> ParsePastTime(const std::string& flag, const std::string& text,
                                      absl::Time now) {
   absl::Duration ago;
   if (absl::ParseDuration(text, &ago) && ago >= absl::ZeroDuration() &&
@@ -161,12 +161,12 @@ absl::Status Results(CommandEnv& env, const ResultsFlags& flags) {
   request.set_failures_only(flags.failures);
   const absl::Time now = env.printer->now();
   if (!flags.since.empty()) {
-    absl::StatusOr<absl::Time> since = ParseWhen("--since", flags.since, now);
+    absl::StatusOr<absl::Time> since = ParsePastTime("--since", flags.since, now);
     if (!since.ok()) return UsageError(since.status());
     *request.mutable_start_time() = ToTimestamp(*since);
   }
   if (!flags.until.empty()) {
-    absl::StatusOr<absl::Time> until = ParseWhen("--until", flags.until, now);
+    absl::StatusOr<absl::Time> until = ParsePastTime("--until", flags.until, now);
     if (!until.ok()) return UsageError(until.status());
     *request.mutable_end_time() = ToTimestamp(*until);
   }

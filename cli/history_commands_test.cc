@@ -15,10 +15,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 // kNow is 2023-11-14 22:13:20 UTC.
 v1::CheckResult Result(absl::Duration age, bool success, int64_t latency_us) {
   v1::CheckResult r;

@@ -37,7 +37,7 @@ struct AddFlags {
 };
 
 // RFC 3339 ("2026-11-25T12:00:00Z", "...+01:00") or "now".
-absl::StatusOr<absl::Time> ParseWhen(const std::string& flag, const std::string& text,
+absl::StatusOr<absl::Time> ParseWindowTime(const std::string& flag, const std::string& text,
                                      absl::Time now) {
   if (absl::AsciiStrToLower(text) == "now") return now;
   absl::Time t;
@@ -102,10 +102,10 @@ absl::StatusOr<v1::MaintenanceWindow> BuildWindow(const AddFlags& f, absl::Time 
   }
   std::optional<absl::Time> start, end;
   if (!f.start.empty()) {
-    ASSIGN_OR_RETURN(start, ParseWhen("--start", f.start, now));
+    ASSIGN_OR_RETURN(start, ParseWindowTime("--start", f.start, now));
   }
   if (!f.end.empty()) {
-    ASSIGN_OR_RETURN(end, ParseWhen("--end", f.end, now));
+    ASSIGN_OR_RETURN(end, ParseWindowTime("--end", f.end, now));
   }
   std::optional<absl::Duration> duration;
   if (!f.duration.empty()) {
@@ -159,14 +159,14 @@ absl::Status Add(CommandEnv& env, const AddFlags& flags) {
   return PrintWindow(env, created);
 }
 
-struct ListFlags {
+struct WindowListFlags {
   bool active = false;
   bool all = false;
   int page_size = 0;
   std::string page_token;
 };
 
-absl::Status List(CommandEnv& env, const ListFlags& flags) {
+absl::Status ListWindows(CommandEnv& env, const WindowListFlags& flags) {
   v1::ListMaintenanceWindowsRequest request;
   request.set_active_only(flags.active);
   request.set_page_size(flags.page_size);
@@ -183,7 +183,7 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
                    [&] { return MaintenanceTable(merged.windows(), env.printer->now()); });
 }
 
-absl::Status Get(CommandEnv& env, const std::string& id) {
+absl::Status GetWindow(CommandEnv& env, const std::string& id) {
   v1::GetMaintenanceWindowRequest request;
   request.set_id(id);
   v1::MaintenanceWindow window;
@@ -194,7 +194,7 @@ absl::Status Get(CommandEnv& env, const std::string& id) {
 }
 
 // Like `monitors rm`: NOT_FOUND on one id does not stop the others (see DeleteEach).
-absl::Status Remove(CommandEnv& env, const std::vector<std::string>& ids) {
+absl::Status RemoveWindows(CommandEnv& env, const std::vector<std::string>& ids) {
   return DeleteEach(env, ids, [&](const std::string& id) {
     v1::DeleteMaintenanceWindowRequest request;
     request.set_id(id);
@@ -237,25 +237,25 @@ void AddMaintenanceCommands(CLI::App& root, CommandTable& table) {
   add->add_option("--time-zone", f->time_zone, "Recurring: IANA zone (default UTC)")->group(when);
   table.Add(add, [f](CommandEnv& env) { return Add(env, *f); });
 
-  auto list_flags = std::make_shared<ListFlags>();
+  auto list_flags = std::make_shared<WindowListFlags>();
   CLI::App* list = group->add_subcommand("list", "List maintenance windows, ordered by id");
   list->alias("ls");
   list->add_flag("--active", list_flags->active, "Only windows in effect now");
   list->add_flag("--all", list_flags->all, "Fetch every page, not just the first");
   list->add_option("--page-size", list_flags->page_size, "Windows per page (server default 100)");
   list->add_option("--page-token", list_flags->page_token, "Continue from this page token");
-  table.Add(list, [list_flags](CommandEnv& env) { return List(env, *list_flags); });
+  table.Add(list, [list_flags](CommandEnv& env) { return ListWindows(env, *list_flags); });
 
   auto get_id = std::make_shared<std::string>();
   CLI::App* get = group->add_subcommand("get", "Show one window (use -o yaml for all fields)");
   get->add_option("id", *get_id, "Window id")->required();
-  table.Add(get, [get_id](CommandEnv& env) { return Get(env, *get_id); });
+  table.Add(get, [get_id](CommandEnv& env) { return GetWindow(env, *get_id); });
 
   auto rm_ids = std::make_shared<std::vector<std::string>>();
   CLI::App* rm = group->add_subcommand("rm", "Delete windows (their monitors leave maintenance now)");
   rm->alias("delete");
   rm->add_option("ids", *rm_ids, "Window ids")->required();
-  table.Add(rm, [rm_ids](CommandEnv& env) { return Remove(env, *rm_ids); });
+  table.Add(rm, [rm_ids](CommandEnv& env) { return RemoveWindows(env, *rm_ids); });
 }
 
 }  // namespace uptime::cli

@@ -15,10 +15,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 int64_t Unix(const google::protobuf::Timestamp& t) { return t.seconds(); }
 
 TEST_F(CliTest, MaintenanceAddOneOffWithSelector) {

@@ -105,14 +105,14 @@ absl::Status Add(CommandEnv& env, const MonitorFlags& flags) {
   return PrintMonitor(env, created);
 }
 
-struct ListFlags {
+struct MonitorListFlags {
   std::string selector;
   bool all = false;
   int page_size = 0;
   std::string page_token;
 };
 
-absl::Status List(CommandEnv& env, const ListFlags& flags) {
+absl::Status ListMonitors(CommandEnv& env, const MonitorListFlags& flags) {
   v1::ListMonitorsRequest request;
   request.set_label_selector(flags.selector);
   request.set_page_size(flags.page_size);
@@ -128,7 +128,7 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
                    [&] { return MonitorsTable(merged.monitors()); });
 }
 
-absl::Status Get(CommandEnv& env, const std::string& id) {
+absl::Status GetMonitor(CommandEnv& env, const std::string& id) {
   v1::GetMonitorRequest request;
   request.set_id(id);
   v1::Monitor monitor;
@@ -139,7 +139,7 @@ absl::Status Get(CommandEnv& env, const std::string& id) {
 }
 
 // NOT_FOUND on one id does not stop the others (see DeleteEach).
-absl::Status Remove(CommandEnv& env, const std::vector<std::string>& ids) {
+absl::Status RemoveMonitors(CommandEnv& env, const std::vector<std::string>& ids) {
   return DeleteEach(env, ids, [&](const std::string& id) {
     v1::DeleteMonitorRequest request;
     request.set_id(id);
@@ -177,25 +177,25 @@ void AddMonitorCommands(CLI::App& root, CommandTable& table) {
   AddMonitorFlags(*add, *add_flags);
   table.Add(add, [add_flags](CommandEnv& env) { return Add(env, *add_flags); });
 
-  auto list_flags = std::make_shared<ListFlags>();
+  auto list_flags = std::make_shared<MonitorListFlags>();
   CLI::App* list = monitors->add_subcommand("list", "List monitors, ordered by id");
   list->alias("ls");
   list->add_option("-l,--selector", list_flags->selector, "Label selector, e.g. 'env=prod,!canary'");
   list->add_flag("--all", list_flags->all, "Fetch every page, not just the first");
   list->add_option("--page-size", list_flags->page_size, "Monitors per page (server default 100)");
   list->add_option("--page-token", list_flags->page_token, "Continue from this page token");
-  table.Add(list, [list_flags](CommandEnv& env) { return List(env, *list_flags); });
+  table.Add(list, [list_flags](CommandEnv& env) { return ListMonitors(env, *list_flags); });
 
   auto get_id = std::make_shared<std::string>();
   CLI::App* get = monitors->add_subcommand("get", "Show one monitor (use -o yaml for all fields)");
   get->add_option("id", *get_id, "Monitor id")->required();
-  table.Add(get, [get_id](CommandEnv& env) { return Get(env, *get_id); });
+  table.Add(get, [get_id](CommandEnv& env) { return GetMonitor(env, *get_id); });
 
   auto rm_ids = std::make_shared<std::vector<std::string>>();
   CLI::App* rm = monitors->add_subcommand("rm", "Delete monitors");
   rm->alias("delete");
   rm->add_option("ids", *rm_ids, "Monitor ids")->required();
-  table.Add(rm, [rm_ids](CommandEnv& env) { return Remove(env, *rm_ids); });
+  table.Add(rm, [rm_ids](CommandEnv& env) { return RemoveMonitors(env, *rm_ids); });
 
   for (const bool pause : {true, false}) {
     auto id = std::make_shared<std::string>();

@@ -27,10 +27,6 @@ v1::MonitorStatus Status(const std::string& id, const std::string& name, v1::Sta
   return s;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 TEST_F(CliTest, StatusTableFollowsEveryPageInAlignedColumns) {
   fake_.AddStatus(Status("m1", "api", v1::STATE_UP, absl::Minutes(12)));
   v1::MonitorStatus down = Status("m2", "database-primary", v1::STATE_DOWN, absl::Seconds(30));

@@ -238,13 +238,13 @@ absl::Status Update(CommandEnv& env, const std::string& id_or_slug, const PageFl
   return PrintPage(env, updated);
 }
 
-struct ListFlags {
+struct PageListFlags {
   bool all = false;
   int page_size = 0;
   std::string page_token;
 };
 
-absl::Status List(CommandEnv& env, const ListFlags& flags) {
+absl::Status ListPages(CommandEnv& env, const PageListFlags& flags) {
   v1::ListStatusPagesRequest request;
   request.set_page_size(flags.page_size);
   request.set_page_token(flags.page_token);
@@ -260,7 +260,7 @@ absl::Status List(CommandEnv& env, const ListFlags& flags) {
                    [&] { return StatusPagesTable(merged.status_pages(), env.printer->now()); });
 }
 
-absl::Status Get(CommandEnv& env, const std::string& id_or_slug) {
+absl::Status GetPage(CommandEnv& env, const std::string& id_or_slug) {
   ASSIGN_OR_RETURN(v1::StatusPage page, Fetch(env, id_or_slug));
   return PrintPage(env, page);
 }
@@ -345,7 +345,7 @@ void AddStatusPageCommands(CLI::App& root, CommandTable& table) {
   group->alias("status-page");
   group->require_subcommand(1);
 
-  auto list_flags = std::make_shared<ListFlags>();
+  auto list_flags = std::make_shared<PageListFlags>();
   CLI::App* list = group->add_subcommand("list", "List status pages, ordered by slug");
   list->alias("ls");
   // "page" alone would be ambiguous here: these are pages of results.
@@ -354,13 +354,13 @@ void AddStatusPageCommands(CLI::App& root, CommandTable& table) {
                    "Status pages per result page (server default 100)");
   list->add_option("--page-token", list_flags->page_token,
                    "Continue from this result page token");
-  table.Add(list, [list_flags](CommandEnv& env) { return List(env, *list_flags); });
+  table.Add(list, [list_flags](CommandEnv& env) { return ListPages(env, *list_flags); });
 
   auto get_name = std::make_shared<std::string>();
   CLI::App* get = group->add_subcommand(
       "get", "Show one status page and its groups (use -o yaml for all fields)");
   get->add_option("page", *get_name, "Status page id (sp-...) or slug")->required();
-  table.Add(get, [get_name](CommandEnv& env) { return Get(env, *get_name); });
+  table.Add(get, [get_name](CommandEnv& env) { return GetPage(env, *get_name); });
 
   auto create_flags = std::make_shared<PageFlags>();
   CLI::App* create = group->add_subcommand(

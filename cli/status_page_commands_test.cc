@@ -22,10 +22,6 @@ using ::testing::IsEmpty;
 
 constexpr char kAcmeId[] = "sp-00000000000000aa";
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 v1::StatusPage Acme() {
   v1::StatusPage page;
   page.set_id(kAcmeId);

@@ -80,10 +80,6 @@ v1::Event ResultEvent(uint64_t sequence, const std::string& id, bool success) {
   return e;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 class WatchTest : public CliTest {
  protected:
   ~WatchTest() override { Stop(); }

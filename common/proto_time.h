@@ -16,6 +16,17 @@ inline absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
 
+// Whether `t` is inside google.protobuf.Timestamp's documented range
+// (0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z) with nanos in
+// [0, 1e9). Values outside it cannot be printed as RFC 3339 and make
+// FromProto overflow, so every timestamp from outside is checked with this.
+inline bool IsValidTimestamp(const google::protobuf::Timestamp& t) {
+  constexpr int64_t kMinSeconds = -62'135'596'800;
+  constexpr int64_t kMaxSeconds = 253'402'300'799;
+  return t.seconds() >= kMinSeconds && t.seconds() <= kMaxSeconds && t.nanos() >= 0 &&
+         t.nanos() <= 999'999'999;
+}
+
 inline void ToProto(absl::Duration d, google::protobuf::Duration* out) {
   const int64_t seconds = absl::IDivDuration(d, absl::Seconds(1), &d);
   out->set_seconds(seconds);

@@ -40,9 +40,6 @@ v1::Channel MakeChannel(const std::string& id, const std::string& name) {
   return c;
 }
 
-// An audit event for a write whose record the test does not check.
-v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
-
 template <typename Backend>
 using CatalogStoreTest = StoreContractTest<Backend, store::CatalogStore, store::MemoryCatalogStore,
                                            store::PgCatalogStore>;
@@ -52,8 +49,8 @@ TYPED_TEST_SUITE(CatalogStoreTest, StoreBackends, BackendNames);
 TYPED_TEST(CatalogStoreTest, InsertThenLoadReturnsMonitorsById) {
   const v1::Monitor b = MakeMonitor("mon-b", "beta");
   const v1::Monitor a = MakeMonitor("mon-a", "alpha");
-  ASSERT_TRUE(this->store_->InsertMonitor(b, Any()).ok());
-  ASSERT_TRUE(this->store_->InsertMonitor(a, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(b, AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(a, AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::Monitor>> all = this->store_->LoadMonitors();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -62,43 +59,43 @@ TYPED_TEST(CatalogStoreTest, InsertThenLoadReturnsMonitorsById) {
 }
 
 TYPED_TEST(CatalogStoreTest, InsertRejectsTakenIdOrName) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
-  absl::Status same_name = this->store_->InsertMonitor(MakeMonitor("mon-b", "alpha"), Any());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), AnyAuditEvent()).ok());
+  absl::Status same_name = this->store_->InsertMonitor(MakeMonitor("mon-b", "alpha"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(same_name)) << same_name;
   EXPECT_NE(same_name.message().find("name"), absl::string_view::npos) << same_name;
-  absl::Status same_id = this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), Any());
+  absl::Status same_id = this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   EXPECT_NE(same_id.message().find("id"), absl::string_view::npos) << same_id;
   EXPECT_EQ(this->store_->LoadMonitors()->size(), 1u);
 }
 
 TYPED_TEST(CatalogStoreTest, UpdateReplacesAndChecksNames) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), AnyAuditEvent()).ok());
   v1::Monitor changed = MakeMonitor("mon-a", "alpha-2");
   changed.set_paused(true);
-  ASSERT_TRUE(this->store_->UpdateMonitor(changed, Any()).ok());
+  ASSERT_TRUE(this->store_->UpdateMonitor(changed, AnyAuditEvent()).ok());
   EXPECT_TRUE(ProtoEq(changed, this->store_->LoadMonitors()->at(0)));
 
   EXPECT_TRUE(
-      absl::IsAlreadyExists(this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), Any())));
+      absl::IsAlreadyExists(this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), AnyAuditEvent())));
   // The name freed by the rename can be taken again.
-  EXPECT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), Any()).ok());
+  EXPECT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), AnyAuditEvent()).ok());
 }
 
 TYPED_TEST(CatalogStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
-  EXPECT_TRUE(this->store_->DeleteMonitor("mon-a", Any()).ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-a", Any())));
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), AnyAuditEvent()).ok());
+  EXPECT_TRUE(this->store_->DeleteMonitor("mon-a", AnyAuditEvent()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-a", AnyAuditEvent())));
   EXPECT_TRUE(this->store_->LoadMonitors()->empty());
 }
 
 TYPED_TEST(CatalogStoreTest, ChannelsFollowTheSameContract) {
   const v1::Channel slack = MakeChannel("ch-1", "ops");
-  ASSERT_TRUE(this->store_->InsertChannel(slack, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertChannel(slack, AnyAuditEvent()).ok());
   EXPECT_TRUE(
-      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), Any())));
+      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), AnyAuditEvent())));
   absl::StatusOr<std::vector<v1::Channel>> all = this->store_->LoadChannels();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 1u);
@@ -109,11 +106,11 @@ TYPED_TEST(CatalogStoreTest, ChannelsFollowTheSameContract) {
   renamed.set_type("webhook");
   renamed.mutable_labels()->erase("team");
   (*renamed.mutable_labels())["env"] = "prod";
-  ASSERT_TRUE(this->store_->UpdateChannel(renamed, Any()).ok());
+  ASSERT_TRUE(this->store_->UpdateChannel(renamed, AnyAuditEvent()).ok());
   EXPECT_TRUE(ProtoEq(renamed, this->store_->LoadChannels()->at(0)));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), Any())));
-  EXPECT_TRUE(this->store_->DeleteChannel("ch-1", Any()).ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-1", Any())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(this->store_->DeleteChannel("ch-1", AnyAuditEvent()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-1", AnyAuditEvent())));
 }
 
 TYPED_TEST(CatalogStoreTest, EachMonitorWriteRecordsItsEvent) {
@@ -136,17 +133,17 @@ TYPED_TEST(CatalogStoreTest, EachMonitorWriteRecordsItsEvent) {
 }
 
 TYPED_TEST(CatalogStoreTest, FailedMonitorWritesRecordNothing) {
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
-  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-a", "alpha"), AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertMonitor(MakeMonitor("mon-b", "beta"), AnyAuditEvent()).ok());
   const size_t before = this->log_.Events().size();
   EXPECT_TRUE(absl::IsAlreadyExists(
-      this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), Any())));  // id taken
+      this->store_->InsertMonitor(MakeMonitor("mon-a", "other"), AnyAuditEvent())));  // id taken
   EXPECT_TRUE(absl::IsAlreadyExists(
-      this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), Any())));  // name taken
+      this->store_->InsertMonitor(MakeMonitor("mon-c", "alpha"), AnyAuditEvent())));  // name taken
   EXPECT_TRUE(absl::IsAlreadyExists(
-      this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-x", Any())));
+      this->store_->UpdateMonitor(MakeMonitor("mon-a", "beta"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateMonitor(MakeMonitor("mon-x", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteMonitor("mon-x", AnyAuditEvent())));
   EXPECT_EQ(this->log_.Events().size(), before);
 }
 
@@ -154,9 +151,9 @@ TYPED_TEST(CatalogStoreTest, EachChannelWriteRecordsItsEventAndFailuresNone) {
   const v1::AuditEvent create = TestAuditEvent("channel.create", "channel", "ch-1");
   ASSERT_TRUE(this->store_->InsertChannel(MakeChannel("ch-1", "ops"), create).ok());
   EXPECT_TRUE(
-      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-9", Any())));
+      absl::IsAlreadyExists(this->store_->InsertChannel(MakeChannel("ch-2", "ops"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateChannel(MakeChannel("ch-9", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteChannel("ch-9", AnyAuditEvent())));
   const v1::AuditEvent update = TestAuditEvent("channel.update", "channel", "ch-1");
   ASSERT_TRUE(this->store_->UpdateChannel(MakeChannel("ch-1", "ops-2"), update).ok());
   const v1::AuditEvent remove = TestAuditEvent("channel.delete", "channel", "ch-1");
@@ -176,8 +173,8 @@ TEST(CatalogStorePostgresTest, FailedRecordUndoesTheChange) {
   absl::Status up = SetUpWithoutAuditLog(backend);
   ASSERT_TRUE(up.ok()) << up;
   store::PgCatalogStore store(backend.pool.get());
-  EXPECT_FALSE(store.InsertMonitor(MakeMonitor("mon-a", "alpha"), Any()).ok());
-  EXPECT_FALSE(store.InsertChannel(MakeChannel("ch-1", "ops"), Any()).ok());
+  EXPECT_FALSE(store.InsertMonitor(MakeMonitor("mon-a", "alpha"), AnyAuditEvent()).ok());
+  EXPECT_FALSE(store.InsertChannel(MakeChannel("ch-1", "ops"), AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::Monitor>> monitors = store.LoadMonitors();
   ASSERT_TRUE(monitors.ok()) << monitors.status();
   EXPECT_TRUE(monitors->empty());

@@ -15,9 +15,6 @@
 namespace uptime::testing {
 namespace {
 
-// An audit event for a write whose record the test does not check.
-v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
-
 v1::MaintenanceWindow OneOff(const std::string& id, const std::string& name) {
   v1::MaintenanceWindow w;
   w.set_id(id);
@@ -61,8 +58,8 @@ TYPED_TEST_SUITE(MaintenanceStoreTest, StoreBackends, BackendNames);
 TYPED_TEST(MaintenanceStoreTest, InsertThenLoadReturnsWholeWindowsById) {
   const v1::MaintenanceWindow b = Recurring("mw-b", "weekend");
   const v1::MaintenanceWindow a = OneOff("mw-a", "upgrade");
-  ASSERT_TRUE(this->store_->InsertWindow(b, Any()).ok());
-  ASSERT_TRUE(this->store_->InsertWindow(a, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(b, AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(a, AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -71,31 +68,31 @@ TYPED_TEST(MaintenanceStoreTest, InsertThenLoadReturnsWholeWindowsById) {
 }
 
 TYPED_TEST(MaintenanceStoreTest, InsertRejectsTakenIdButNotTakenName) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "deploy"), Any()).ok());
-  absl::Status same_id = this->store_->InsertWindow(OneOff("mw-a", "other"), Any());
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "deploy"), AnyAuditEvent()).ok());
+  absl::Status same_id = this->store_->InsertWindow(OneOff("mw-a", "other"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   // The same planned change may be scheduled many times under one name.
-  EXPECT_TRUE(this->store_->InsertWindow(OneOff("mw-b", "deploy"), Any()).ok());
+  EXPECT_TRUE(this->store_->InsertWindow(OneOff("mw-b", "deploy"), AnyAuditEvent()).ok());
   EXPECT_EQ(this->store_->LoadWindows()->size(), 2u);
 }
 
 TYPED_TEST(MaintenanceStoreTest, UpdateReplacesWholeWindow) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), AnyAuditEvent()).ok());
   // One-off becomes recurring: the old bounds must not linger.
   v1::MaintenanceWindow changed = Recurring("mw-a", "upgrade-2");
-  ASSERT_TRUE(this->store_->UpdateWindow(changed, Any()).ok());
+  ASSERT_TRUE(this->store_->UpdateWindow(changed, AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = this->store_->LoadWindows();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 1u);
   EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
-  absl::Status missing = this->store_->UpdateWindow(OneOff("mw-x", "x"), Any());
+  absl::Status missing = this->store_->UpdateWindow(OneOff("mw-x", "x"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
 }
 
 TYPED_TEST(MaintenanceStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
-  EXPECT_TRUE(this->store_->DeleteWindow("mw-a", Any()).ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-a", Any())));
+  ASSERT_TRUE(this->store_->InsertWindow(OneOff("mw-a", "upgrade"), AnyAuditEvent()).ok());
+  EXPECT_TRUE(this->store_->DeleteWindow("mw-a", AnyAuditEvent()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-a", AnyAuditEvent())));
   EXPECT_TRUE(this->store_->LoadWindows()->empty());
 }
 
@@ -107,9 +104,9 @@ TYPED_TEST(MaintenanceStoreTest, EachWriteRecordsItsEventAndFailuresNone) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_TRUE(SameAuditEvent(create, events[0]));
 
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertWindow(OneOff("mw-a", "x"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateWindow(OneOff("mw-x", "x"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-x", Any())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertWindow(OneOff("mw-a", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdateWindow(OneOff("mw-x", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeleteWindow("mw-x", AnyAuditEvent())));
   EXPECT_EQ(this->log_.Events().size(), 1u);
 
   const v1::AuditEvent update =
@@ -132,7 +129,7 @@ TEST(MaintenanceStorePostgresTest, FailedRecordUndoesTheChange) {
   absl::Status up = SetUpWithoutAuditLog(backend);
   ASSERT_TRUE(up.ok()) << up;
   store::PgMaintenanceStore store(backend.pool.get());
-  EXPECT_FALSE(store.InsertWindow(OneOff("mw-a", "upgrade"), Any()).ok());
+  EXPECT_FALSE(store.InsertWindow(OneOff("mw-a", "upgrade"), AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::MaintenanceWindow>> all = store.LoadWindows();
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_TRUE(all->empty());

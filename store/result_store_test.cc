@@ -17,7 +17,7 @@ using store::AgentSequence;
 using store::ResultPage;
 using store::ResultQuery;
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2024, 3, 10, 12, 30, 0), absl::UTCTimeZone());
+const absl::Time kResultsNow = absl::FromCivil(absl::CivilSecond(2024, 3, 10, 12, 30, 0), absl::UTCTimeZone());
 constexpr absl::Duration kDay = absl::Hours(24);
 
 v1::CheckResult Result(const std::string& monitor, absl::Time start, bool success,
@@ -68,7 +68,7 @@ class ResultStoreTest : public StoreContractTest<Backend, store::ResultStore,
     return all;
   }
 
-  v1::GetUptimeResponse Uptime(const std::string& id, absl::Time now = kNow) {
+  v1::GetUptimeResponse Uptime(const std::string& id, absl::Time now = kResultsNow) {
     absl::StatusOr<v1::GetUptimeResponse> r = this->store_->GetUptime(id, now);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : v1::GetUptimeResponse();
@@ -78,7 +78,7 @@ class ResultStoreTest : public StoreContractTest<Backend, store::ResultStore,
 TYPED_TEST_SUITE(ResultStoreTest, StoreBackends, BackendNames);
 
 TYPED_TEST(ResultStoreTest, StoresEveryFieldAndListsNewestFirst) {
-  v1::CheckResult full = Result("mon-1", kNow - absl::Minutes(5), false, 1500);
+  v1::CheckResult full = Result("mon-1", kResultsNow - absl::Minutes(5), false, 1500);
   full.set_dns_us(11);
   full.set_connect_us(22);
   full.set_tls_us(33);
@@ -86,8 +86,8 @@ TYPED_TEST(ResultStoreTest, StoresEveryFieldAndListsNewestFirst) {
   full.set_error_kind(v1::ERROR_KIND_TLS);
   full.set_error_message("tab\there\nnew line \\ backslash \"quoted\" \xc3\xbcnicode");
   full.set_tls_cert_expiry_unix(1'800'000'000);
-  const v1::CheckResult newer = Result("mon-1", kNow - absl::Minutes(1), true, 80);
-  this->Write({full, newer, Result("mon-2", kNow, true, 5)});
+  const v1::CheckResult newer = Result("mon-1", kResultsNow - absl::Minutes(1), true, 80);
+  this->Write({full, newer, Result("mon-2", kResultsNow, true, 5)});
 
   const std::vector<v1::CheckResult> listed = this->ListAll({.monitor_id = "mon-1"});
   ASSERT_EQ(listed.size(), 2u);
@@ -100,7 +100,7 @@ TYPED_TEST(ResultStoreTest, ListPagesWithoutGapsAndFilters) {
   for (int i = 0; i < 12; ++i) {
     // Two agents with identical start times: ties must page cleanly.
     for (const char* agent : {"agent-a", "agent-b"}) {
-      batch.push_back(Result("mon-1", kNow - absl::Minutes(i), i % 3 != 0, 10 + i, agent));
+      batch.push_back(Result("mon-1", kResultsNow - absl::Minutes(i), i % 3 != 0, 10 + i, agent));
     }
   }
   this->Write(batch);
@@ -123,8 +123,8 @@ TYPED_TEST(ResultStoreTest, ListPagesWithoutGapsAndFilters) {
   for (const auto& r : failures) EXPECT_FALSE(r.success());
 
   const auto window = this->ListAll({.monitor_id = "mon-1",
-                                     .start = kNow - absl::Minutes(4),
-                                     .end = kNow - absl::Minutes(1)});
+                                     .start = kResultsNow - absl::Minutes(4),
+                                     .end = kResultsNow - absl::Minutes(1)});
   EXPECT_EQ(window.size(), 6u);  // minutes 4, 3, 2: start inclusive, end exclusive
 
   absl::StatusOr<ResultPage> bad =
@@ -134,14 +134,14 @@ TYPED_TEST(ResultStoreTest, ListPagesWithoutGapsAndFilters) {
 
 TYPED_TEST(ResultStoreTest, UptimeWindowsAndDailyBars) {
   this->Write({
-      Result("mon-1", kNow - absl::Hours(1), true, 100),
-      Result("mon-1", kNow - absl::Hours(1) + absl::Seconds(30), true, 300),
-      Result("mon-1", kNow - absl::Hours(2), false, 9000),
-      Result("mon-1", kNow - 3 * kDay, false, 9000),
-      Result("mon-1", kNow - 3 * kDay, true, 200),
-      Result("mon-1", kNow - 20 * kDay, true, 400),
-      Result("mon-1", kNow - 60 * kDay, false, 0),
-      Result("mon-2", kNow - absl::Hours(1), false, 1),
+      Result("mon-1", kResultsNow - absl::Hours(1), true, 100),
+      Result("mon-1", kResultsNow - absl::Hours(1) + absl::Seconds(30), true, 300),
+      Result("mon-1", kResultsNow - absl::Hours(2), false, 9000),
+      Result("mon-1", kResultsNow - 3 * kDay, false, 9000),
+      Result("mon-1", kResultsNow - 3 * kDay, true, 200),
+      Result("mon-1", kResultsNow - 20 * kDay, true, 400),
+      Result("mon-1", kResultsNow - 60 * kDay, false, 0),
+      Result("mon-2", kResultsNow - absl::Hours(1), false, 1),
   });
   const v1::GetUptimeResponse up = this->Uptime("mon-1");
   EXPECT_EQ(up.monitor_id(), "mon-1");
@@ -168,7 +168,7 @@ TYPED_TEST(ResultStoreTest, UptimeWindowsAndDailyBars) {
 
   ASSERT_EQ(up.daily_bars_size(), 90);
   const v1::DailyBar& today = up.daily_bars(89);
-  EXPECT_EQ(today.day().seconds(), absl::ToUnixSeconds(kNow - absl::Hours(12) - absl::Minutes(30)));
+  EXPECT_EQ(today.day().seconds(), absl::ToUnixSeconds(kResultsNow - absl::Hours(12) - absl::Minutes(30)));
   EXPECT_EQ(today.checks(), 3);
   EXPECT_EQ(up.daily_bars(86).checks(), 2);
   EXPECT_DOUBLE_EQ(up.daily_bars(86).uptime_percent(), 50);
@@ -182,18 +182,18 @@ TYPED_TEST(ResultStoreTest, UptimeWindowsAndDailyBars) {
 }
 
 TYPED_TEST(ResultStoreTest, RollUpIsIdempotentAndCountsLateResults) {
-  this->Write({Result("mon-1", kNow - 10 * kDay, true, 100),
-               Result("mon-1", kNow - 2 * kDay, false, 0),
-               Result("mon-1", kNow - absl::Hours(3), true, 100)});
+  this->Write({Result("mon-1", kResultsNow - 10 * kDay, true, 100),
+               Result("mon-1", kResultsNow - 2 * kDay, false, 0),
+               Result("mon-1", kResultsNow - absl::Hours(3), true, 100)});
   const v1::GetUptimeResponse before = this->Uptime("mon-1");
-  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow).ok());
   EXPECT_TRUE(ProtoEq(before, this->Uptime("mon-1")));
-  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow).ok());
   EXPECT_TRUE(ProtoEq(before, this->Uptime("mon-1")));
 
   // A straggler for the last rolled-up hour (11:xx) arrives afterwards.
-  this->Write({Result("mon-1", kNow - absl::Minutes(50), false, 0)});
-  ASSERT_TRUE(this->store_->RollUpHours(kNow + absl::Minutes(1)).ok());
+  this->Write({Result("mon-1", kResultsNow - absl::Minutes(50), false, 0)});
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow + absl::Minutes(1)).ok());
   const v1::GetUptimeResponse after = this->Uptime("mon-1");
   EXPECT_EQ(Window(after, "90d")->checks(), 4);
   EXPECT_EQ(Window(after, "90d")->failures(), 2);
@@ -201,10 +201,10 @@ TYPED_TEST(ResultStoreTest, RollUpIsIdempotentAndCountsLateResults) {
 }
 
 TYPED_TEST(ResultStoreTest, RetentionDropsRawAndMinuteDataButKeepsHours) {
-  this->Write({Result("mon-1", kNow - 10 * kDay, false, 0),
-               Result("mon-1", kNow - absl::Hours(1), true, 100)});
-  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
-  ASSERT_TRUE(this->store_->ApplyRetention(kNow, 7, 8).ok());
+  this->Write({Result("mon-1", kResultsNow - 10 * kDay, false, 0),
+               Result("mon-1", kResultsNow - absl::Hours(1), true, 100)});
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow).ok());
+  ASSERT_TRUE(this->store_->ApplyRetention(kResultsNow, 7, 8).ok());
 
   const auto raw = this->ListAll({.monitor_id = "mon-1"});
   ASSERT_EQ(raw.size(), 1u);
@@ -213,8 +213,8 @@ TYPED_TEST(ResultStoreTest, RetentionDropsRawAndMinuteDataButKeepsHours) {
   EXPECT_EQ(Window(up, "30d")->checks(), 2);  // from the hour bucket
   EXPECT_EQ(Window(up, "7d")->checks(), 1);
 
-  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kNow, 0, 8)));
-  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kNow, 7, 3)));
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kResultsNow, 0, 8)));
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->ApplyRetention(kResultsNow, 7, 3)));
 }
 
 // SumUptime adds up what GetUptime's 24h window counts, for every monitor at
@@ -224,17 +224,17 @@ TYPED_TEST(ResultStoreTest, SumUptimeMatchesTheWindowOfEveryMonitor) {
   // Spread over 26 hours, at odd minutes, so the window's first partial
   // hour, whole hours and the hours after the watermark all hold checks.
   for (int i = 0; i < 26 * 4; ++i) {
-    const absl::Time t = kNow - absl::Minutes(15 * i + 7);
+    const absl::Time t = kResultsNow - absl::Minutes(15 * i + 7);
     results.push_back(Result("mon-a", t, i % 5 != 0, 100 + i));
     if (i % 3 == 0) results.push_back(Result("mon-b", t, true, 50));
   }
-  results.push_back(Result("mon-old", kNow - absl::Hours(30), true, 1));
+  results.push_back(Result("mon-old", kResultsNow - absl::Hours(30), true, 1));
   this->Write(results);
-  const absl::Time from = kNow - absl::Hours(24);
+  const absl::Time from = kResultsNow - absl::Hours(24);
 
   const auto check = [&](const char* when) {
     SCOPED_TRACE(when);
-    absl::StatusOr<std::vector<store::UptimeTotals>> sums = this->store_->SumUptime(from, kNow);
+    absl::StatusOr<std::vector<store::UptimeTotals>> sums = this->store_->SumUptime(from, kResultsNow);
     ASSERT_TRUE(sums.ok()) << sums.status();
     ASSERT_EQ(sums->size(), 2u);  // mon-old is outside the window
     EXPECT_EQ((*sums)[0].monitor_id, "mon-a");
@@ -249,20 +249,20 @@ TYPED_TEST(ResultStoreTest, SumUptimeMatchesTheWindowOfEveryMonitor) {
     }
   };
   check("from minute buckets only");
-  // Roll up to the hour before kNow's (11:00): whole hours then come from
+  // Roll up to the hour before kResultsNow's (11:00): whole hours then come from
   // hour buckets, the rest from minutes.
-  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow).ok());
   check("after the roll-up");
 
   // An empty window, and one the wrong way round.
   absl::StatusOr<std::vector<store::UptimeTotals>> none =
-      this->store_->SumUptime(kNow + absl::Hours(1), kNow + absl::Hours(2));
+      this->store_->SumUptime(kResultsNow + absl::Hours(1), kResultsNow + absl::Hours(2));
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_TRUE(none->empty());
-  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->SumUptime(kNow, from).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(this->store_->SumUptime(kResultsNow, from).status()));
   // A window inside one hour reads minutes only, clipped to the window.
   absl::StatusOr<std::vector<store::UptimeTotals>> short_window =
-      this->store_->SumUptime(kNow - absl::Minutes(20), kNow - absl::Minutes(5));
+      this->store_->SumUptime(kResultsNow - absl::Minutes(20), kResultsNow - absl::Minutes(5));
   ASSERT_TRUE(short_window.ok()) << short_window.status();
   ASSERT_EQ(short_window->size(), 2u);
   EXPECT_EQ((*short_window)[0].checks, 1);  // 12:23 only (12:08 is outside)
@@ -274,15 +274,15 @@ TYPED_TEST(ResultStoreTest, SumUptimeMatchesTheWindowOfEveryMonitor) {
 TYPED_TEST(ResultStoreTest, GetUptimesEqualsGetUptimeOfEachMonitor) {
   std::vector<v1::CheckResult> results;
   // Every 97 minutes for 95 days (odd offsets against hours and days), and
-  // denser around kNow - 24h, kNow - 7d and kNow - 30d.
+  // denser around kResultsNow - 24h, kResultsNow - 7d and kResultsNow - 30d.
   for (int i = 0; i < 95 * 24 * 60 / 97; ++i) {
-    const absl::Time t = kNow - absl::Minutes(97 * i + 3);
+    const absl::Time t = kResultsNow - absl::Minutes(97 * i + 3);
     results.push_back(Result("mon-a", t, i % 7 != 0, 100 + i % 50));
     if (i % 2 == 0) results.push_back(Result("mon-b", t, i % 3 != 0, 20 + i % 9));
   }
   for (absl::Duration edge : {absl::Hours(24), 7 * kDay, 30 * kDay}) {
     for (int m = -70; m <= 70; m += 7) {
-      results.push_back(Result("mon-a", kNow - edge + absl::Minutes(m), m % 2 == 0, 40 + m));
+      results.push_back(Result("mon-a", kResultsNow - edge + absl::Minutes(m), m % 2 == 0, 40 + m));
     }
   }
   this->Write(results);
@@ -302,35 +302,35 @@ TYPED_TEST(ResultStoreTest, GetUptimesEqualsGetUptimeOfEachMonitor) {
     EXPECT_GT(Window((*batch)[1], "90d")->checks(), 1000);
     EXPECT_EQ(Window((*batch)[2], "90d")->checks(), 0);
   };
-  check("minute buckets only", kNow);
-  ASSERT_TRUE(this->store_->RollUpHours(kNow).ok());
-  check("after the roll-up", kNow);
-  check("later, off the hour", kNow + absl::Minutes(17));
+  check("minute buckets only", kResultsNow);
+  ASSERT_TRUE(this->store_->RollUpHours(kResultsNow).ok());
+  check("after the roll-up", kResultsNow);
+  check("later, off the hour", kResultsNow + absl::Minutes(17));
 
   // More monitors than one query reads (PostgreSQL splits the list).
   std::vector<std::string> many;
   std::vector<v1::CheckResult> few;
   for (int i = 0; i < 250; ++i) {
     many.push_back(absl::StrCat("mon-many-", i));
-    few.push_back(Result(many.back(), kNow - absl::Minutes(i + 1), i % 4 != 0, i));
-    few.push_back(Result(many.back(), kNow - 3 * kDay - absl::Minutes(i), true, 2 * i));
+    few.push_back(Result(many.back(), kResultsNow - absl::Minutes(i + 1), i % 4 != 0, i));
+    few.push_back(Result(many.back(), kResultsNow - 3 * kDay - absl::Minutes(i), true, 2 * i));
   }
   this->Write(few);
-  absl::StatusOr<std::vector<v1::GetUptimeResponse>> all = this->store_->GetUptimes(many, kNow);
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> all = this->store_->GetUptimes(many, kResultsNow);
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), many.size());
   for (size_t i = 0; i < many.size(); ++i) {
-    EXPECT_TRUE(ProtoEq((*all)[i], this->Uptime(many[i], kNow))) << many[i];
+    EXPECT_TRUE(ProtoEq((*all)[i], this->Uptime(many[i], kResultsNow))) << many[i];
   }
 
-  absl::StatusOr<std::vector<v1::GetUptimeResponse>> none = this->store_->GetUptimes({}, kNow);
+  absl::StatusOr<std::vector<v1::GetUptimeResponse>> none = this->store_->GetUptimes({}, kResultsNow);
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_TRUE(none->empty());
 }
 
 TYPED_TEST(ResultStoreTest, AgentSequencesAdvanceWithBatches) {
   ASSERT_TRUE(this->store_
-                  ->WriteBatch({Result("mon-1", kNow, true, 1)},
+                  ->WriteBatch({Result("mon-1", kResultsNow, true, 1)},
                                {{"agent-1", "inc-a", 5}, {"agent-1", "inc-a", 4}, {"agent-2", "x", 1}})
                   .ok());
   ASSERT_TRUE(this->store_->WriteBatch({}, {{"agent-1", "inc-a", 3}}).ok());  // older: ignored

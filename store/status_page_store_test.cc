@@ -15,9 +15,6 @@
 namespace uptime::testing {
 namespace {
 
-// An audit event for a write whose record the test does not check.
-v1::AuditEvent Any() { return TestAuditEvent("test.write", "test", "x"); }
-
 // A page using every field, with text that needs escaping in SQL and JSON.
 v1::StatusPage Page(const std::string& id, const std::string& slug) {
   v1::StatusPage p;
@@ -59,8 +56,8 @@ TYPED_TEST(StatusPageStoreTest, InsertThenLoadReturnsWholePagesById) {
   v1::StatusPage a = Page("sp-a", "zeta");
   a.clear_announcement();
   a.clear_groups();
-  ASSERT_TRUE(this->store_->InsertPage(b, Any()).ok());
-  ASSERT_TRUE(this->store_->InsertPage(a, Any()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(b, AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(a, AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
@@ -69,62 +66,62 @@ TYPED_TEST(StatusPageStoreTest, InsertThenLoadReturnsWholePagesById) {
 }
 
 TYPED_TEST(StatusPageStoreTest, InsertRejectsTakenIdOrSlugAndSaysWhich) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
-  absl::Status same_id = this->store_->InsertPage(Page("sp-a", "other"), Any());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), AnyAuditEvent()).ok());
+  absl::Status same_id = this->store_->InsertPage(Page("sp-a", "other"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(same_id)) << same_id;
   EXPECT_NE(same_id.message().find("id 'sp-a'"), std::string::npos) << same_id;
-  absl::Status same_slug = this->store_->InsertPage(Page("sp-b", "acme"), Any());
+  absl::Status same_slug = this->store_->InsertPage(Page("sp-b", "acme"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(same_slug)) << same_slug;
   EXPECT_NE(same_slug.message().find("slug 'acme' is taken"), std::string::npos) << same_slug;
   EXPECT_EQ(this->store_->LoadPages()->size(), 1u);
 }
 
 TYPED_TEST(StatusPageStoreTest, UpdateReplacesWholePageAndGuardsTheSlug) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), AnyAuditEvent()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), AnyAuditEvent()).ok());
   // Fields cleared in the new version must not linger.
   v1::StatusPage changed = Page("sp-a", "acme-2");
   changed.clear_announcement();
   changed.mutable_groups()->RemoveLast();
   changed.set_title("Acme");
   changed.mutable_labels()->erase("team");
-  ASSERT_TRUE(this->store_->UpdatePage(changed, Any()).ok());
+  ASSERT_TRUE(this->store_->UpdatePage(changed, AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = this->store_->LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u);
   EXPECT_TRUE(ProtoEq(changed, (*all)[0]));
 
   // The old slug is free again; another page's is not.
-  EXPECT_TRUE(this->store_->InsertPage(Page("sp-c", "acme"), Any()).ok());
-  absl::Status taken = this->store_->UpdatePage(Page("sp-a", "beta"), Any());
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-c", "acme"), AnyAuditEvent()).ok());
+  absl::Status taken = this->store_->UpdatePage(Page("sp-a", "beta"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsAlreadyExists(taken)) << taken;
   EXPECT_EQ(this->store_->LoadPages()->at(0).slug(), "acme-2");
-  absl::Status missing = this->store_->UpdatePage(Page("sp-x", "x"), Any());
+  absl::Status missing = this->store_->UpdatePage(Page("sp-x", "x"), AnyAuditEvent());
   EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
 }
 
 TYPED_TEST(StatusPageStoreTest, DeleteRemovesOnceThenNotFound) {
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), Any()).ok());
-  EXPECT_TRUE(this->store_->DeletePage("sp-a", Any()).ok());
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-a", Any())));
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), AnyAuditEvent()).ok());
+  EXPECT_TRUE(this->store_->DeletePage("sp-a", AnyAuditEvent()).ok());
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-a", AnyAuditEvent())));
   EXPECT_TRUE(this->store_->LoadPages()->empty());
   // The slug of a deleted page can be used again.
-  EXPECT_TRUE(this->store_->InsertPage(Page("sp-b", "acme"), Any()).ok());
+  EXPECT_TRUE(this->store_->InsertPage(Page("sp-b", "acme"), AnyAuditEvent()).ok());
 }
 
 TYPED_TEST(StatusPageStoreTest, EachWriteRecordsItsEventAndFailuresNone) {
   const v1::AuditEvent create = TestAuditEvent("status_page.create", "status_page", "sp-a");
   ASSERT_TRUE(this->store_->InsertPage(Page("sp-a", "acme"), create).ok());
-  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), Any()).ok());
+  ASSERT_TRUE(this->store_->InsertPage(Page("sp-b", "beta"), AnyAuditEvent()).ok());
   std::vector<v1::AuditEvent> events = this->log_.Events();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_TRUE(SameAuditEvent(create, events[0]));
 
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-a", "other"), Any())));
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-c", "acme"), Any())));
-  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->UpdatePage(Page("sp-a", "beta"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdatePage(Page("sp-x", "x"), Any())));
-  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-x", Any())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-a", "other"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->InsertPage(Page("sp-c", "acme"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsAlreadyExists(this->store_->UpdatePage(Page("sp-a", "beta"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->UpdatePage(Page("sp-x", "x"), AnyAuditEvent())));
+  EXPECT_TRUE(absl::IsNotFound(this->store_->DeletePage("sp-x", AnyAuditEvent())));
   EXPECT_EQ(this->log_.Events().size(), 2u);
 
   const v1::AuditEvent update = TestAuditEvent("status_page.update", "status_page", "sp-a");
@@ -145,7 +142,7 @@ TEST(StatusPageStorePostgresTest, FailedRecordUndoesTheChange) {
   absl::Status up = SetUpWithoutAuditLog(backend);
   ASSERT_TRUE(up.ok()) << up;
   store::PgStatusPageStore store(backend.pool.get());
-  EXPECT_FALSE(store.InsertPage(Page("sp-a", "acme"), Any()).ok());
+  EXPECT_FALSE(store.InsertPage(Page("sp-a", "acme"), AnyAuditEvent()).ok());
   absl::StatusOr<std::vector<v1::StatusPage>> all = store.LoadPages();
   ASSERT_TRUE(all.ok()) << all.status();
   EXPECT_TRUE(all->empty());

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "agents/checkers/curl_check.h"
 #include "gtest/gtest.h"
 
@@ -102,10 +103,10 @@ TEST(CheckSpecTest, DnsGrpcIcmpSpecsCarryTheirFields) {
 
 TEST(CheckSpecTest, FailureMessagesStayValidUtf8AndShort) {
   v1::CheckResult r;
-  SetFailure(&r, v1::ERROR_KIND_PROTOCOL, std::string("bad \xff\xfe byte ") + std::string(2000, 'x'));
+  SetFailure(&r, v1::ERROR_KIND_PROTOCOL, absl::StrCat("bad \xff\xfe byte ", std::string(2000, 'x')));
   EXPECT_EQ(r.error_message().substr(0, 12), "bad ?? byte ");
   EXPECT_LE(r.error_message().size(), 1024u);
-  SetFailure(&r, v1::ERROR_KIND_PROTOCOL, std::string(1023, 'a') + "\xc3\xa9");  // é cut in half
+  SetFailure(&r, v1::ERROR_KIND_PROTOCOL, absl::StrCat(std::string(1023, 'a'), "\xc3\xa9"));  // é cut in half
   EXPECT_EQ(r.error_message(), std::string(1023, 'a'));
   EXPECT_FALSE(r.success());
 }

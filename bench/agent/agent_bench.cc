@@ -337,9 +337,6 @@ std::string Us(double seconds, int64_t n) {
   return n > 0 ? absl::StrFormat("%.1f µs", 1e6 * seconds / static_cast<double>(n)) : "n/a";
 }
 std::string Ms(int64_t us) { return absl::StrFormat("%.2f ms", static_cast<double>(us) / 1000); }
-std::string Mib(int64_t bytes) {
-  return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
-}
 
 void PrintTable(const Flags& f, const AgentRun& a, const std::optional<BlackboxRun>& b) {
   const double a_cpu_per = a.checks > 0 ? a.cpu_s / static_cast<double>(a.checks) : 0;

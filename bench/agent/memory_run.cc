@@ -23,11 +23,12 @@ MemorySample Sample(const AgentUnderTest& a) {
 }
 
 std::string KiB(double bytes) { return absl::StrFormat("%.0f KiB", bytes / 1024); }
+
+}  // namespace
+
 std::string Mib(int64_t bytes) {
   return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1024 * 1024));
 }
-
-}  // namespace
 
 absl::StatusOr<MemoryRun> RunMemory(const MemoryOptions& o) {
   absl::StatusOr<AgentUnderTest> a = StartAgentUnderTest(o.launch);

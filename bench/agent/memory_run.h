@@ -58,6 +58,9 @@ struct MemoryRun {
 absl::StatusOr<MemoryRun> RunMemory(const MemoryOptions& options);
 void PrintMemoryTable(const MemoryOptions& options, const MemoryRun& run);
 
+// "12.3 MiB": how the bench tables print sizes.
+std::string Mib(int64_t bytes);
+
 }  // namespace uptime::bench
 
 #endif  // UPTIME_BENCH_AGENT_MEMORY_RUN_H_

@@ -15,6 +15,7 @@
 # over all clients and rounds (bench/gateway/sse_fanout.js).
 #
 #   bash bench/gateway/run.sh [BUILD_DIR] [SECONDS]
+#   GATEWAY_FLAGS="--threads 1" bash bench/gateway/run.sh   # extra gateway flags
 #
 # Needs wrk and nginx-light (apt-get install -y wrk nginx-light). Only
 # loopback addresses are used. Nothing is asserted: timings never fail.
@@ -48,7 +49,7 @@ PIDS+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$METRICS/healthz" >/dev/null && break; sleep 0.1; done
 
 "$BIN/uptime-gateway" --listen "127.0.0.1:$GW" --coordinator "127.0.0.1:$API" --token "$READ" \
-  --reload-interval 1s --log-level warn >"$WORK/gateway.log" 2>&1 &
+  --reload-interval 1s --log-level warn ${GATEWAY_FLAGS:-} >"$WORK/gateway.log" 2>&1 &
 PIDS+=($!)
 GW_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GW/readyz" >/dev/null && break; sleep 0.1; done

@@ -19,6 +19,7 @@
 // the cache writer did before it was bounded, for comparison.)
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -30,6 +31,7 @@
 #include "common/metrics.h"
 #include "common/proto_time.h"
 #include "bench/common/bench_agents.h"
+#include "bench/common/machine_report.h"
 #include "coordinator/server/pipeline.h"
 #include "coordinator/server/stores.h"
 #include "spdlog/spdlog.h"
@@ -208,6 +210,7 @@ int Main(int argc, char** argv) {
       held[a].push_back({m->id(), manager.EpochOf(m->id())});
     }
   }
+  const bench::MachineReport machine = bench::StartMachineReport();
   pipeline.Start();
   const int64_t rows0 = RowsWritten(pool);
   const int64_t commands0 = RedisCommands(redis_stats);
@@ -275,10 +278,9 @@ int Main(int argc, char** argv) {
 
   std::printf("\ningest bench: %d monitors, %d simulated agents, %.0f s, PostgreSQL 15 + Redis 7 local\n\n",
               monitors, agents, seconds);
-  double load[3] = {0, 0, 0};
-  if (getloadavg(load, 3) < 0) load[0] = load[1] = load[2] = -1;
-  std::printf("load average at the end: %.2f %.2f %.2f (%u cores)\n\n", load[0], load[1], load[2],
-              std::thread::hardware_concurrency());
+  std::fflush(stdout);
+  bench::PrintMachineReport(std::cout, machine);
+  std::cout << std::endl;
   std::printf("| metric | value | target |\n|---|---|---|\n");
   std::printf("| results durable (PostgreSQL + Redis) | %.0f results/s | >= 50,000 |\n",
               offered.load() / drained);

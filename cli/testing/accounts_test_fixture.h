@@ -27,10 +27,6 @@ inline constexpr char kAliceToken[] = "us_alice-session";
 inline constexpr char kPassword[] = "correct horse battery";
 inline constexpr char kNewPassword[] = "staple the horse twice";
 
-inline std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
 // Answers prompts from a script and records them.
 class ScriptedTerminal final : public Terminal {
  public:

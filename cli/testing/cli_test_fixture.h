@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "cli/cli.h"
 #include "cli/testing/fake_coordinator.h"
@@ -20,6 +21,11 @@
 namespace uptime::cli {
 
 inline const absl::Time kNow = absl::FromUnixSeconds(1'700'000'000);
+
+// The non-empty lines of what a command printed.
+inline std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
 
 class CliTest : public ::testing::Test {
  protected:

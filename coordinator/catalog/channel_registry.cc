@@ -11,7 +11,7 @@
 namespace uptime::coordinator {
 namespace {
 
-absl::Status NotFound(const std::string& id) {
+absl::Status ChannelNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("channel '", id, "' not found"));
 }
 
@@ -94,7 +94,7 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Create(v1::Channel channel,
 absl::StatusOr<v1::Channel> ChannelRegistry::Get(const std::string& id) const {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(id);
-  if (it == channels_.end()) return NotFound(id);
+  if (it == channels_.end()) return ChannelNotFound(id);
   return Redacted(it->second.channel);
 }
 
@@ -141,7 +141,7 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
 
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(update.id());
-  if (it == channels_.end()) return NotFound(update.id());
+  if (it == channels_.end()) return ChannelNotFound(update.id());
   const v1::Channel& current = it->second.channel;
   v1::Channel updated = current;
   if (set_name) updated.set_name(update.name());
@@ -177,7 +177,7 @@ absl::StatusOr<v1::Channel> ChannelRegistry::Update(const v1::Channel& update,
 absl::Status ChannelRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(id);
-  if (it == channels_.end()) return NotFound(id);
+  if (it == channels_.end()) return ChannelNotFound(id);
   if (in_use_(id)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "channel '", id, "' is used by monitors; remove it from their notification channels first"));
@@ -204,7 +204,7 @@ absl::StatusOr<std::shared_ptr<notifiers::Notifier>> ChannelRegistry::NotifierFo
     const std::string& id) {
   absl::MutexLock lock(&mu_);
   auto it = channels_.find(id);
-  if (it == channels_.end()) return NotFound(id);
+  if (it == channels_.end()) return ChannelNotFound(id);
   Entry& entry = it->second;
   if (entry.notifier == nullptr) {
     absl::StatusOr<std::unique_ptr<notifiers::Notifier>> created =

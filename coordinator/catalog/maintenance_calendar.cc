@@ -10,18 +10,13 @@
 namespace uptime::coordinator {
 namespace {
 
-// google.protobuf.Timestamp's documented range: 0001-01-01 .. 9999-12-31.
-constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
-constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
-
 absl::Status Invalid(absl::string_view field, absl::string_view sub, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ".", sub, ": ", what));
 }
 
 absl::Status CheckTimestamp(const google::protobuf::Timestamp& t, absl::string_view field,
                             absl::string_view sub) {
-  if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds || t.nanos() < 0 ||
-      t.nanos() > 999'999'999) {
+  if (!IsValidTimestamp(t)) {
     return Invalid(field, sub, "out of range");
   }
   return absl::OkStatus();

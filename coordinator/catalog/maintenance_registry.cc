@@ -13,7 +13,7 @@
 namespace uptime::coordinator {
 namespace {
 
-absl::Status NotFound(const std::string& id) {
+absl::Status WindowNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("maintenance window '", id, "' not found"));
 }
 
@@ -115,7 +115,7 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Get(const std::string
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(id);
-  if (it == windows_.end()) return NotFound(id);
+  if (it == windows_.end()) return WindowNotFound(id);
   return Decorated(it->second, now);
 }
 
@@ -159,7 +159,7 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Update(
   }
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(update.id());
-  if (it == windows_.end()) return NotFound(update.id());
+  if (it == windows_.end()) return WindowNotFound(update.id());
   const v1::MaintenanceWindow& current = it->second;
   v1::MaintenanceWindow updated = current;
   if (mask.paths_size() == 0) {
@@ -191,7 +191,7 @@ absl::StatusOr<v1::MaintenanceWindow> MaintenanceRegistry::Update(
 absl::Status MaintenanceRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(id);
-  if (it == windows_.end()) return NotFound(id);
+  if (it == windows_.end()) return WindowNotFound(id);
   // NOT_FOUND from the store: already gone there; drop it here too.
   v1::AuditEvent audit = AuditRecord(who, "maintenance_window.delete", "maintenance_window", id);
   audit.set_before_json(AuditJson(it->second));

@@ -7,16 +7,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config.h"
+#include "common/field_error.h"
 #include "common/labels.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
 
 namespace uptime::coordinator {
 namespace {
-
-absl::Status Invalid(const std::string& field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
 
 bool HasControlChars(absl::string_view s) {
   return std::any_of(s.begin(), s.end(),
@@ -32,12 +29,12 @@ bool IsToken(absl::string_view s) {
 
 // A host name or an IP literal: no spaces, slashes or control characters.
 absl::Status ValidateHost(const std::string& field, absl::string_view host) {
-  if (host.empty()) return Invalid(field, "is required");
-  if (host.size() > 253) return Invalid(field, "is longer than 253 characters");
+  if (host.empty()) return InvalidField(field, "is required");
+  if (host.size() > 253) return InvalidField(field, "is longer than 253 characters");
   for (char c : host) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_' &&
         c != ':') {
-      return Invalid(field, absl::StrCat("'", host, "' is not a valid host name or IP address"));
+      return InvalidField(field, absl::StrCat("'", host, "' is not a valid host name or IP address"));
     }
   }
   return absl::OkStatus();
@@ -45,25 +42,25 @@ absl::Status ValidateHost(const std::string& field, absl::string_view host) {
 
 absl::Status ValidateDuration(const std::string& field, const google::protobuf::Duration& d) {
   if (d.seconds() < 0 || d.nanos() < 0 || d.nanos() >= 1'000'000'000) {
-    return Invalid(field, "must be a non-negative duration");
+    return InvalidField(field, "must be a non-negative duration");
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateUrl(const std::string& field, absl::string_view url) {
-  if (url.empty()) return Invalid(field, "is required");
-  if (url.size() > kMaxUrlBytes) return Invalid(field, absl::StrCat("is longer than ", kMaxUrlBytes, " bytes"));
+  if (url.empty()) return InvalidField(field, "is required");
+  if (url.size() > kMaxUrlBytes) return InvalidField(field, absl::StrCat("is longer than ", kMaxUrlBytes, " bytes"));
   size_t scheme_end = url.find("://");
   if (scheme_end == absl::string_view::npos) {
-    return Invalid(field, absl::StrCat("'", url, "' is not an absolute URL (http:// or https://)"));
+    return InvalidField(field, absl::StrCat("'", url, "' is not an absolute URL (http:// or https://)"));
   }
   std::string scheme = absl::AsciiStrToLower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {
-    return Invalid(field, absl::StrCat("scheme '", scheme, "' is not supported (use http or https)"));
+    return InvalidField(field, absl::StrCat("scheme '", scheme, "' is not supported (use http or https)"));
   }
   for (char c : url) {
     if (absl::ascii_iscntrl(static_cast<unsigned char>(c)) || c == ' ') {
-      return Invalid(field, "contains spaces or control characters");
+      return InvalidField(field, "contains spaces or control characters");
     }
   }
   absl::string_view rest = url.substr(scheme_end + 3);
@@ -72,23 +69,23 @@ absl::Status ValidateUrl(const std::string& field, absl::string_view url) {
   absl::string_view host = authority;
   if (absl::StartsWith(authority, "[")) {
     size_t close = authority.find(']');
-    if (close == absl::string_view::npos) return Invalid(field, "has an unterminated IPv6 address");
+    if (close == absl::string_view::npos) return InvalidField(field, "has an unterminated IPv6 address");
     host = authority.substr(1, close - 1);
     absl::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       int port;
       if (after[0] != ':' || !absl::SimpleAtoi(after.substr(1), &port) || port < 1 || port > 65535) {
-        return Invalid(field, "has an invalid port");
+        return InvalidField(field, "has an invalid port");
       }
     }
   } else if (size_t colon = authority.find(':'); colon != absl::string_view::npos) {
     host = authority.substr(0, colon);
     int port;
     if (!absl::SimpleAtoi(authority.substr(colon + 1), &port) || port < 1 || port > 65535) {
-      return Invalid(field, "has an invalid port");
+      return InvalidField(field, "has an invalid port");
     }
   }
-  if (host.empty()) return Invalid(field, "has no host");
+  if (host.empty()) return InvalidField(field, "has no host");
   return absl::OkStatus();
 }
 
@@ -97,37 +94,37 @@ absl::Status ValidateHttp(const v1::HttpSpec& http, const std::string& f) {
   static constexpr absl::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT",
                                                    "PATCH", "DELETE", "OPTIONS"};
   if (std::find(std::begin(kMethods), std::end(kMethods), http.method()) == std::end(kMethods)) {
-    return Invalid(f + ".method", absl::StrCat("'", http.method(),
+    return InvalidField(f + ".method", absl::StrCat("'", http.method(),
                                                "' is not one of GET HEAD POST PUT PATCH DELETE OPTIONS"));
   }
   if (http.headers_size() > kMaxHeaders) {
-    return Invalid(f + ".headers", absl::StrCat("at most ", kMaxHeaders, " headers"));
+    return InvalidField(f + ".headers", absl::StrCat("at most ", kMaxHeaders, " headers"));
   }
   size_t header_bytes = 0;
   for (int i = 0; i < http.headers_size(); ++i) {
     const auto& h = http.headers(i);
     const std::string hf = absl::StrCat(f, ".headers[", i, "]");
-    if (!IsToken(h.name())) return Invalid(hf + ".name", absl::StrCat("'", h.name(), "' is not a valid header name"));
+    if (!IsToken(h.name())) return InvalidField(hf + ".name", absl::StrCat("'", h.name(), "' is not a valid header name"));
     if (absl::StrContains(h.value(), '\r') || absl::StrContains(h.value(), '\n') ||
         absl::StrContains(h.value(), '\0')) {
-      return Invalid(hf + ".value", "must not contain CR, LF or NUL");
+      return InvalidField(hf + ".value", "must not contain CR, LF or NUL");
     }
     header_bytes += h.name().size() + h.value().size();
   }
   if (header_bytes > kMaxHeaderBytes) {
-    return Invalid(f + ".headers", absl::StrCat("total size exceeds ", kMaxHeaderBytes, " bytes"));
+    return InvalidField(f + ".headers", absl::StrCat("total size exceeds ", kMaxHeaderBytes, " bytes"));
   }
   if (http.body().size() > kMaxBodyBytes) {
-    return Invalid(f + ".body", absl::StrCat("is larger than ", kMaxBodyBytes, " bytes"));
+    return InvalidField(f + ".body", absl::StrCat("is larger than ", kMaxBodyBytes, " bytes"));
   }
   for (int i = 0; i < http.accepted_statuses_size(); ++i) {
     const auto& r = http.accepted_statuses(i);
     const std::string rf = absl::StrCat(f, ".accepted_statuses[", i, "]");
-    if (r.min() < 100 || r.min() > 599) return Invalid(rf + ".min", "must be 100..599");
-    if (r.max() < r.min() || r.max() > 599) return Invalid(rf + ".max", "must be min..599");
+    if (r.min() < 100 || r.min() > 599) return InvalidField(rf + ".min", "must be 100..599");
+    if (r.max() < r.min() || r.max() > 599) return InvalidField(rf + ".max", "must be min..599");
   }
-  if (http.keyword().size() > 1024) return Invalid(f + ".keyword", "is longer than 1024 bytes");
-  if (http.keyword_absent().size() > 1024) return Invalid(f + ".keyword_absent", "is longer than 1024 bytes");
+  if (http.keyword().size() > 1024) return InvalidField(f + ".keyword", "is longer than 1024 bytes");
+  if (http.keyword_absent().size() > 1024) return InvalidField(f + ".keyword_absent", "is longer than 1024 bytes");
   return absl::OkStatus();
 }
 
@@ -137,13 +134,13 @@ absl::Status ValidateSpec(const v1::Monitor& m, const std::string& prefix) {
       return ValidateHttp(m.http(), prefix + ".http");
     case v1::Monitor::kTcp:
       RETURN_IF_ERROR(ValidateHost(prefix + ".tcp.host", m.tcp().host()));
-      if (m.tcp().port() < 1 || m.tcp().port() > 65535) return Invalid(prefix + ".tcp.port", "must be 1..65535");
+      if (m.tcp().port() < 1 || m.tcp().port() > 65535) return InvalidField(prefix + ".tcp.port", "must be 1..65535");
       return absl::OkStatus();
     case v1::Monitor::kDns: {
       const std::string f = prefix + ".dns";
       RETURN_IF_ERROR(ValidateHost(f + ".name", m.dns().name()));
-      if (!v1::DnsRecordType_IsValid(m.dns().record_type())) return Invalid(f + ".record_type", "unknown record type");
-      if (m.dns().expected_answer().size() > 1024) return Invalid(f + ".expected_answer", "is longer than 1024 bytes");
+      if (!v1::DnsRecordType_IsValid(m.dns().record_type())) return InvalidField(f + ".record_type", "unknown record type");
+      if (m.dns().expected_answer().size() > 1024) return InvalidField(f + ".expected_answer", "is longer than 1024 bytes");
       if (!m.dns().resolver().empty()) {
         absl::string_view r = m.dns().resolver();
         if (!ParseHostPort(f + ".resolver", r).ok()) RETURN_IF_ERROR(ValidateHost(f + ".resolver", r));
@@ -154,7 +151,7 @@ absl::Status ValidateSpec(const v1::Monitor& m, const std::string& prefix) {
       ASSIGN_OR_RETURN(HostPort hp, ParseHostPort(prefix + ".grpc.target", m.grpc().target()));
       RETURN_IF_ERROR(ValidateHost(prefix + ".grpc.target", hp.host));
       if (m.grpc().service().size() > 255 || HasControlChars(m.grpc().service())) {
-        return Invalid(prefix + ".grpc.service", "must be at most 255 printable characters");
+        return InvalidField(prefix + ".grpc.service", "must be at most 255 printable characters");
       }
       return absl::OkStatus();
     }
@@ -163,7 +160,7 @@ absl::Status ValidateSpec(const v1::Monitor& m, const std::string& prefix) {
     case v1::Monitor::SPEC_NOT_SET:
       break;
   }
-  return Invalid(prefix, "one of http, tcp, dns, grpc or icmp is required");
+  return InvalidField(prefix, "one of http, tcp, dns, grpc or icmp is required");
 }
 
 }  // namespace
@@ -201,16 +198,16 @@ absl::Status ValidateLabels(const std::string& field,
                             const google::protobuf::Map<std::string, std::string>& labels) {
   for (const auto& [key, value] : labels) RETURN_IF_ERROR(ValidateLabel(field, key, value));
   if (labels.size() > kMaxLabels) {
-    return Invalid(field, absl::StrCat("at most ", kMaxLabels, " labels"));
+    return InvalidField(field, absl::StrCat("at most ", kMaxLabels, " labels"));
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateMonitor(const v1::Monitor& m, const std::string& prefix,
                              const std::function<bool(const std::string&)>& channel_exists) {
-  if (m.name().empty()) return Invalid(prefix + ".name", "is required");
-  if (m.name().size() > 200) return Invalid(prefix + ".name", "is longer than 200 characters");
-  if (HasControlChars(m.name())) return Invalid(prefix + ".name", "contains control characters");
+  if (m.name().empty()) return InvalidField(prefix + ".name", "is required");
+  if (m.name().size() > 200) return InvalidField(prefix + ".name", "is longer than 200 characters");
+  if (HasControlChars(m.name())) return InvalidField(prefix + ".name", "contains control characters");
   RETURN_IF_ERROR(ValidateLabels(prefix + ".labels", m.labels()));
   RETURN_IF_ERROR(ValidateSpec(m, prefix));
 
@@ -219,41 +216,41 @@ absl::Status ValidateMonitor(const v1::Monitor& m, const std::string& prefix,
   const absl::Duration interval = FromProto(m.interval());
   const absl::Duration timeout = FromProto(m.timeout());
   if (interval < kMinInterval || interval > kMaxInterval) {
-    return Invalid(prefix + ".interval",
+    return InvalidField(prefix + ".interval",
                    absl::StrCat("must be between 1s and 24h, got ", absl::FormatDuration(interval)));
   }
-  if (timeout <= absl::ZeroDuration()) return Invalid(prefix + ".timeout", "must be positive");
+  if (timeout <= absl::ZeroDuration()) return InvalidField(prefix + ".timeout", "must be positive");
   if (timeout >= interval) {
-    return Invalid(prefix + ".timeout",
+    return InvalidField(prefix + ".timeout",
                    absl::StrCat("must be shorter than the interval (", absl::FormatDuration(interval),
                                 "), got ", absl::FormatDuration(timeout)));
   }
   if (m.failure_threshold() < 1 || m.failure_threshold() > 100) {
-    return Invalid(prefix + ".failure_threshold", "must be 1..100");
+    return InvalidField(prefix + ".failure_threshold", "must be 1..100");
   }
   if (m.recovery_threshold() < 1 || m.recovery_threshold() > 100) {
-    return Invalid(prefix + ".recovery_threshold", "must be 1..100");
+    return InvalidField(prefix + ".recovery_threshold", "must be 1..100");
   }
   const auto& loc = m.locations();
   RETURN_IF_ERROR(LabelSelector::Parse(prefix + ".locations.selector", loc.selector()).status());
   RETURN_IF_ERROR(ValidateLabel(prefix + ".locations.location_label", loc.location_label(), ""));
-  if (loc.count() < 1 || loc.count() > 16) return Invalid(prefix + ".locations.count", "must be 1..16");
+  if (loc.count() < 1 || loc.count() > 16) return InvalidField(prefix + ".locations.count", "must be 1..16");
   if (loc.quorum() < 1 || loc.quorum() > loc.count()) {
-    return Invalid(prefix + ".locations.quorum", "must be 1..locations.count");
+    return InvalidField(prefix + ".locations.quorum", "must be 1..locations.count");
   }
   for (int i = 0; i < m.channel_ids_size(); ++i) {
     if (!channel_exists(m.channel_ids(i))) {
-      return Invalid(absl::StrCat(prefix, ".channel_ids[", i, "]"),
+      return InvalidField(absl::StrCat(prefix, ".channel_ids[", i, "]"),
                      absl::StrCat("unknown channel '", m.channel_ids(i), "'"));
     }
   }
   RETURN_IF_ERROR(ValidateDuration(prefix + ".renotify_interval", m.renotify_interval()));
   const absl::Duration renotify = FromProto(m.renotify_interval());
   if (renotify != absl::ZeroDuration() && (renotify < absl::Minutes(1) || renotify > absl::Hours(24 * 7))) {
-    return Invalid(prefix + ".renotify_interval", "must be 0 (off) or between 1m and 7d");
+    return InvalidField(prefix + ".renotify_interval", "must be 0 (off) or between 1m and 7d");
   }
   if (m.tls_expiry_warning_days() < 0 || m.tls_expiry_warning_days() > 365) {
-    return Invalid(prefix + ".tls_expiry_warning_days", "must be 0..365");
+    return InvalidField(prefix + ".tls_expiry_warning_days", "must be 0..365");
   }
   return absl::OkStatus();
 }

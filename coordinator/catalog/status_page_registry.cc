@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/field_error.h"
 #include "common/labels.h"
 #include "common/proto_time.h"
 #include "common/status_macros.h"
@@ -23,16 +24,12 @@ constexpr absl::string_view kWritableFields[] = {
     "groups",       "show_targets", "show_incident_causes", "hide_response_times", "announcement",
     "labels"};
 
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
-
 // Output-only fields are the server's; clients may send back what they read.
 void ClearOutputOnly(v1::StatusPage& page) {
   for (v1::StatusPageGroup& g : *page.mutable_groups()) g.clear_resolved_monitor_ids();
 }
 
-absl::Status NotFound(const std::string& id) {
+absl::Status PageNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("status page '", id.substr(0, 64), "' not found"));
 }
 
@@ -169,7 +166,7 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Get(const std::string& id) co
   {
     absl::MutexLock lock(&mu_);
     auto it = slug_by_id_.find(id);
-    if (it == slug_by_id_.end()) return NotFound(id);
+    if (it == slug_by_id_.end()) return PageNotFound(id);
     page = by_slug_.at(it->second);
   }
   return Resolved(std::move(page));
@@ -214,11 +211,11 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
     const v1::StatusPage& update, const google::protobuf::FieldMask& mask,
     const v1::AuditEvent& who) {
   using google::protobuf::util::FieldMaskUtil;
-  if (update.id().empty()) return Invalid("status_page.id", "is required");
+  if (update.id().empty()) return InvalidField("status_page.id", "is required");
   for (const std::string& path : mask.paths()) {
     if (std::find(std::begin(kWritableFields), std::end(kWritableFields), path) ==
         std::end(kWritableFields)) {
-      return Invalid("update_mask",
+      return InvalidField("update_mask",
                      absl::StrCat("'", path.substr(0, 64), "' is not a writable field (one of ",
                                   absl::StrJoin(kWritableFields, ", "), ")"));
     }
@@ -227,7 +224,7 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
   {
     absl::MutexLock lock(&mu_);
     auto id_it = slug_by_id_.find(update.id());
-    if (id_it == slug_by_id_.end()) return NotFound(update.id());
+    if (id_it == slug_by_id_.end()) return PageNotFound(update.id());
     const std::string old_slug = id_it->second;
     const v1::StatusPage& current = by_slug_.at(old_slug);
     if (mask.paths_size() == 0) {
@@ -258,7 +255,7 @@ absl::StatusOr<v1::StatusPage> StatusPageRegistry::Update(
 absl::Status StatusPageRegistry::Delete(const std::string& id, const v1::AuditEvent& who) {
   absl::MutexLock lock(&mu_);
   auto it = slug_by_id_.find(id);
-  if (it == slug_by_id_.end()) return NotFound(id);
+  if (it == slug_by_id_.end()) return PageNotFound(id);
   // NOT_FOUND from the store: already gone there; drop it here too.
   v1::AuditEvent audit = AuditRecord(who, "status_page.delete", "status_page", id);
   audit.set_before_json(AuditJson(by_slug_.at(it->second)));

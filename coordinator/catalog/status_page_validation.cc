@@ -6,7 +6,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/field_error.h"
 #include "common/labels.h"
+#include "common/proto_time.h"
 #include "common/status_macros.h"
 #include "common/utf8.h"
 #include "coordinator/catalog/monitor_validation.h"  // kMaxUrlBytes, as for monitors
@@ -20,13 +22,6 @@ constexpr size_t kMaxTitleChars = 200;
 constexpr size_t kMaxDescriptionChars = 2000;
 constexpr size_t kMaxGroupNameChars = 100;
 constexpr size_t kMaxAnnouncementChars = 2000;
-// google.protobuf.Timestamp's range: 0001-01-01 .. 9999-12-31.
-constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
-constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
-
-absl::Status Invalid(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
-}
 
 // Code points in `s` (the API promises characters, not bytes), or nullopt
 // when `s` is not valid UTF-8.
@@ -44,10 +39,10 @@ std::optional<size_t> Utf8Chars(absl::string_view s) {
 absl::Status CheckText(absl::string_view field, absl::string_view value, size_t max_chars,
                        bool required) {
   const std::optional<size_t> chars = Utf8Chars(value);
-  if (!chars) return Invalid(field, "is not valid UTF-8");
-  if (required && absl::StripAsciiWhitespace(value).empty()) return Invalid(field, "is required");
+  if (!chars) return InvalidField(field, "is not valid UTF-8");
+  if (required && absl::StripAsciiWhitespace(value).empty()) return InvalidField(field, "is required");
   if (*chars > max_chars) {
-    return Invalid(field, absl::StrCat("must be at most ", max_chars, " characters"));
+    return InvalidField(field, absl::StrCat("must be at most ", max_chars, " characters"));
   }
   return absl::OkStatus();
 }
@@ -66,14 +61,14 @@ bool IsSlug(absl::string_view s) {
 absl::Status CheckOptionalUrl(absl::string_view field, const std::string& url) {
   if (url.empty()) return absl::OkStatus();
   if (url.size() > kMaxUrlBytes) {
-    return Invalid(field, absl::StrCat("must be at most ", kMaxUrlBytes, " bytes"));
+    return InvalidField(field, absl::StrCat("must be at most ", kMaxUrlBytes, " bytes"));
   }
   // javascript:, data: and relative URLs must not reach a public page.
   absl::StatusOr<notifiers::UrlParts> parts = notifiers::ParseUrl(url);
   if (!parts.ok() || (parts->scheme != "http" && parts->scheme != "https")) {
-    return Invalid(field, "must be an absolute http:// or https:// URL");
+    return InvalidField(field, "must be an absolute http:// or https:// URL");
   }
-  if (parts->has_userinfo) return Invalid(field, "must not contain credentials (user:password@)");
+  if (parts->has_userinfo) return InvalidField(field, "must not contain credentials (user:password@)");
   return absl::OkStatus();
 }
 
@@ -82,13 +77,11 @@ absl::Status CheckAnnouncement(const v1::Announcement& a) {
   RETURN_IF_ERROR(
       CheckText("status_page.announcement.text", a.text(), kMaxAnnouncementChars, false));
   if (!v1::AnnouncementLevel_IsValid(a.level())) {
-    return Invalid("status_page.announcement.level", absl::StrCat("unknown level ", a.level()));
+    return InvalidField("status_page.announcement.level", absl::StrCat("unknown level ", a.level()));
   }
   if (a.has_expire_time()) {
-    const google::protobuf::Timestamp& t = a.expire_time();
-    if (t.seconds() < kMinTimestampSeconds || t.seconds() > kMaxTimestampSeconds ||
-        t.nanos() < 0 || t.nanos() > 999'999'999) {
-      return Invalid("status_page.announcement.expire_time", "is not a valid timestamp");
+    if (!IsValidTimestamp(a.expire_time())) {
+      return InvalidField("status_page.announcement.expire_time", "is not a valid timestamp");
     }
   }
   return absl::OkStatus();
@@ -98,30 +91,30 @@ absl::Status CheckGroup(const v1::StatusPageGroup& g, const std::string& prefix,
                         const std::function<bool(const std::string&)>& monitor_exists) {
   RETURN_IF_ERROR(CheckText(absl::StrCat(prefix, ".name"), g.name(), kMaxGroupNameChars, true));
   if (g.monitor_ids().empty() && g.label_selector().empty()) {
-    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
+    return InvalidField(absl::StrCat(prefix, ".monitor_ids"),
                    "set monitor_ids or label_selector (or both) to say which monitors the group "
                    "shows");
   }
   if (g.monitor_ids_size() > kMaxStatusPageGroupIds) {
-    return Invalid(absl::StrCat(prefix, ".monitor_ids"),
+    return InvalidField(absl::StrCat(prefix, ".monitor_ids"),
                    absl::StrCat("at most ", kMaxStatusPageGroupIds, " ids (use label_selector)"));
   }
   absl::flat_hash_map<std::string, int> seen;
   for (int i = 0; i < g.monitor_ids_size(); ++i) {
     const std::string& id = g.monitor_ids(i);
     const std::string field = absl::StrCat(prefix, ".monitor_ids[", i, "]");
-    if (id.empty()) return Invalid(field, "is empty");
-    if (!Utf8Chars(id)) return Invalid(field, "is not valid UTF-8");
+    if (id.empty()) return InvalidField(field, "is empty");
+    if (!Utf8Chars(id)) return InvalidField(field, "is not valid UTF-8");
     if (auto [it, added] = seen.emplace(id, i); !added) {
-      return Invalid(field, absl::StrCat("duplicate of monitor_ids[", it->second, "]"));
+      return InvalidField(field, absl::StrCat("duplicate of monitor_ids[", it->second, "]"));
     }
     if (!monitor_exists(id)) {
-      return Invalid(field, absl::StrCat("unknown monitor '", id.substr(0, 64), "'"));
+      return InvalidField(field, absl::StrCat("unknown monitor '", id.substr(0, 64), "'"));
     }
   }
   if (!g.label_selector().empty()) {
     const std::string field = absl::StrCat(prefix, ".label_selector");
-    if (!Utf8Chars(g.label_selector())) return Invalid(field, "is not valid UTF-8");
+    if (!Utf8Chars(g.label_selector())) return InvalidField(field, "is not valid UTF-8");
     RETURN_IF_ERROR(LabelSelector::Parse(field, g.label_selector()).status());
   }
   return absl::OkStatus();
@@ -131,9 +124,9 @@ absl::Status CheckGroup(const v1::StatusPageGroup& g, const std::string& prefix,
 
 absl::Status ValidateStatusPage(const v1::StatusPage& page,
                                 const std::function<bool(const std::string&)>& monitor_exists) {
-  if (page.slug().empty()) return Invalid("status_page.slug", "is required");
+  if (page.slug().empty()) return InvalidField("status_page.slug", "is required");
   if (!IsSlug(page.slug())) {
-    return Invalid("status_page.slug",
+    return InvalidField("status_page.slug",
                    "must be 1..63 characters of a-z, 0-9 and '-', starting and ending with a "
                    "letter or digit");
   }
@@ -143,9 +136,9 @@ absl::Status ValidateStatusPage(const v1::StatusPage& page,
   RETURN_IF_ERROR(CheckOptionalUrl("status_page.logo_url", page.logo_url()));
   RETURN_IF_ERROR(CheckOptionalUrl("status_page.homepage_url", page.homepage_url()));
   RETURN_IF_ERROR(ValidateLabels("status_page.labels", page.labels()));
-  if (page.groups().empty()) return Invalid("status_page.groups", "at least one group is required");
+  if (page.groups().empty()) return InvalidField("status_page.groups", "at least one group is required");
   if (page.groups_size() > kMaxStatusPageGroups) {
-    return Invalid("status_page.groups", absl::StrCat("at most ", kMaxStatusPageGroups, " groups"));
+    return InvalidField("status_page.groups", absl::StrCat("at most ", kMaxStatusPageGroups, " groups"));
   }
   for (int i = 0; i < page.groups_size(); ++i) {
     RETURN_IF_ERROR(

@@ -14,7 +14,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kSlackUrl[] = "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX";
-constexpr char kRoutingKey[] = "abcdef0123456789abcdef0123456789";
+constexpr char kConfigRoutingKey[] = "abcdef0123456789abcdef0123456789";
 
 struct Case {
   std::string type;
@@ -69,18 +69,18 @@ INSTANTIATE_TEST_SUITE_P(
              "config.url: must not contain credentials"},
         Case{"webhook", {{"url", "https://x.example/h"}, {"secret", "short"}},
              "config.secret: at least 16 characters"},
-        Case{"pagerduty", {{"routing_key", kRoutingKey}}, ""},
+        Case{"pagerduty", {{"routing_key", kConfigRoutingKey}}, ""},
         Case{"pagerduty",
-             {{"routing_key", kRoutingKey},
+             {{"routing_key", kConfigRoutingKey},
               {"url", "http://127.0.0.1:9/v2/enqueue"},
               {"severity", "warning"}},
              ""},
         Case{"pagerduty", {}, "config.routing_key: required"},
         Case{"pagerduty", {{"routing_key", "tooshortSECRET"}},
              "config.routing_key: must be the 32-character integration key"},
-        Case{"pagerduty", {{"routing_key", kRoutingKey}, {"url", "http://events.example.com/x"}},
+        Case{"pagerduty", {{"routing_key", kConfigRoutingKey}, {"url", "http://events.example.com/x"}},
              "config.url: must be an https:// URL"},
-        Case{"pagerduty", {{"routing_key", kRoutingKey}, {"severity", "panic"}},
+        Case{"pagerduty", {{"routing_key", kConfigRoutingKey}, {"severity", "panic"}},
              "config.severity: must be one of"},
         Case{"email",
              {{"url", "smtp://mail.example.com:587"},

@@ -17,7 +17,7 @@ using test::Size;
 using test::Str;
 using uptime::testing::WebhookSink;
 
-constexpr char kRoutingKey[] = "abcdef0123456789abcdef0123456789";
+constexpr char kPagerDutyKey[] = "abcdef0123456789abcdef0123456789";
 
 class PagerDutyTest : public ::testing::Test {
  protected:
@@ -29,7 +29,7 @@ class PagerDutyTest : public ::testing::Test {
     sink_->ScriptResponses(std::vector<uptime::testing::ScriptedResponse>(
         8, {202, R"({"status":"success","message":"Event processed"})", ""}));
     auto n = MakePagerDutyFactory()->Create(
-        {{"routing_key", kRoutingKey}, {"url", sink_->url("/v2/enqueue")}}, {});
+        {{"routing_key", kPagerDutyKey}, {"url", sink_->url("/v2/enqueue")}}, {});
     ASSERT_TRUE(n.ok()) << n.status();
     notifier_ = *std::move(n);
   }
@@ -50,7 +50,7 @@ class PagerDutyTest : public ::testing::Test {
 TEST_F(PagerDutyTest, TriggerOnDownWithEveryField) {
   ASSERT_TRUE(notifier_->Send(test::SampleDownAlert()).ok());
   const auto ev = Event(0);
-  EXPECT_EQ(Str(ev, "routing_key"), kRoutingKey);
+  EXPECT_EQ(Str(ev, "routing_key"), kPagerDutyKey);
   EXPECT_EQ(Str(ev, "event_action"), "trigger");
   EXPECT_EQ(Str(ev, "dedup_key"), "inc-42");
   const auto& p = At(ev, "payload");
@@ -86,7 +86,7 @@ TEST_F(PagerDutyTest, ResolveOnRecoveredWithTheSameDedupKey) {
   ASSERT_TRUE(notifier_->Send(test::SampleDownAlert()).ok());
   ASSERT_TRUE(notifier_->Send(test::SampleRecoveredAlert()).ok());
   const auto ev = Event(1);
-  EXPECT_EQ(Str(ev, "routing_key"), kRoutingKey);
+  EXPECT_EQ(Str(ev, "routing_key"), kPagerDutyKey);
   EXPECT_EQ(Str(ev, "event_action"), "resolve");
   EXPECT_EQ(Str(ev, "dedup_key"), Str(Event(0), "dedup_key"));
   EXPECT_FALSE(Has(ev, "payload"));
@@ -139,7 +139,7 @@ TEST_F(PagerDutyTest, GroupSendsOneEventPerMemberAndPrefersRetryableErrors) {
 
 TEST_F(PagerDutyTest, SeverityFromConfig) {
   auto n = MakePagerDutyFactory()->Create(
-      {{"routing_key", kRoutingKey}, {"url", sink_->url("/v2/enqueue")}, {"severity", "error"}},
+      {{"routing_key", kPagerDutyKey}, {"url", sink_->url("/v2/enqueue")}, {"severity", "error"}},
       {});
   ASSERT_TRUE(n.ok());
   ASSERT_TRUE((*n)->Send(test::SampleDownAlert()).ok());

@@ -1,19 +1,12 @@
 #include "store/memory/memory_incident_store.h"
 
 #include <algorithm>
-#include <random>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/proto_time.h"
 #include "store/paging.h"
 
 namespace uptime::store {
-
-std::string NewIncidentId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return absl::StrFormat("inc-%016x", rng());
-}
 
 void MemoryIncidentStore::EnqueueLocked(const std::string& subject,
                                         absl::Span<const OutboxRow> outbox) {

@@ -5,7 +5,7 @@
 namespace uptime::store {
 namespace {
 
-absl::Status NotFound(const std::string& id) {
+absl::Status WindowNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("maintenance window '", id, "' not found"));
 }
 
@@ -38,7 +38,7 @@ absl::Status MemoryMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& w
                                                   const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   auto it = windows_.find(window.id());
-  if (it == windows_.end()) return NotFound(window.id());
+  if (it == windows_.end()) return WindowNotFound(window.id());
   it->second = window;
   return RecordLocked(audit);
 }
@@ -46,7 +46,7 @@ absl::Status MemoryMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& w
 absl::Status MemoryMaintenanceStore::DeleteWindow(const std::string& id,
                                                   const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  if (windows_.erase(id) == 0) return NotFound(id);
+  if (windows_.erase(id) == 0) return WindowNotFound(id);
   return RecordLocked(audit);
 }
 

@@ -5,7 +5,7 @@
 namespace uptime::store {
 namespace {
 
-absl::Status NotFound(const std::string& id) {
+absl::Status PageNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("status page '", id, "' not found"));
 }
 
@@ -52,7 +52,7 @@ absl::Status MemoryStatusPageStore::UpdatePage(const v1::StatusPage& page,
                                                const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
   auto it = pages_.find(page.id());
-  if (it == pages_.end()) return NotFound(page.id());
+  if (it == pages_.end()) return PageNotFound(page.id());
   if (absl::Status s = CheckSlugFreeLocked(page.slug(), page.id()); !s.ok()) return s;
   it->second = page;
   return RecordLocked(audit);
@@ -60,7 +60,7 @@ absl::Status MemoryStatusPageStore::UpdatePage(const v1::StatusPage& page,
 
 absl::Status MemoryStatusPageStore::DeletePage(const std::string& id, const v1::AuditEvent& audit) {
   absl::MutexLock lock(&mu_);
-  if (pages_.erase(id) == 0) return NotFound(id);
+  if (pages_.erase(id) == 0) return PageNotFound(id);
   return RecordLocked(audit);
 }
 

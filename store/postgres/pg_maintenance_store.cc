@@ -33,7 +33,7 @@ std::vector<PgParam> RowParams(const v1::MaintenanceWindow& w) {
           PgParam::Time(FromProto(w.update_time()))};
 }
 
-absl::Status NotFound(const std::string& id) {
+absl::Status WindowNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("maintenance window '", id, "' not found"));
 }
 
@@ -78,7 +78,7 @@ absl::Status PgMaintenanceStore::UpdateWindow(const v1::MaintenanceWindow& w,
                              "label_selector = $4, start_time = $5, end_time = $6, recurring = $7, "
                              "spec = $8, create_time = $9, update_time = $10 WHERE id = $1",
                              RowParams(w)));
-    if (r.affected() == 0) return NotFound(w.id());
+    if (r.affected() == 0) return WindowNotFound(w.id());
     return InsertAuditEvent(tx, audit).status();
   });
 }
@@ -87,7 +87,7 @@ absl::Status PgMaintenanceStore::DeleteWindow(const std::string& id, const v1::A
   return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PgResult r,
                      tx.Exec("DELETE FROM maintenance_windows WHERE id = $1", {PgParam::Text(id)}));
-    if (r.affected() == 0) return NotFound(id);
+    if (r.affected() == 0) return WindowNotFound(id);
     return InsertAuditEvent(tx, audit).status();
   });
 }

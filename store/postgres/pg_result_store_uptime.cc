@@ -16,7 +16,7 @@
 namespace uptime::store {
 namespace {
 
-constexpr absl::Duration kDay = absl::Hours(24);
+constexpr absl::Duration kUptimeDay = absl::Hours(24);
 
 std::vector<Bucket> ToBuckets(const PgResult& rows, absl::string_view kind, int* watermark_row) {
   std::vector<Bucket> out;
@@ -67,8 +67,8 @@ absl::Status ReadUptimeInputs(PgConn& conn, absl::Span<const std::string> ids, a
                    (b.t >= w.hours_before)::int
       UNION ALL
       SELECT 'w', '', uptime_us(hours_before), 0, 0, 0, 0 FROM w)sql",
-      {PgParam::Text(array), PgParam::Time(now - 90 * kDay), PgParam::Time(now - 7 * kDay),
-       PgParam::Time(now), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 30 * kDay)}));
+      {PgParam::Text(array), PgParam::Time(now - 90 * kUptimeDay), PgParam::Time(now - 7 * kUptimeDay),
+       PgParam::Time(now), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 30 * kUptimeDay)}));
   ASSIGN_OR_RETURN(PgResult p95, conn.Exec(R"sql(
       SELECT monitor_id,
              coalesce(percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us)
@@ -77,7 +77,7 @@ absl::Status ReadUptimeInputs(PgConn& conn, absl::Span<const std::string> ids, a
       FROM results
       WHERE monitor_id = ANY($1::text[]) AND success AND start_time >= $3 AND start_time < $4
       GROUP BY monitor_id)sql",
-      {PgParam::Text(array), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 7 * kDay),
+      {PgParam::Text(array), PgParam::Time(now - absl::Hours(24)), PgParam::Time(now - 7 * kUptimeDay),
        PgParam::Time(now)}));
 
   for (const std::string& id : ids) (*inputs)[id];
@@ -126,8 +126,8 @@ absl::StatusOr<v1::GetUptimeResponse> PgResultStore::GetUptime(const std::string
           AND minute >= LEAST($3::timestamptz, w.hours_before)
       UNION ALL
       SELECT 'w', uptime_us(hours_before), 0, 0, 0, 0 FROM w)sql",
-      {PgParam::Text(monitor_id), PgParam::Time(now - 90 * kDay),
-       PgParam::Time(now - 7 * kDay), PgParam::Time(now)}));
+      {PgParam::Text(monitor_id), PgParam::Time(now - 90 * kUptimeDay),
+       PgParam::Time(now - 7 * kUptimeDay), PgParam::Time(now)}));
   ASSIGN_OR_RETURN(PgResult p95, lease->Exec(R"sql(
       SELECT coalesce(percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_us)
                         FILTER (WHERE start_time >= $2), 0),
@@ -135,7 +135,7 @@ absl::StatusOr<v1::GetUptimeResponse> PgResultStore::GetUptime(const std::string
       FROM results
       WHERE monitor_id = $1 AND success AND start_time >= $3 AND start_time < $4)sql",
       {PgParam::Text(monitor_id), PgParam::Time(now - absl::Hours(24)),
-       PgParam::Time(now - 7 * kDay), PgParam::Time(now)}));
+       PgParam::Time(now - 7 * kUptimeDay), PgParam::Time(now)}));
 
   UptimeInputs in;
   int watermark_row = -1;

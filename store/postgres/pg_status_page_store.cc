@@ -31,7 +31,7 @@ absl::Status Explain(const absl::Status& status, const v1::StatusPage& page) {
   return absl::AlreadyExistsError(absl::StrCat("status page id '", page.id(), "' already exists"));
 }
 
-absl::Status NotFound(const std::string& id) {
+absl::Status PageNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("status page '", id, "' not found"));
 }
 
@@ -70,7 +70,7 @@ absl::Status PgStatusPageStore::UpdatePage(const v1::StatusPage& page,
         "update_time = $6 WHERE id = $1",
         RowParams(page));
     if (!r.ok()) return Explain(r.status(), page);
-    if (r->affected() == 0) return NotFound(page.id());
+    if (r->affected() == 0) return PageNotFound(page.id());
     return InsertAuditEvent(tx, audit).status();
   });
 }
@@ -79,7 +79,7 @@ absl::Status PgStatusPageStore::DeletePage(const std::string& id, const v1::Audi
   return pool_->InTransaction([&](PgConn& tx) -> absl::Status {
     ASSIGN_OR_RETURN(PgResult r,
                      tx.Exec("DELETE FROM status_pages WHERE id = $1", {PgParam::Text(id)}));
-    if (r.affected() == 0) return NotFound(id);
+    if (r.affected() == 0) return PageNotFound(id);
     return InsertAuditEvent(tx, audit).status();
   });
 }

@@ -80,6 +80,9 @@ inline v1::AuditEvent TestAuditEvent(absl::string_view action, absl::string_view
   return e;
 }
 
+// An event for tests that need one but do not look at it.
+inline v1::AuditEvent AnyAuditEvent() { return TestAuditEvent("test.write", "test", "x"); }
+
 // `actual` equals `expected` apart from the id the log assigned.
 inline ::testing::AssertionResult SameAuditEvent(const v1::AuditEvent& expected,
                                                  const v1::AuditEvent& actual) {

@@ -20,8 +20,8 @@ namespace {
 
 constexpr char kBinDir[] = "/usr/lib/postgresql/15/bin";
 constexpr char kSystemUser[] = "postgres";
-constexpr absl::Duration kStartTimeout = absl::Seconds(60);
-constexpr absl::Duration kStopTimeout = absl::Seconds(30);
+constexpr absl::Duration kPostgresStartTimeout = absl::Seconds(60);
+constexpr absl::Duration kPostgresStopTimeout = absl::Seconds(30);
 
 bool IsRoot() { return ::geteuid() == 0; }
 
@@ -99,7 +99,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
                  "--no-sync"};
   absl::StatusOr<std::unique_ptr<Process>> proc = Process::Start(initdb);
   if (!proc.ok()) return proc.status();
-  absl::StatusOr<int> code = (*proc)->Wait(kStartTimeout);
+  absl::StatusOr<int> code = (*proc)->Wait(kPostgresStartTimeout);
   if (!code.ok() || *code != 0) {
     return absl::InternalError(absl::StrCat(
         "initdb failed (",
@@ -148,7 +148,7 @@ absl::Status PostgresServer::StartAgain() {
       [&] {
         return !postmaster_->Running() || PQping(conninfo.c_str()) == PQPING_OK;
       },
-      kStartTimeout, absl::Milliseconds(10));
+      kPostgresStartTimeout, absl::Milliseconds(10));
   if (!ready || !postmaster_->Running()) {
     postmaster_.reset();
     return absl::UnavailableError(absl::StrCat(
@@ -164,7 +164,7 @@ absl::Status PostgresServer::Stop() {
   // sessions are disconnected, a checkpoint is written.
   absl::Status sent = proc->Signal(SIGINT);
   if (!sent.ok() && !absl::IsFailedPrecondition(sent)) return sent;
-  absl::StatusOr<int> code = proc->Wait(kStopTimeout);
+  absl::StatusOr<int> code = proc->Wait(kPostgresStopTimeout);
   if (!code.ok()) return code.status();  // ~Process kills it.
   return absl::OkStatus();
 }

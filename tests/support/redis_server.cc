@@ -18,8 +18,8 @@
 namespace uptime::testing {
 namespace {
 
-constexpr absl::Duration kStartTimeout = absl::Seconds(20);
-constexpr absl::Duration kStopTimeout = absl::Seconds(10);
+constexpr absl::Duration kRedisStartTimeout = absl::Seconds(20);
+constexpr absl::Duration kRedisStopTimeout = absl::Seconds(10);
 
 }  // namespace
 
@@ -94,7 +94,7 @@ absl::Status RedisServer::StartAgain() {
   if (!proc.ok()) return proc.status();
   process_ = *std::move(proc);
   bool ready = WaitFor([&] { return !process_->Running() || RedisPing(port_); },
-                       kStartTimeout, absl::Milliseconds(5));
+                       kRedisStartTimeout, absl::Milliseconds(5));
   if (!ready || !process_->Running()) {
     process_.reset();
     return absl::UnavailableError(absl::StrCat(
@@ -106,7 +106,7 @@ absl::Status RedisServer::StartAgain() {
 absl::Status RedisServer::Stop() {
   if (process_ == nullptr) return absl::OkStatus();
   std::unique_ptr<Process> proc = std::move(process_);
-  absl::StatusOr<int> code = proc->Stop(kStopTimeout);
+  absl::StatusOr<int> code = proc->Stop(kRedisStopTimeout);
   return code.status();
 }
 
