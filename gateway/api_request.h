@@ -23,7 +23,8 @@ namespace uptime::gateway {
 // decoded `path_params` (the path wins: a query or body cannot redirect a
 // call to another resource). INVALID_ARGUMENT naming the field for a body on
 // a route that takes none, an unknown or repeated name, a malformed value or
-// malformed JSON. The body's media type is the caller's to check.
+// malformed JSON. The body's media type is the caller's to check. INTERNAL
+// for a route the gateway answers itself (no request message).
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildApiRequest(
     const ApiRoute& route, const std::vector<std::pair<std::string, std::string>>& path_params,
     const QueryParams& params, absl::string_view body);

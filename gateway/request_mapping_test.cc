@@ -1,5 +1,6 @@
 #include "gateway/request_mapping.h"
 
+#include "gateway/api_request.h"
 #include "gtest/gtest.h"
 #include "uptime/v1/monitor.pb.h"
 #include "uptime/v1/status.pb.h"
@@ -71,6 +72,15 @@ TEST(RequestMappingTest, PathParamsAndBody) {
   EXPECT_FALSE(ParseJsonBody("{not json", &m).ok());
   EXPECT_FALSE(ParseJsonBody("{\"name\":\"\xff\"}", &m).ok());
   EXPECT_FALSE(SetPathParam("id", "\xff", &m).ok());
+}
+
+TEST(RequestMappingTest, RouteWithoutARequestMessageIsAnErrorNotACrash) {
+  for (const ApiRoute& route : ApiRoutes()) {
+    if (route.request != nullptr) continue;
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
+        BuildApiRequest(route, {}, QueryParams(), "");
+    EXPECT_EQ(message.status().code(), absl::StatusCode::kInternal) << route.pattern;
+  }
 }
 
 TEST(RequestMappingTest, JsonQuoteEscapes) {

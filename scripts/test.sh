@@ -28,15 +28,12 @@ cd "$ROOT"
 # target runs for UPTIME_FUZZ_SECONDS from its seed corpus. A subset, not the
 # whole tree: a sanitized build of everything would double the CI time.
 # UPTIME_SANITIZERS=0 skips this stage (e.g. on a machine without clang).
-# This build compiles file by file (no unity batches), so a file that only
-# compiles thanks to a neighbour's includes fails here.
 if [[ ${UPTIME_SANITIZERS:-1} != 0 ]]; then
   SAN_DIR=${SAN_BUILD_DIR:-build-san}
   SAN_TESTS=(common_test manifest_test coordinator_health_test coordinator_cluster_test
     agent_scheduling_test gateway_test)
   CC=clang CXX=clang++ cmake -S . -B "$SAN_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DUPTIME_WERROR=ON -DUPTIME_SANITIZE=address,undefined -DUPTIME_FUZZ=ON -DUPTIME_UNITY=OFF \
-    >/dev/null
+    -DUPTIME_WERROR=ON -DUPTIME_SANITIZE=address,undefined -DUPTIME_FUZZ=ON >/dev/null
   echo "== sanitized build (address, undefined)"
   time cmake --build "$SAN_DIR" -j "$JOBS" --target uptime_fuzzers "${SAN_TESTS[@]}"
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
