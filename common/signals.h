@@ -17,6 +17,11 @@ inline void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+// A write to a connection the peer has reset must fail with EPIPE, not kill
+// the server: sendfile(2) and libraries that write with write(2) cannot pass
+// MSG_NOSIGNAL. Call in main() of every server.
+inline void IgnoreBrokenPipes() { std::signal(SIGPIPE, SIG_IGN); }
+
 // Blocks until SIGTERM or SIGINT arrives; returns the signal number.
 inline int WaitForTerminationSignal() {
   sigset_t set;

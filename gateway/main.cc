@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   using namespace uptime;
   BlockTerminationSignals();
+  IgnoreBrokenPipes();
   CLI::App app{"uptime-gateway: REST/JSON API, live events and the dashboard over HTTP"};
   gateway::GatewayConfig config;
   gateway::RawFlags raw;

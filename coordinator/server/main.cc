@@ -82,6 +82,7 @@ absl::Status CheckWithoutServing(const uptime::coordinator::CoordinatorConfig& c
 int main(int argc, char** argv) {
   using namespace uptime;
   BlockTerminationSignals();
+  IgnoreBrokenPipes();
   CLI::App app{"uptime-coordinator: shards monitors over agents, decides UP/DOWN, serves the API"};
   coordinator::CoordinatorConfig config;
   LogOptions log;

@@ -1,6 +1,10 @@
 // uptime-gateway end to end, HTTP itself: large answers whole on a kept
 // alive connection, gzip'd answers, malformed requests, a slowloris client,
 // and HTTPS.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -72,6 +76,42 @@ TEST_F(GatewayTest, LargeStatusListsGoOutWholeOnAKeptAliveConnection) {
     EXPECT_TRUE(absl::StartsWith(body, R"({"statuses":[)")) << body.substr(0, 100);
     EXPECT_TRUE(absl::EndsWith(body, "]}")) << body.substr(body.size() - 100);
   }
+}
+
+// Asks for `raw` (pipelined requests) with a small receive window, reads a
+// little and hangs up with answers still on their way: the kernel resets the
+// connection while the server is writing to it.
+void HangUpMidAnswer(int port, const std::string& raw) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int window = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof(window));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    (void)::send(fd, raw.data(), raw.size(), MSG_NOSIGNAL);
+    char buf[2048];
+    (void)::recv(fd, buf, sizeof(buf), 0);
+  }
+  ::close(fd);
+}
+
+TEST_F(GatewayTest, ClientsHangingUpMidAnswerLeaveTheServerRunning) {
+  // Lists past 16 KiB go out with sendfile(2), which raises SIGPIPE on a
+  // reset connection unless the process ignores it.
+  for (int i = 0; i < 200; ++i) CreateMonitor(absl::StrCat("bulk-", i));
+  const std::string list = "/api/v1/statuses?page_size=1000";
+  ASSERT_EVENTUALLY(HttpCall(port_, "GET", list, kReadToken).body.size() > 16u * 1024,
+                    absl::Seconds(60));
+  std::string raw;
+  for (int i = 0; i < 8; ++i) {
+    absl::StrAppend(&raw, "GET ", list, " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ",
+                    kReadToken, "\r\n\r\n");
+  }
+  for (int round = 0; round < 50; ++round) HangUpMidAnswer(port_, raw);
+  EXPECT_TRUE(gateway_->Running());
+  EXPECT_EQ(HttpCall(port_, "GET", "/healthz", "").status, 200);
 }
 
 TEST_F(GatewayTest, LargeAnswersGoOutGzipdOnlyToClientsThatAsk) {
