@@ -33,6 +33,11 @@ HttpResult HttpCall(int port, const std::string& method, const std::string& path
                     const std::string& token, const std::string& body = "",
                     const std::vector<std::string>& extra_headers = {});
 
+// A TCP connection to 127.0.0.1:`port` (receive buffer `receive_buffer`
+// bytes when set, before connecting so the window stays small); -1 when it
+// cannot connect.
+int ConnectLoopback(int port, int receive_buffer = 0);
+
 // Sends `raw` bytes on a new connection, optionally half-closes, and returns
 // what came back (until the server closes or 5 s pass).
 std::string RawExchange(int port, const std::string& raw, bool shutdown_write = false);
