@@ -33,6 +33,10 @@ absl::Status ValidateAgentConfig(const AgentConfig& config) {
     return absl::InvalidArgumentError(
         absl::StrCat("--max-concurrency: must be 1..100000, got ", config.max_concurrency));
   }
+  if (config.http_client != "loop" && config.http_client != "curl") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http-client: must be loop or curl, got \"", config.http_client, "\""));
+  }
   if (config.loops < 0 || config.loops > kMaxLoops) {
     return absl::InvalidArgumentError(absl::StrCat("--loops: must be 0 (one per core) .. ",
                                                    kMaxLoops, ", got ", config.loops));
@@ -63,6 +67,7 @@ absl::StatusOr<std::unique_ptr<AgentServer>> AgentServer::Create(AgentConfig con
   CheckEngineOptions engine;
   engine.identity = identity;
   engine.max_concurrency = c.max_concurrency;
+  engine.http_on_loop = c.http_client == "loop";
   server->check_metrics_ = std::make_unique<AgentMetrics>(&server->metrics_);
   AgentMetrics* metrics = server->check_metrics_.get();
   CoordinatorSession* sink = server->session_.get();

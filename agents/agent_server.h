@@ -41,6 +41,10 @@ struct AgentConfig {
   // --loops: event loops (threads) running checks, monitors split among
   // them by id; 0: one per core (CheckEngineGroup::DefaultLoops()).
   int loops = 0;
+  // --http-client: "loop" runs plain-HTTP checks on the loops' own sockets
+  // (HttpCheck, a third of curl's system calls), "curl" runs every HTTP
+  // check as a curl transfer. HTTPS is always curl's.
+  std::string http_client = "loop";
   // --metrics-listen: Prometheus /metrics, /healthz, /readyz (ready while
   // connected to the coordinator); empty disables, port 0 picks one.
   std::string metrics_listen = "0.0.0.0:9092";

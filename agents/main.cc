@@ -80,6 +80,7 @@ void RaiseFileLimit() {
 int main(int argc, char** argv) {
   using namespace uptime;
   BlockTerminationSignals();
+  IgnoreBrokenPipes();
   CLI::App app{"uptime-agent: runs the checks the coordinator assigns and streams back results"};
   agent::AgentConfig config;
   config.agent_id = HostName("");
@@ -96,6 +97,8 @@ int main(int argc, char** argv) {
   AddFlag(app, "loops", config.loops,
           "event loops (threads) running checks, monitors split among them by id; 0: one per "
           "core (capped by the container's CPU limit)");
+  AddFlag(app, "http-client", config.http_client,
+          "plain-HTTP checks: loop (own sockets, fewest system calls) or curl; HTTPS is curl's");
   AddFlag(app, "metrics-listen", config.metrics_listen,
           "HOST:PORT for Prometheus /metrics, /healthz and /readyz (empty: off)");
   AddMetricsTlsFlags(app, config.metrics_tls);

@@ -30,11 +30,6 @@ int SslCtxIndex() {
   return index;
 }
 
-const std::string& UserAgent() {
-  static const std::string ua = absl::StrCat("uptime-agent/", Version());
-  return ua;
-}
-
 int64_t Micros(CURL* easy, CURLINFO info) {
   curl_off_t v = 0;
   if (curl_easy_getinfo(easy, info, &v) != CURLE_OK) return 0;
@@ -85,6 +80,16 @@ bool StatusAccepted(const HttpCheckSpec& spec, long status) {
     if (status >= min && status <= max) return true;
   }
   return false;
+}
+
+std::string StatusNotAcceptedMessage(const HttpCheckSpec& spec, long status) {
+  return absl::StrCat("HTTP status ", status, " is not accepted",
+                      spec.accepted_statuses().empty() ? " (200..399)" : "");
+}
+
+const std::string& HttpUserAgent() {
+  static const std::string ua = absl::StrCat("uptime-agent/", Version());
+  return ua;
 }
 
 std::optional<UrlHost> HostNeedingLookup(absl::string_view url) {
@@ -142,6 +147,10 @@ CurlCheck* CurlCheck::FromEasy(CURL* easy) {
 
 void CurlCheck::Reset() {
   curl_easy_reset(easy_);
+  // Also for curl_easy_cleanup() of a handle the pool does not keep:
+  // without it curl saves, sets and restores SIGPIPE's disposition there
+  // (four system calls; the agent ignores SIGPIPE anyway).
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_slist_free_all(headers_);
   headers_ = nullptr;
   curl_slist_free_all(resolve_);
@@ -149,6 +158,7 @@ void CurlCheck::Reset() {
   lookup_.Cancel();
   resolved_.clear();
   lookup_us_ = 0;
+  prior_us_ = 0;
   spec_.reset();
   body_ = BodyMatcher();
   status_checked_ = false;
@@ -191,7 +201,7 @@ absl::Status CurlCheck::Prepare(CheckSpecPtr spec, absl::Time planned, absl::Tim
 absl::Status CurlCheck::PrepareHttp(const HttpCheckSpec& http) {
   CURL* e = easy_;
   curl_easy_setopt(e, CURLOPT_URL, http.url.c_str());
-  curl_easy_setopt(e, CURLOPT_USERAGENT, UserAgent().c_str());
+  curl_easy_setopt(e, CURLOPT_USERAGENT, HttpUserAgent().c_str());
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, http.follow_redirects ? 1L : 0L);
   curl_easy_setopt(e, CURLOPT_MAXREDIRS, kMaxRedirects);
   if (http.insecure_skip_tls_verify) {
@@ -232,10 +242,18 @@ absl::Status CurlCheck::PrepareHttp(const HttpCheckSpec& http) {
   return absl::OkStatus();
 }
 
+void CurlCheck::ContinueRedirect(absl::Time now) {
+  prior_us_ = absl::ToInt64Microseconds(now - start_);
+  curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, kMaxRedirects - 1);
+  const absl::Duration left = deadline() - now;
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(left))));
+}
+
 absl::Status CurlCheck::UseAddresses(const UrlHost& host,
                                      const std::vector<sockaddr_storage>& addresses,
                                      const std::vector<std::string>& stale, absl::Time now) {
-  lookup_us_ = absl::ToInt64Microseconds(now - start_);
+  lookup_us_ = absl::ToInt64Microseconds(now - start_) - prior_us_;
   std::string list;
   for (const sockaddr_storage& address : addresses) {
     if (address.ss_family != AF_INET && address.ss_family != AF_INET6) continue;
@@ -344,7 +362,7 @@ void CurlCheck::FillTimings(v1::CheckResult* r) const {
   r->set_connect_us(connect > 0 ? std::max<int64_t>(0, connect - dns) : 0);
   r->set_tls_us(tls > 0 ? std::max<int64_t>(0, tls - connect) : 0);
   r->set_first_byte_us(first_byte > 0 && ready > 0 ? std::max<int64_t>(0, first_byte - ready) : 0);
-  r->set_latency_us(total > 0 ? lookup_us_ + total
+  r->set_latency_us(total > 0 ? prior_us_ + lookup_us_ + total
                               : absl::ToInt64Microseconds(absl::Now() - start_));
 }
 
@@ -370,9 +388,7 @@ v1::CheckResult CurlCheck::Finish(CURLcode code, const std::string& agent_id) {
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
   r.set_http_status(static_cast<int32_t>(status));
   if (!StatusAccepted(*http, status)) {
-    SetFailure(&r, v1::ERROR_KIND_STATUS,
-               absl::StrCat("HTTP status ", status, " is not accepted",
-                            http->accepted_statuses().empty() ? " (200..399)" : ""));
+    SetFailure(&r, v1::ERROR_KIND_STATUS, StatusNotAcceptedMessage(*http, status));
     return r;
   }
   if (auto failure = body_.Failure()) {

@@ -49,6 +49,10 @@ v1::ErrorKind ClassifyCurlError(CURLcode code);
 
 // True when `status` is in the spec's accepted ranges (default 200..399).
 bool StatusAccepted(const HttpCheckSpec& spec, long status);
+// The error message of a status StatusAccepted() refused.
+std::string StatusNotAcceptedMessage(const HttpCheckSpec& spec, long status);
+// "uptime-agent/<version>", the User-Agent of HTTP checks.
+const std::string& HttpUserAgent();
 
 // The host of an http(s) URL that needs a name lookup, with the port the
 // connection goes to; nullopt for address literals, "localhost" (curl
@@ -74,6 +78,10 @@ class CurlCheck {
   // check cannot run (e.g. an unsupported monitor type); the caller reports
   // it as an INTERNAL result.
   absl::Status Prepare(CheckSpecPtr spec, absl::Time planned, absl::Time start, bool scheduled);
+  // After Prepare(): the check began at `start` as an HttpCheck, which
+  // handed its redirect over at `now`; the result's latency counts from
+  // `start`, and that redirect counts against the limit.
+  void ContinueRedirect(absl::Time now);
 
   // The result of the transfer that curl finished with `code`.
   v1::CheckResult Finish(CURLcode code, const std::string& agent_id);
@@ -123,6 +131,7 @@ class CurlCheck {
   DnsLookup lookup_;
   std::string resolved_;  // "host:port" put into curl's cache, for StaleEntry()
   int64_t lookup_us_ = 0;  // our DNS phase, before curl's transfer
+  int64_t prior_us_ = 0;   // ContinueRedirect(): the HttpCheck's part
   char error_[CURL_ERROR_SIZE];
 
   CheckSpecPtr spec_;

@@ -44,4 +44,28 @@ void HostCheck::OnResolved(const std::string& host, int status,
   OnAddresses(std::move(addresses), /*looked_up=*/true);
 }
 
+void ConnectingCheck::OnAddresses(std::vector<sockaddr_storage> addresses, bool looked_up) {
+  addresses_ = std::move(addresses);
+  if (looked_up) {
+    ConnectSoon();  // delivered while the loop handles a batch of events
+  } else {
+    ConnectNext();
+  }
+}
+
+void ConnectingCheck::ConnectSoon() {
+  connect_due_ = true;
+  SetTimer(absl::Now());
+}
+
+void ConnectingCheck::OnTimer(LoopIo& io, absl::Time now) {
+  if (connect_due_ && now < deadline()) {
+    connect_due_ = false;
+    SetTimer(deadline());
+    ConnectNext();
+    return;
+  }
+  LoopCheck::OnTimer(io, now);
+}
+
 }  // namespace uptime::agent

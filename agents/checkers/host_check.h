@@ -40,6 +40,31 @@ class HostCheck : public LoopCheck {
   absl::Time resolve_start_;
 };
 
+// A HostCheck that connects to the host's addresses in turn (TCP, HTTP):
+// the next address after a failure, until one connects or none is left.
+class ConnectingCheck : public HostCheck {
+ public:
+  using HostCheck::HostCheck;
+  void OnTimer(LoopIo& io, absl::Time now) override;
+
+ protected:
+  // Connects to addresses_[next_], then the following ones, until one is
+  // in progress or connected; fails the check when none is left.
+  virtual void ConnectNext() = 0;
+  // ConnectNext() from the loop's timers, outside the batch of epoll events
+  // being handled: a socket opened there could get the number of one closed
+  // earlier in the batch, and that one's pending event would look like ours.
+  void ConnectSoon();
+
+  std::vector<sockaddr_storage> addresses_;
+  size_t next_ = 0;
+
+ private:
+  void OnAddresses(std::vector<sockaddr_storage> addresses, bool looked_up) final;
+
+  bool connect_due_ = false;
+};
+
 }  // namespace uptime::agent
 
 #endif  // UPTIME_AGENTS_CHECKERS_HOST_CHECK_H_

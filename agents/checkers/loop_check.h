@@ -103,6 +103,7 @@ class LoopCheck {
             bool scheduled)
       : spec_(std::move(spec)),
         result_(NewResult(*spec_, agent_id, planned, start)),
+        planned_(planned),
         start_(start),
         deadline_(start + spec_->timeout()),
         timer_(deadline_),
@@ -122,8 +123,14 @@ class LoopCheck {
   absl::Time next_timer() const { return timer_; }
   bool done() const { return done_; }
   bool scheduled() const { return scheduled_; }
+  absl::Time planned() const { return planned_; }
+  absl::Time start() const { return start_; }
   const CheckSpecPtr& spec() const { return spec_; }
   v1::CheckResult TakeResult() { return std::move(result_); }
+  // Non-empty when the check ended by handing over to curl (HttpCheck on a
+  // redirect): the loop goes on with a curl transfer of this URL, from this
+  // check's start and within its timeout, instead of delivering a result.
+  const std::string& handoff_url() const { return handoff_url_; }
 
   // The loop's bookkeeping: where this check sits in its timer set.
   absl::Time timer_key = absl::InfiniteFuture();
@@ -131,6 +138,11 @@ class LoopCheck {
  protected:
   void SetTimer(absl::Time t) { timer_ = std::min(t, deadline_); }
   void Succeed() { Complete(); }
+  void HandOff(std::string url) {
+    if (done_) return;
+    handoff_url_ = std::move(url);
+    done_ = true;
+  }
   void Fail(v1::ErrorKind kind, std::string message) {
     if (done_) return;
     SetFailure(&result_, kind, std::move(message));
@@ -151,17 +163,20 @@ class LoopCheck {
 
   const CheckSpecPtr spec_;
   v1::CheckResult result_;
+  const absl::Time planned_;
   const absl::Time start_;
   const absl::Time deadline_;
   absl::Time timer_;
   const bool scheduled_;
   bool done_ = false;
+  std::string handoff_url_;
 };
 
-// The LoopCheck for `spec` (TCP, DNS, gRPC or ICMP), or nullptr for HTTP
-// (curl's).
+// The LoopCheck for `spec` (TCP, DNS, gRPC, ICMP, and plain HTTP when
+// `http_on_loop` and HttpCheck can take it), or nullptr for a curl transfer.
 std::unique_ptr<LoopCheck> MakeLoopCheck(CheckSpecPtr spec, const std::string& agent_id,
-                                         absl::Time planned, absl::Time start, bool scheduled);
+                                         absl::Time planned, absl::Time start, bool scheduled,
+                                         bool http_on_loop = true);
 
 }  // namespace uptime::agent
 

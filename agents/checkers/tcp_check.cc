@@ -32,30 +32,6 @@ void TcpCheck::Start(LoopIo& io) {
   HostCheck::ResolveHost(io, tcp.host);
 }
 
-void TcpCheck::OnAddresses(std::vector<sockaddr_storage> addresses, bool looked_up) {
-  addresses_ = std::move(addresses);
-  if (looked_up) {
-    ConnectSoon();  // see ConnectSoon(): not while the loop handles events
-  } else {
-    ConnectNext();
-  }
-}
-
-void TcpCheck::ConnectSoon() {
-  connect_due_ = true;
-  SetTimer(absl::Now());
-}
-
-void TcpCheck::OnTimer(LoopIo& io, absl::Time now) {
-  if (connect_due_ && now < deadline()) {
-    connect_due_ = false;
-    SetTimer(deadline());
-    ConnectNext();
-    return;
-  }
-  LoopCheck::OnTimer(io, now);
-}
-
 void TcpCheck::ConnectNext() {
   const uint16_t port = static_cast<uint16_t>(spec()->tcp()->port);
   while (next_ < addresses_.size()) {

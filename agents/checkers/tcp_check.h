@@ -26,30 +26,19 @@
 
 namespace uptime::agent {
 
-class TcpCheck final : public HostCheck {
+class TcpCheck final : public ConnectingCheck {
  public:
-  using HostCheck::HostCheck;
+  using ConnectingCheck::ConnectingCheck;
   ~TcpCheck() override;
 
   void Start(LoopIo& io) override;
   void OnFd(LoopIo& io, int fd, uint32_t events) override;
-  void OnTimer(LoopIo& io, absl::Time now) override;
 
  private:
-  void OnAddresses(std::vector<sockaddr_storage> addresses, bool looked_up) override;
-  // Connects to addresses_[next_], then the following ones, until one is
-  // in progress or connected; fails the check when none is left.
-  void ConnectNext();
+  void ConnectNext() override;
   void CloseSocket();
-  // ConnectNext() from the loop's timers, outside the batch of epoll events
-  // being handled: a socket opened there could get the number of one closed
-  // earlier in the batch, and that one's pending event would look like ours.
-  void ConnectSoon();
 
   LoopIo* io_ = nullptr;
-  std::vector<sockaddr_storage> addresses_;
-  size_t next_ = 0;
-  bool connect_due_ = false;
   absl::Time connect_start_;
   std::string current_;     // the address being connected to, for messages
   std::string last_error_;

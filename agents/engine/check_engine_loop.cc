@@ -235,8 +235,9 @@ void CheckEngine::Loop::StartDue(absl::Time now) {
 }
 
 void CheckEngine::Loop::StartCheck(CheckSpecPtr spec, absl::Time planned, bool scheduled) {
-  if (std::unique_ptr<LoopCheck> other = MakeLoopCheck(
-          spec, owner_->options_.identity.agent_id, planned, absl::Now(), scheduled)) {
+  if (std::unique_ptr<LoopCheck> other =
+          MakeLoopCheck(spec, owner_->options_.identity.agent_id, planned, absl::Now(), scheduled,
+                        owner_->options_.http_on_loop)) {
     owner_->started_.fetch_add(1, std::memory_order_relaxed);
     LoopCheck* raw = other.get();
     loop_checks_.emplace(raw, std::move(other));

@@ -66,6 +66,13 @@ class CheckEngine::Loop : public LoopIo {
   // StartCheck() of an HTTP check: a pooled handle, then the lookup or the
   // transfer.
   void StartCurl(CheckSpecPtr spec, absl::Time planned, bool scheduled);
+  // The curl transfer that goes on from a LoopCheck's handoff_url() (an
+  // HttpCheck's redirect), within that check's timeout.
+  void ContinueWithCurl(const LoopCheck& check);
+  // Both of the above: a pooled handle from `start`, then the lookup or the
+  // transfer.
+  void StartCurlFrom(CheckSpecPtr spec, absl::Time planned, bool scheduled, absl::Time start,
+                     bool redirected);
   // HTTP checks of host names: the lookup on our c-ares channel, then the
   // transfer (see CurlCheck).
   void Resolve(CurlCheck* check, UrlHost host);

@@ -17,6 +17,20 @@
 namespace uptime::agent {
 
 void CheckEngine::Loop::StartCurl(CheckSpecPtr spec, absl::Time planned, bool scheduled) {
+  owner_->started_.fetch_add(1, std::memory_order_relaxed);
+  StartCurlFrom(std::move(spec), planned, scheduled, absl::Now(), /*redirected=*/false);
+}
+
+void CheckEngine::Loop::ContinueWithCurl(const LoopCheck& check) {
+  // The same monitor, going on from the redirect's target.
+  auto next = std::make_shared<CheckSpec>(*check.spec());
+  std::get<HttpCheckSpec>(next->target).url = check.handoff_url();
+  StartCurlFrom(std::move(next), check.planned(), check.scheduled(), check.start(),
+                /*redirected=*/true);
+}
+
+void CheckEngine::Loop::StartCurlFrom(CheckSpecPtr spec, absl::Time planned, bool scheduled,
+                                      absl::Time start, bool redirected) {
   std::unique_ptr<CurlCheck> check;
   if (!pool_.empty()) {
     check = std::move(pool_.back());
@@ -24,9 +38,8 @@ void CheckEngine::Loop::StartCurl(CheckSpecPtr spec, absl::Time planned, bool sc
   } else {
     check = std::make_unique<CurlCheck>();
   }
-  const absl::Time start = absl::Now();
   absl::Status status = check->Prepare(spec, planned, start, scheduled);
-  owner_->started_.fetch_add(1, std::memory_order_relaxed);
+  if (status.ok() && redirected) check->ContinueRedirect(absl::Now());
   CurlCheck* raw = check.get();
   active_.emplace(raw, std::move(check));
   if (!status.ok()) {

@@ -56,8 +56,12 @@ void CheckEngine::Loop::Settle(LoopCheck* check) {
     loop_timers_.emplace(check->timer_key, check);
     return;
   }
-  if (check->scheduled()) scheduler_.Complete(check->spec()->id);
-  results_.push_back(check->TakeResult());
+  if (!check->handoff_url().empty()) {
+    ContinueWithCurl(*check);  // completes the slot when it ends
+  } else {
+    if (check->scheduled()) scheduler_.Complete(check->spec()->id);
+    results_.push_back(check->TakeResult());
+  }
   touched_.erase(check);  // a later check may get its address
   // Its destructor unwatches its descriptors (fd_owners_ must not dangle).
   loop_checks_.erase(check);

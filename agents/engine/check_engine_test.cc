@@ -39,11 +39,14 @@ v1::AssignedMonitor TcpMonitor(int port) {
   return am;
 }
 
-class CheckEngineTest : public ::testing::Test {
+// Every test runs with plain-HTTP checks on the loop (HttpCheck, the
+// default) and as curl transfers (--http-client=curl): both must agree.
+class CheckEngineTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     CheckEngineOptions options;
     options.identity = {"agent-a", {{"region", "eu-west"}}};
+    options.http_on_loop = GetParam();
     auto engine = CheckEngine::Create(options, results_.callback());
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
@@ -69,7 +72,7 @@ class CheckEngineTest : public ::testing::Test {
   std::unique_ptr<CheckEngine> engine_;
 };
 
-TEST_F(CheckEngineTest, HttpUp) {
+TEST_P(CheckEngineTest, HttpUp) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   v1::CheckResult r = Check(HttpMonitor(target->url("/health")));
@@ -86,7 +89,7 @@ TEST_F(CheckEngineTest, HttpUp) {
   EXPECT_EQ(target->request_count(), 1);
 }
 
-TEST_F(CheckEngineTest, RequestCarriesMethodHeadersAndBody) {
+TEST_P(CheckEngineTest, RequestCarriesMethodHeadersAndBody) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   v1::AssignedMonitor m = HttpMonitor(target->url("/submit"));
@@ -106,7 +109,7 @@ TEST_F(CheckEngineTest, RequestCarriesMethodHeadersAndBody) {
   EXPECT_NE(requests[0].Header("User-Agent").find("uptime-agent/"), std::string::npos);
 }
 
-TEST_F(CheckEngineTest, Status503IsStatusError) {
+TEST_P(CheckEngineTest, Status503IsStatusError) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetStatus(503);
@@ -117,7 +120,7 @@ TEST_F(CheckEngineTest, Status503IsStatusError) {
   EXPECT_NE(r.error_message().find("503"), std::string::npos) << r.error_message();
 }
 
-TEST_F(CheckEngineTest, AcceptedStatusRanges) {
+TEST_P(CheckEngineTest, AcceptedStatusRanges) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetStatus(404);
@@ -130,7 +133,7 @@ TEST_F(CheckEngineTest, AcceptedStatusRanges) {
   EXPECT_EQ(Check(m).error_kind(), v1::ERROR_KIND_STATUS);
 }
 
-TEST_F(CheckEngineTest, KeywordPresentAndAbsent) {
+TEST_P(CheckEngineTest, KeywordPresentAndAbsent) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetBody("status: healthy");
@@ -150,7 +153,7 @@ TEST_F(CheckEngineTest, KeywordPresentAndAbsent) {
   EXPECT_TRUE(Check(m).success());
 }
 
-TEST_F(CheckEngineTest, KeywordInLargeBodyStopsEarly) {
+TEST_P(CheckEngineTest, KeywordInLargeBodyStopsEarly) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetBody(absl::StrCat("found-me", std::string(4 << 20, 'x')));
@@ -163,7 +166,7 @@ TEST_F(CheckEngineTest, KeywordInLargeBodyStopsEarly) {
   EXPECT_EQ(Check(m).error_kind(), v1::ERROR_KIND_KEYWORD);
 }
 
-TEST_F(CheckEngineTest, SlowServerTimesOut) {
+TEST_P(CheckEngineTest, SlowServerTimesOut) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetDelay(absl::Seconds(3));
@@ -174,14 +177,14 @@ TEST_F(CheckEngineTest, SlowServerTimesOut) {
   EXPECT_GE(r.latency_us(), 250'000);
 }
 
-TEST_F(CheckEngineTest, ClosedPortIsConnectError) {
+TEST_P(CheckEngineTest, ClosedPortIsConnectError) {
   const int port = ::uptime::testing::PickFreePort();
   v1::CheckResult r = Check(HttpMonitor(absl::StrCat("http://127.0.0.1:", port, "/")));
   EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_CONNECT) << r.error_message();
   EXPECT_EQ(r.http_status(), 0);
 }
 
-TEST_F(CheckEngineTest, EmptyReplyIsProtocolError) {
+TEST_P(CheckEngineTest, EmptyReplyIsProtocolError) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   target->SetCloseWithoutResponse(true);
@@ -189,7 +192,7 @@ TEST_F(CheckEngineTest, EmptyReplyIsProtocolError) {
   EXPECT_EQ(r.error_kind(), v1::ERROR_KIND_PROTOCOL) << r.error_message();
 }
 
-TEST_F(CheckEngineTest, SelfSignedCertificateFailsVerification) {
+TEST_P(CheckEngineTest, SelfSignedCertificateFailsVerification) {
   HttpTarget::Options options;
   options.tls = true;
   options.cert_not_after = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 86400 * 30);
@@ -201,7 +204,7 @@ TEST_F(CheckEngineTest, SelfSignedCertificateFailsVerification) {
   EXPECT_EQ(r.tls_cert_expiry_unix(), absl::ToUnixSeconds(options.cert_not_after));
 }
 
-TEST_F(CheckEngineTest, SkipVerifyReportsCertificateExpiry) {
+TEST_P(CheckEngineTest, SkipVerifyReportsCertificateExpiry) {
   HttpTarget::Options options;
   options.tls = true;
   options.cert_not_after = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 86400 * 10);
@@ -217,7 +220,7 @@ TEST_F(CheckEngineTest, SkipVerifyReportsCertificateExpiry) {
   }
 }
 
-TEST_F(CheckEngineTest, RedirectsFollowedOrNot) {
+TEST_P(CheckEngineTest, RedirectsFollowedOrNot) {
   auto final_target = StartTarget();
   auto redirecting = StartTarget();
   ASSERT_NE(final_target, nullptr);
@@ -239,7 +242,7 @@ TEST_F(CheckEngineTest, RedirectsFollowedOrNot) {
   EXPECT_EQ(final_target->request_count(), 1);
 }
 
-TEST_F(CheckEngineTest, TcpOpenAndClosed) {
+TEST_P(CheckEngineTest, TcpOpenAndClosed) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   v1::CheckResult open = Check(TcpMonitor(target->port()));
@@ -249,7 +252,7 @@ TEST_F(CheckEngineTest, TcpOpenAndClosed) {
   EXPECT_EQ(closed.error_kind(), v1::ERROR_KIND_CONNECT) << closed.error_message();
 }
 
-TEST_F(CheckEngineTest, UnsupportedTypeIsInternalResult) {
+TEST_P(CheckEngineTest, UnsupportedTypeIsInternalResult) {
   v1::AssignedMonitor m = HttpMonitor("");
   m.mutable_monitor()->clear_http();  // no check kind at all
   v1::CheckResult r = Check(m);
@@ -257,7 +260,7 @@ TEST_F(CheckEngineTest, UnsupportedTypeIsInternalResult) {
   EXPECT_NE(r.error_message().find("untyped"), std::string::npos) << r.error_message();
 }
 
-TEST_F(CheckEngineTest, ScheduledChecksRunOnTheirSlots) {
+TEST_P(CheckEngineTest, ScheduledChecksRunOnTheirSlots) {
   auto target = StartTarget();
   ASSERT_NE(target, nullptr);
   v1::AssignedMonitor m = HttpMonitor(target->url("/"), absl::Milliseconds(100));
@@ -292,6 +295,11 @@ TEST_F(CheckEngineTest, ScheduledChecksRunOnTheirSlots) {
   EXPECT_EQ(results_.size(), settled);
   EXPECT_EQ(engine_->stats().monitors, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(HttpClients, CheckEngineTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Loop" : "Curl";
+                         });
 
 }  // namespace
 }  // namespace uptime::agent

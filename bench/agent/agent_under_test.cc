@@ -42,6 +42,7 @@ absl::StatusOr<AgentUnderTest> StartAgentUnderTest(const AgentLaunch& launch) {
       absl::StrCat("--max-concurrency=", launch.max_concurrency), "--log-level=warn",
       "--shutdown-grace=2s"};
   if (launch.loops >= 0) argv.push_back(absl::StrCat("--loops=", launch.loops));
+  if (!launch.http_client.empty()) argv.push_back("--http-client=" + launch.http_client);
   auto agent = ChildProcess::Spawn(argv, launch.workdir + "/agent.log");
   if (!agent.ok()) return agent.status();
   out.agent = *std::move(agent);

@@ -20,6 +20,7 @@ struct AgentLaunch {
   std::string agent;    // path of the uptime-agent binary
   std::string workdir;  // agent.log goes here
   int max_concurrency = 4000;
+  std::string http_client;  // the agent's --http-client; empty: its default
   int loops = -1;  // the agent's --loops; -1: its default (one per core)
 };
 

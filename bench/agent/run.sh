@@ -5,10 +5,10 @@
 #
 # Usage: bench/agent/run.sh BUILD_DIR [MONITORS] [SECONDS] [INTERVAL_S] [agent_bench flags...]
 #   e.g. run.sh build 10000 10 1 --kind=tcp --loops=2 --syscalls=1
-# (--kind=http|tcp, --loops=N for the agent, --syscalls=1 to count system
-# calls per check with perf trace or strace; --mode=memory for memory per
-# monitor idle and after SECONDS of checking, e.g. run.sh build 100000 60 10
-# --mode=memory; see agent_bench.cc).
+# (--kind=http|tcp; --loops=N and --http-client=loop|curl for the agent;
+# --syscalls=1 to count system calls per check with perf trace or strace;
+# --mode=memory for memory per monitor idle and after SECONDS of checking,
+# e.g. run.sh build 100000 60 10 --mode=memory; see agent_bench.cc).
 # Installs missing Debian packages when run as root; never run by ctest.
 # agent_bench starts and stops every process itself (they die with it).
 set -eu
